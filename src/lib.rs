@@ -1,0 +1,2 @@
+//! spotcheck: verifiable "double random, one public" inspection draws.
+pub mod uscc;
