@@ -1,2 +1,24 @@
 //! spotcheck: verifiable "double random, one public" inspection draws.
+//!
+//! The core is pure: [`draw::draw_targets`] takes a plan, the directories
+//! and a seed and returns the draw. Reading files and writing bundles
+//! happen at the edges ([`bundle`]), and [`verify`] replays a bundle
+//! through the same functions.
+pub mod beacon;
+pub mod bundle;
+pub mod demo;
+pub mod directory;
+pub mod draw;
+pub mod error;
+pub mod history;
+pub mod inputs;
+pub mod inspectors;
+pub mod manifest;
+pub mod plan;
+pub mod ratio;
+pub mod summary;
+pub mod table;
+pub mod teams;
+pub mod ticket;
 pub mod uscc;
+pub mod verify;

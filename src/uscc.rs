@@ -57,9 +57,22 @@ impl fmt::Display for UsccError {
 
 impl std::error::Error for UsccError {}
 
+/// Value of each ASCII byte in [`CHARSET`], or 255.
+const VALUES: [u8; 128] = {
+    let mut t = [255u8; 128];
+    let cs = CHARSET.as_bytes();
+    let mut i = 0;
+    while i < cs.len() {
+        t[cs[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// The value of a code character, if it is one.
 pub fn char_value(c: char) -> Option<u32> {
-    CHARSET.find(c).map(|i| i as u32)
+    let v = *VALUES.get(c as usize)?;
+    (v != 255).then_some(v as u32)
 }
 
 /// The GB 11714 check character for the eight characters of an
@@ -95,7 +108,7 @@ pub fn check_char(first17: &str) -> Option<char> {
         sum += char_value(c)? * w;
     }
     let c = (31 - sum % 31) % 31;
-    CHARSET.chars().nth(c as usize)
+    Some(CHARSET.as_bytes()[c as usize] as char)
 }
 
 /// Checks a credit code: length, charset, division digits, the GB 11714
@@ -105,25 +118,45 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
     if chars.len() != 18 {
         return Err(UsccError::Length(chars.len()));
     }
+    // (A Vec of 18 chars is cheap; validation runs once per row.)
     for (i, &c) in chars.iter().enumerate() {
         if char_value(c).is_none() {
-            return Err(UsccError::Character { position: i + 1, found: c });
+            return Err(UsccError::Character {
+                position: i + 1,
+                found: c,
+            });
         }
     }
     for (i, &c) in chars.iter().enumerate().take(8).skip(2) {
         if !c.is_ascii_digit() {
-            return Err(UsccError::Division { position: i + 1, found: c });
+            return Err(UsccError::Division {
+                position: i + 1,
+                found: c,
+            });
         }
     }
     let expected_org = org_check_char(&code[8..16]).expect("charset checked");
     if chars[16] != expected_org {
-        return Err(UsccError::OrgCheck { expected: expected_org, found: chars[16] });
+        return Err(UsccError::OrgCheck {
+            expected: expected_org,
+            found: chars[16],
+        });
     }
     let expected = check_char(&code[..17]).expect("charset checked");
     if chars[17] != expected {
-        return Err(UsccError::Check { expected, found: chars[17] });
+        return Err(UsccError::Check {
+            expected,
+            found: chars[17],
+        });
     }
     Ok(())
+}
+
+/// A valid code packed into an integer (5 bits a character), for fast
+/// duplicate checks.
+pub fn pack(code: &str) -> u128 {
+    code.chars()
+        .fold(0u128, |acc, c| (acc << 5) | char_value(c).unwrap_or(31) as u128)
 }
 
 /// Completes a 16-character prefix (positions 1–16) into a valid code by
@@ -158,7 +191,10 @@ mod tests {
     fn wrong_check_names_the_right_one() {
         assert_eq!(
             validate("91640121750822310E"),
-            Err(UsccError::Check { expected: 'D', found: 'E' })
+            Err(UsccError::Check {
+                expected: 'D',
+                found: 'E'
+            })
         );
     }
 
@@ -177,7 +213,10 @@ mod tests {
         assert!(matches!(validate("91640121750822310"), Err(UsccError::Length(17))));
         assert!(matches!(
             validate("9164012175082231OD"),
-            Err(UsccError::Character { position: 17, found: 'O' })
+            Err(UsccError::Character {
+                position: 17,
+                found: 'O'
+            })
         ));
         assert!(matches!(
             validate("91A40121750822310D"),

@@ -1,0 +1,326 @@
+//! A draw bundle: the files a draw writes, rendered in memory from the
+//! draw and written to a new directory atomically.
+
+use crate::draw::{TargetDraw, draw_targets};
+use crate::error::{Error, Result};
+use crate::inputs::Inputs;
+use crate::manifest::{
+    ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, TaskRecord, Totals,
+};
+use crate::ratio::probability;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// File names inside a bundle.
+pub const TARGETS_CSV: &str = "targets.csv";
+/// The manifest's file name.
+pub const MANIFEST_JSON: &str = "manifest.json";
+
+/// Facts recorded in a manifest that are not computed from the inputs:
+/// who wrote it, the names the files had, and where the seed came from.
+/// `verify` takes them from the manifest it checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub tool: String,
+    pub plan_path: String,
+    /// Input paths as recorded, by role.
+    pub input_paths: BTreeMap<String, String>,
+    pub seed: SeedRecord,
+}
+
+/// Everything a draw computes, before it is written.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub targets: TargetDraw,
+}
+
+/// A rendered bundle: file name → bytes, `manifest.json` included.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub manifest: Manifest,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The one path from inputs to a bundle, used by both `draw` and
+/// `verify`.
+pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle)> {
+    let targets = draw_targets(
+        &inputs.plan,
+        &inputs.enterprises,
+        inputs.history.as_ref(),
+        &provenance.seed.value,
+    );
+    let outcome = Outcome { targets };
+    let bundle = render(inputs, &outcome, provenance);
+    Ok((outcome, bundle))
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+/// `targets.csv`.
+pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
+    let mut w = csv_writer();
+    w.write_record([
+        "stratum",
+        "rank",
+        "ticket",
+        "uscc",
+        "name",
+        "credit_class",
+        "county",
+        "industry",
+    ])
+    .expect("write to memory");
+    let mut reader = inputs.enterprises.details_reader();
+    for t in &draw.targets {
+        let f = &inputs.enterprises.firms[t.firm];
+        let details = reader.details(t.firm);
+        let rank = t.rank.to_string();
+        w.write_record([
+            draw.strata[t.stratum].label.as_str(),
+            &rank,
+            t.ticket.as_str(),
+            &f.uscc,
+            &details.name,
+            &f.credit_class,
+            &f.county,
+            &f.industry,
+        ])
+        .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle {
+    let plan = &inputs.plan;
+    let draw = &outcome.targets;
+    let mut files = BTreeMap::new();
+    files.insert(TARGETS_CSV.to_string(), targets_csv(inputs, draw));
+    let inputs_record = inputs
+        .files
+        .iter()
+        .map(|(role, info)| {
+            let path = provenance
+                .input_paths
+                .get(role)
+                .cloned()
+                .unwrap_or_else(|| info.path.display().to_string());
+            (
+                role.clone(),
+                InputRecord {
+                    path,
+                    sha256: info.sha256.clone(),
+                    rows: info.rows,
+                    encoding: info.encoding.name().to_string(),
+                },
+            )
+        })
+        .collect();
+    let e = &draw.excluded;
+    let manifest = Manifest {
+        spec_version: SPEC_VERSION.to_string(),
+        tool: provenance.tool.clone(),
+        task: TaskRecord {
+            id: plan.task.id.clone(),
+            name: plan.task.name.clone(),
+            department: plan.task.department.clone(),
+            start: plan.task.start.to_string(),
+            end: plan.task.end.to_string(),
+            items: plan.task.items.clone(),
+        },
+        plan: PlanRecord {
+            path: provenance.plan_path.clone(),
+            sha256: plan.sha256.clone(),
+            text: plan.text.clone(),
+        },
+        inputs: inputs_record,
+        seed: provenance.seed.clone(),
+        strata: draw
+            .strata
+            .iter()
+            .map(|s| StratumRecord {
+                label: s.label.clone(),
+                credit_class: s.class.clone(),
+                ratio: s.ratio.to_string(),
+                n: s.n,
+                k: s.k,
+                probability: probability(s.k, s.n),
+            })
+            .collect(),
+        excluded: ExcludedRecord {
+            inactive: e.inactive.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            outside_counties: e.outside_counties,
+            outside_industries: e.outside_industries,
+            recently_inspected: e.recently_inspected,
+            total: e.total(),
+        },
+        totals: Totals {
+            directory_rows: inputs.enterprises.firms.len() as u64,
+            eligible: draw.eligible,
+            strata: draw.strata.len() as u64,
+            targets: draw.targets.len() as u64,
+        },
+        teams: None,
+        outputs: files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), crate::table::sha256_hex(bytes)))
+            .collect(),
+    };
+    files.insert(MANIFEST_JSON.to_string(), manifest.to_bytes());
+    Bundle { manifest, files }
+}
+
+/// `path` written relative to `base` when both can be resolved, else as
+/// an absolute path.
+pub fn relative_path(path: &Path, base: &Path) -> String {
+    let (Ok(path), Ok(base)) = (absolute(path), absolute(base)) else {
+        return path.display().to_string();
+    };
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    out.display().to_string()
+}
+
+/// An absolute, symlink-free form of a path: its nearest existing
+/// ancestor canonicalized, the rest appended.
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut rest = Vec::new();
+    let mut cur = path.as_path();
+    loop {
+        if let Ok(p) = cur.canonicalize() {
+            let mut out = p;
+            for c in rest.iter().rev() {
+                out.push(c);
+            }
+            return Ok(out);
+        }
+        rest.push(
+            cur.file_name()
+                .ok_or_else(|| std::io::Error::other("no file name"))?
+                .to_os_string(),
+        );
+        cur = cur
+            .parent()
+            .ok_or_else(|| std::io::Error::other("no existing ancestor"))?;
+    }
+}
+
+/// Writes `files` as the new directory `dir`: into a temporary sibling
+/// first, then renamed into place in one step. Refuses when `dir` exists,
+/// and leaves nothing behind on failure.
+pub fn write_new_dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    if dir.symlink_metadata().is_ok() {
+        return Err(Error::OutputExists(dir.to_path_buf()));
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = dir.file_name().ok_or_else(|| Error::Bundle {
+        path: dir.display().to_string(),
+        message: "not a directory name".into(),
+    })?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.partial-", name.to_string_lossy()))
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    for (file, bytes) in files {
+        let path = tmp.path().join(file);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
+        }
+        let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+    }
+    rename_no_replace(tmp.path(), dir)?;
+    // The directory now lives at `dir`; make sure the guard does not remove it.
+    let _ = tmp.keep();
+    if let Ok(d) = std::fs::File::open(&parent) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::EXIST) | Err(rustix::io::Errno::NOTEMPTY) => Err(Error::OutputExists(to.to_path_buf())),
+        Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => {
+            // File systems without RENAME_NOREPLACE: check, then rename.
+            if to.symlink_metadata().is_ok() {
+                return Err(Error::OutputExists(to.to_path_buf()));
+            }
+            std::fs::rename(from, to).map_err(|e| Error::io(to, e))
+        }
+        Err(e) => Err(Error::io(to, e.into())),
+    }
+}
+
+/// Reads a bundle's manifest.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST_JSON);
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Bundle {
+        path: path.display().to_string(),
+        message: format!("not a spotcheck manifest: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("data")).unwrap();
+        std::fs::write(d.path().join("data/e.csv"), "x").unwrap();
+        let rel = relative_path(&d.path().join("data/e.csv"), &d.path().join("out/b1"));
+        assert_eq!(rel, "../../data/e.csv");
+        let rel = relative_path(&d.path().join("data/../data/e.csv"), &d.path().join("out/new/b1"));
+        assert_eq!(rel, "../../../data/e.csv");
+    }
+
+    #[test]
+    fn never_overwrites() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("b");
+        let mut files = BTreeMap::new();
+        files.insert("a.txt".to_string(), b"1".to_vec());
+        write_new_dir(&target, &files).unwrap();
+        files.insert("a.txt".to_string(), b"2".to_vec());
+        assert!(matches!(write_new_dir(&target, &files), Err(Error::OutputExists(_))));
+        assert_eq!(std::fs::read(target.join("a.txt")).unwrap(), b"1");
+        std::fs::create_dir(d.path().join("empty")).unwrap();
+        assert!(matches!(
+            write_new_dir(&d.path().join("empty"), &files),
+            Err(Error::OutputExists(_))
+        ));
+        let left: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+}

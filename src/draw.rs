@@ -1,0 +1,184 @@
+//! The first random: drawing targets. A pure function of the plan, the
+//! directories and the seed; `draw` and `verify` both call it.
+
+use crate::directory::{Directory, Enterprise, Status};
+use crate::history::History;
+use crate::plan::{Plan, StratumField};
+use crate::ratio::Ratio;
+use crate::ticket::{SeedHash, Ticket, TicketKey};
+use std::collections::BTreeMap;
+
+/// One stratum of the eligible frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stratum {
+    /// The `stratify_by` values joined with `/`, e.g. `B/凯里市`.
+    pub label: String,
+    /// The credit class, when strata are formed by class.
+    pub class: Option<String>,
+    /// The ratio that applied.
+    pub ratio: Ratio,
+    /// Eligible firms in the stratum.
+    pub n: u64,
+    /// Firms drawn.
+    pub k: u64,
+}
+
+/// One drawn firm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Index into [`TargetDraw::strata`].
+    pub stratum: usize,
+    /// 1-based rank within the stratum.
+    pub rank: u64,
+    pub ticket: Ticket,
+    /// Index into the directory's firms.
+    pub firm: usize,
+}
+
+/// Counts of firms left out of the eligible frame, by reason. A firm is
+/// counted under the first reason that applies, in this field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Excluded {
+    /// Not active, by status reason (deregistered, revoked, …).
+    pub inactive: BTreeMap<&'static str, u64>,
+    /// Outside the directed draw's counties.
+    pub outside_counties: u64,
+    /// Outside the directed draw's industries.
+    pub outside_industries: u64,
+    /// Inspected within the plan's exclusion window.
+    pub recently_inspected: u64,
+}
+
+impl Excluded {
+    /// All excluded firms.
+    pub fn total(&self) -> u64 {
+        self.inactive.values().sum::<u64>() + self.outside_counties + self.outside_industries + self.recently_inspected
+    }
+}
+
+/// The result of the first random.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetDraw {
+    /// Strata in byte order of their labels.
+    pub strata: Vec<Stratum>,
+    /// Targets in stratum order, then rank.
+    pub targets: Vec<Target>,
+    pub excluded: Excluded,
+    /// Firms in the eligible frame.
+    pub eligible: u64,
+}
+
+/// The stratum label of a firm.
+pub fn stratum_label(fields: &[StratumField], firm: &Enterprise) -> String {
+    let parts: Vec<&str> = fields
+        .iter()
+        .map(|f| match f {
+            StratumField::CreditClass => &*firm.credit_class,
+            StratumField::County => &*firm.county,
+            StratumField::Industry => &*firm.industry,
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// Why a firm is not in the eligible frame, if it is not.
+fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise, excluded: &mut Excluded) -> bool {
+    let t = &plan.targets;
+    if let Status::Inactive(reason) = firm.status {
+        *excluded.inactive.entry(reason).or_default() += 1;
+        return true;
+    }
+    if let Some(counties) = &t.counties
+        && !counties.iter().any(|c| **c == *firm.county)
+    {
+        excluded.outside_counties += 1;
+        return true;
+    }
+    if let Some(industries) = &t.industries
+        && !industries.iter().any(|c| **c == *firm.industry)
+    {
+        excluded.outside_industries += 1;
+        return true;
+    }
+    if let (Some(days), Some(history)) = (t.exclude_inspected_within_days, history) {
+        let since = plan.task.start - chrono::Days::new(days as u64);
+        if history.last.get(&firm.uscc).is_some_and(|last| last.on >= since) {
+            excluded.recently_inspected += 1;
+            return true;
+        }
+    }
+    false
+}
+
+/// k for a stratum of `n` firms: ceil(n × ratio), raised to the class's
+/// `min`, lowered to its `max`, and never above n.
+pub fn sample_size(plan: &Plan, class: Option<&str>, ratio: Ratio, n: u64) -> u64 {
+    let mut k = ratio.of(n);
+    if let Some(class) = class {
+        if let Some(&lo) = plan.targets.min.get(class) {
+            k = k.max(lo);
+        }
+        if let Some(&hi) = plan.targets.max.get(class) {
+            k = k.min(hi);
+        }
+    }
+    k.min(n)
+}
+
+/// Draws the targets: every eligible firm gets its consistent-sampler
+/// ticket under `seed`; each stratum takes its k smallest tickets.
+pub fn draw_targets(plan: &Plan, directory: &Directory, history: Option<&History>, seed: &str) -> TargetDraw {
+    let seed_hash = SeedHash::new(seed);
+    let mut excluded = Excluded::default();
+    let mut buckets: BTreeMap<String, Vec<(TicketKey, usize)>> = BTreeMap::new();
+    let mut eligible = 0;
+    for (i, firm) in directory.firms.iter().enumerate() {
+        if exclusion(plan, history, firm, &mut excluded) {
+            continue;
+        }
+        eligible += 1;
+        let label = stratum_label(&plan.targets.stratify_by, firm);
+        buckets.entry(label).or_default().push((seed_hash.key(&firm.uscc), i));
+    }
+    let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
+    let mut strata = Vec::with_capacity(buckets.len());
+    let mut targets = Vec::new();
+    for (label, mut bucket) in buckets {
+        let firm0 = &directory.firms[bucket[0].1];
+        let class = by_class.then(|| firm0.credit_class.to_string());
+        let ratio = plan.targets.ratio_for(&firm0.credit_class);
+        let n = bucket.len() as u64;
+        let k = sample_size(plan, class.as_deref(), ratio, n);
+        let order = |a: &(TicketKey, usize), b: &(TicketKey, usize)| {
+            a.0.cmp(&b.0)
+                .then_with(|| directory.firms[a.1].uscc.cmp(&directory.firms[b.1].uscc))
+        };
+        if k > 0 && (k as usize) < bucket.len() {
+            bucket.select_nth_unstable_by(k as usize - 1, order);
+        }
+        bucket.truncate(k as usize);
+        bucket.sort_unstable_by(order);
+        let s = strata.len();
+        for (rank, (key, firm)) in bucket.into_iter().enumerate() {
+            targets.push(Target {
+                stratum: s,
+                rank: rank as u64 + 1,
+                ticket: key.ticket(),
+                firm,
+            });
+        }
+        strata.push(Stratum {
+            label,
+            class,
+            ratio,
+            n,
+            k,
+        });
+    }
+    TargetDraw {
+        strata,
+        targets,
+        excluded,
+        eligible,
+    }
+}

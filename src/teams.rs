@@ -1,0 +1,336 @@
+//! The second random: an inspection team for every target, drawn from
+//! the inspector directory under the legal rules.
+//!
+//! Targets are staffed in ascending order of their tickets (across all
+//! strata). For a target with credit code U the team seed is
+//! `S ‖ ":team:" ‖ U`; every inspector gets the consistent-sampler ticket
+//! of his or her id under that seed, and each slot takes the first
+//! inspector, in ticket order, who passes every [`Rule`].
+
+use crate::directory::Directory;
+use crate::draw::TargetDraw;
+use crate::history::History;
+use crate::inspectors::{Conflicts, InspectorDirectory, TeamRules};
+use crate::plan::Task;
+use crate::ticket::{SeedHash, TicketKey};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The team seed of a target: `S ‖ ":team:" ‖ uscc`.
+pub fn team_seed(seed: &str, uscc: &str) -> String {
+    format!("{seed}:team:{uscc}")
+}
+
+/// The rules an inspector must pass to fill a slot, in the order they
+/// are checked (a shortfall report counts each inspector under the
+/// first rule he or she fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rule {
+    /// In the slot's department.
+    Department,
+    /// Active (在岗).
+    Active,
+    /// Enforcement certificate valid through the task's last day.
+    Certificate,
+    /// Holds every required specialty.
+    Specialty,
+    /// No recusal entry with the firm.
+    Conflict,
+    /// Not of the firm's supervising area (所所交叉).
+    CrossArea,
+    /// Not among the firm's last inspectors (rotation).
+    LastInspector,
+    /// Below the plan's `max_assignments`.
+    Workload,
+    /// Not already on this team.
+    AlreadyOnTeam,
+}
+
+impl Rule {
+    /// Every rule, in checking order.
+    pub const ALL: [Rule; 9] = [
+        Rule::Department,
+        Rule::Active,
+        Rule::Certificate,
+        Rule::Specialty,
+        Rule::Conflict,
+        Rule::CrossArea,
+        Rule::LastInspector,
+        Rule::Workload,
+        Rule::AlreadyOnTeam,
+    ];
+
+    /// A short description for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::Department => "in another department",
+            Rule::Active => "not active (在岗)",
+            Rule::Certificate => "certificate expires before the task ends",
+            Rule::Specialty => "lacks a required specialty",
+            Rule::Conflict => "recused (回避) from this firm",
+            Rule::CrossArea => "from the firm's own patrol area (所所交叉)",
+            Rule::LastInspector => "inspected this firm last time",
+            Rule::Workload => "already at max_assignments",
+            Rule::AlreadyOnTeam => "already on this team",
+        }
+    }
+}
+
+/// One officer on one target's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// Index into [`TargetDraw::targets`].
+    pub target: usize,
+    /// 1-based slot within the team.
+    pub slot: u32,
+    pub department: String,
+    /// Index into the inspector directory.
+    pub inspector: usize,
+}
+
+/// The teams of every target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamDraw {
+    /// In target order (as in targets.csv), then slot.
+    pub assignments: Vec<Assignment>,
+    /// Assignments per inspector, by directory index.
+    pub load: Vec<u64>,
+}
+
+/// A slot that no inspector could fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    pub target: usize,
+    pub slot: u32,
+    pub department: String,
+    /// How many inspectors each rule removed (first failing rule).
+    pub removed: Vec<(Rule, u64)>,
+}
+
+/// Everything the team draw reads.
+pub struct TeamInputs<'a> {
+    pub rules: &'a TeamRules,
+    pub task: &'a Task,
+    pub firms: &'a Directory,
+    pub inspectors: &'a InspectorDirectory,
+    pub conflicts: Option<&'a Conflicts>,
+    pub history: Option<&'a History>,
+}
+
+impl TeamInputs<'_> {
+    /// The first rule inspector `i` fails for a slot of `department` on
+    /// firm `firm`, given loads and the team so far.
+    fn first_failure(&self, i: usize, department: &str, firm: usize, load: &[u64], team: &[usize]) -> Option<Rule> {
+        let p = &self.inspectors.inspectors[i];
+        let f = &self.firms.firms[firm];
+        if p.department != department {
+            return Some(Rule::Department);
+        }
+        if let Some(rule) = self.static_failure(i) {
+            return Some(rule);
+        }
+        if self
+            .conflicts
+            .is_some_and(|c| c.pairs.contains(&(p.id.clone(), f.uscc.clone())))
+        {
+            return Some(Rule::Conflict);
+        }
+        if self.rules.cross_area && *p.area == *f.supervising_area {
+            return Some(Rule::CrossArea);
+        }
+        if self.rules.avoid_last_inspectors
+            && let Some(last) = self.history.and_then(|h| h.last.get(&f.uscc))
+            && last.inspector_ids.contains(&p.id)
+        {
+            return Some(Rule::LastInspector);
+        }
+        if self.rules.max_assignments.is_some_and(|cap| load[i] >= cap as u64) {
+            return Some(Rule::Workload);
+        }
+        if team.contains(&i) {
+            return Some(Rule::AlreadyOnTeam);
+        }
+        None
+    }
+
+    /// Rules that do not depend on the target.
+    fn static_failure(&self, i: usize) -> Option<Rule> {
+        let p = &self.inspectors.inspectors[i];
+        if !p.active {
+            return Some(Rule::Active);
+        }
+        if p.cert_expires < self.task.end {
+            return Some(Rule::Certificate);
+        }
+        if !self
+            .rules
+            .required_specialties
+            .iter()
+            .all(|s| p.specialties.contains(s))
+        {
+            return Some(Rule::Specialty);
+        }
+        None
+    }
+}
+
+/// Draws a team for every target, or reports every slot that cannot be
+/// filled.
+pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Result<TeamDraw, Vec<Shortfall>> {
+    let n = inputs.inspectors.inspectors.len();
+    // Candidates per department that pass the target-independent rules.
+    let mut pools: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (dept, _) in &inputs.rules.team {
+        pools.insert(dept.as_str(), Vec::new());
+    }
+    for i in 0..n {
+        let p = &inputs.inspectors.inspectors[i];
+        if let Some(pool) = pools.get_mut(p.department.as_str())
+            && inputs.static_failure(i).is_none()
+        {
+            pool.push(i);
+        }
+    }
+    let mut order: Vec<usize> = (0..targets.targets.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ta, tb) = (&targets.targets[a], &targets.targets[b]);
+        ta.ticket
+            .cmp(&tb.ticket)
+            .then_with(|| inputs.firms.firms[ta.firm].uscc.cmp(&inputs.firms.firms[tb.firm].uscc))
+    });
+    let mut load = vec![0u64; n];
+    let mut teams: Vec<Vec<(u32, usize)>> = vec![Vec::new(); targets.targets.len()];
+    let mut shortfalls = Vec::new();
+    let mut ranked: Vec<(TicketKey, usize)> = Vec::new();
+    for &t in &order {
+        let firm = targets.targets[t].firm;
+        let seed_hash = SeedHash::new(&team_seed(seed, &inputs.firms.firms[firm].uscc));
+        let mut team: Vec<usize> = Vec::new();
+        let mut slot = 0u32;
+        let mut short = false;
+        for (dept, count) in &inputs.rules.team {
+            ranked.clear();
+            ranked.extend(
+                pools[dept.as_str()]
+                    .iter()
+                    .map(|&i| (seed_hash.key(&inputs.inspectors.inspectors[i].id), i)),
+            );
+            ranked.sort_unstable();
+            for _ in 0..*count {
+                slot += 1;
+                let pick = ranked
+                    .iter()
+                    .map(|&(_, i)| i)
+                    .find(|&i| inputs.first_failure(i, dept, firm, &load, &team).is_none());
+                match pick {
+                    Some(i) => {
+                        team.push(i);
+                        teams[t].push((slot, i));
+                    }
+                    None => {
+                        short = true;
+                        let mut removed: BTreeMap<Rule, u64> = BTreeMap::new();
+                        for i in 0..n {
+                            if let Some(rule) = inputs.first_failure(i, dept, firm, &load, &team) {
+                                *removed.entry(rule).or_default() += 1;
+                            }
+                        }
+                        shortfalls.push(Shortfall {
+                            target: t,
+                            slot,
+                            department: dept.clone(),
+                            removed: removed.into_iter().collect(),
+                        });
+                    }
+                }
+            }
+        }
+        if short {
+            teams[t].clear();
+        } else {
+            for &i in &team {
+                load[i] += 1;
+            }
+        }
+    }
+    if !shortfalls.is_empty() {
+        return Err(shortfalls);
+    }
+    let mut assignments = Vec::new();
+    for (t, team) in teams.into_iter().enumerate() {
+        for (slot, i) in team {
+            let department = inputs.inspectors.inspectors[i].department.clone();
+            assignments.push(Assignment {
+                target: t,
+                slot,
+                department,
+                inspector: i,
+            });
+        }
+    }
+    Ok(TeamDraw { assignments, load })
+}
+
+/// A report of the slots that could not be filled and what would help.
+pub fn shortfall_report(inputs: &TeamInputs, targets: &TargetDraw, shortfalls: &[Shortfall]) -> String {
+    let mut s = String::new();
+    let targets_short: std::collections::BTreeSet<usize> = shortfalls.iter().map(|x| x.target).collect();
+    let _ = writeln!(
+        s,
+        "cannot staff {} of {} targets with teams of {} (nothing was written)",
+        targets_short.len(),
+        targets.targets.len(),
+        inputs.rules.team_size()
+    );
+    let mut totals: BTreeMap<Rule, u64> = BTreeMap::new();
+    let mut depts: BTreeMap<&str, u64> = BTreeMap::new();
+    for (shown, x) in shortfalls.iter().enumerate() {
+        for (rule, c) in &x.removed {
+            *totals.entry(*rule).or_default() += c;
+        }
+        *depts.entry(x.department.as_str()).or_default() += 1;
+        if shown < 20 {
+            let i = targets.targets[x.target].firm;
+            let f = &inputs.firms.firms[i];
+            let name = inputs.firms.details(i).name;
+            let _ = writeln!(
+                s,
+                "  {} {} ({}), slot {} ({}):",
+                f.uscc, name, f.supervising_area, x.slot, x.department
+            );
+            for (rule, c) in &x.removed {
+                if *rule != Rule::Department {
+                    let _ = writeln!(s, "      {c:>4} removed: {}", rule.describe());
+                }
+            }
+        }
+    }
+    if shortfalls.len() > 20 {
+        let _ = writeln!(s, "  … and {} more slots", shortfalls.len() - 20);
+    }
+    let _ = writeln!(s, "what would fix it:");
+    for (dept, c) in &depts {
+        let _ = writeln!(s, "  - add eligible inspectors to {dept} ({c} slots unfilled)");
+    }
+    if let (Some(cap), true) = (inputs.rules.max_assignments, totals.contains_key(&Rule::Workload)) {
+        let _ = writeln!(s, "  - raise inspectors.max_assignments (now {cap})");
+    }
+    if totals.contains_key(&Rule::Certificate) {
+        let _ = writeln!(
+            s,
+            "  - renew enforcement certificates that expire before {}",
+            inputs.task.end
+        );
+    }
+    if totals.contains_key(&Rule::Specialty) {
+        let _ = writeln!(
+            s,
+            "  - train inspectors in {}",
+            inputs.rules.required_specialties.join(", ")
+        );
+    }
+    if totals.contains_key(&Rule::CrossArea) {
+        let _ = writeln!(s, "  - bring in inspectors from other patrol areas");
+    }
+    s
+}

@@ -1,0 +1,269 @@
+//! Tickets of Rivest's consistent sampler (PyPI `consistent-sampler`
+//! 1.0.10, first generation), computed exactly as that package does.
+//!
+//! For a seed string `S` and an id string `I`:
+//!
+//! ```text
+//! h      = SHA-256( hexlower(SHA-256(S)) ‖ I )          (UTF-8 bytes)
+//! digits = decimal(int(h)), zero-padded to at least 64 digits
+//! ticket = "0." ‖ reverse(digits)
+//! ```
+//!
+//! Tickets are compared as byte strings; since every ticket starts with
+//! `0.`, this is the same order as Python's string comparison.
+
+use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A first-generation ticket number, a decimal fraction in (0, 1) kept
+/// in full as text. Never truncated.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Ticket(String);
+
+impl Ticket {
+    /// The ticket as text, e.g. `0.2629971412…`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses a ticket written as `0.` followed by decimal digits.
+    pub fn parse(s: &str) -> Option<Ticket> {
+        let digits = s.strip_prefix("0.")?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Ticket(s.to_string()))
+    }
+}
+
+impl Ord for Ticket {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.as_bytes().cmp(other.0.as_bytes())
+    }
+}
+
+impl PartialOrd for Ticket {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Ticket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ticket({})", self.0)
+    }
+}
+
+/// A seed prepared for ticketing: `hexlower(SHA-256(S))`, computed once.
+#[derive(Clone, Debug)]
+pub struct SeedHash {
+    hex: String,
+}
+
+impl SeedHash {
+    /// Hashes the seed string's UTF-8 bytes. The seed is text, never a
+    /// number: `"007"` and `"7"` are different seeds.
+    pub fn new(seed: &str) -> SeedHash {
+        SeedHash {
+            hex: hex::encode(Sha256::digest(seed.as_bytes())),
+        }
+    }
+
+    /// The hex digest that prefixes every id before hashing.
+    pub fn hex(&self) -> &str {
+        &self.hex
+    }
+
+    /// The ticket of one id.
+    pub fn ticket(&self, id: &str) -> Ticket {
+        self.key(id).ticket()
+    }
+
+    /// The ticket of one id in a compact form that sorts the same way.
+    pub fn key(&self, id: &str) -> TicketKey {
+        let mut h = Sha256::new();
+        h.update(self.hex.as_bytes());
+        h.update(id.as_bytes());
+        let digest: [u8; 32] = h.finalize().into();
+        TicketKey {
+            prefix: reversed_low_digits(&digest),
+            digest,
+        }
+    }
+}
+
+/// A ticket kept as its hash, with the value of its first 19 decimal
+/// digits for fast comparison. Orders exactly as [`Ticket`] does: equal
+/// prefixes (about one pair in 10^19) fall back to the full tickets.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct TicketKey {
+    prefix: u64,
+    digest: [u8; 32],
+}
+
+impl TicketKey {
+    /// The full ticket.
+    pub fn ticket(&self) -> Ticket {
+        Ticket(fraction_from_digest(&self.digest))
+    }
+}
+
+impl Ord for TicketKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.prefix.cmp(&other.prefix).then_with(|| {
+            if self.digest == other.digest {
+                Ordering::Equal
+            } else {
+                self.ticket().cmp(&other.ticket())
+            }
+        })
+    }
+}
+
+impl PartialOrd for TicketKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The first 19 digits after "0." of a ticket, read as a number: the
+/// digits of int(digest) mod 10^19, lowest first.
+fn reversed_low_digits(digest: &[u8; 32]) -> u64 {
+    const CHUNK: u128 = 10_000_000_000_000_000_000;
+    let mut rem: u128 = 0;
+    for i in 0..4 {
+        let limb = u64::from_be_bytes(digest[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+        rem = ((rem << 64) | limb as u128) % CHUNK;
+    }
+    let mut low = rem as u64;
+    let mut out = 0u64;
+    for _ in 0..19 {
+        out = out * 10 + low % 10;
+        low /= 10;
+    }
+    out
+}
+
+/// The ticket of `id` under `seed` (hashes the seed each time; use
+/// [`SeedHash`] for many ids).
+pub fn ticket(seed: &str, id: &str) -> Ticket {
+    SeedHash::new(seed).ticket(id)
+}
+
+/// `"0." ‖ reverse(decimal(int(digest)) zero-padded to 64)`.
+fn fraction_from_digest(digest: &[u8; 32]) -> String {
+    // Big-endian 256-bit integer as four u64 limbs, most significant first.
+    let mut limbs = [0u64; 4];
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        *limb = u64::from_be_bytes(digest[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
+    }
+    // Repeatedly divide by 10^19 and collect the remainders, least
+    // significant chunk first: this yields the decimal digits from the
+    // lowest, which is exactly the reversed order the ticket needs.
+    const CHUNK: u64 = 10_000_000_000_000_000_000;
+    let mut out = String::with_capacity(2 + 78);
+    out.push_str("0.");
+    let mut digits_written = 0;
+    loop {
+        let mut rem: u128 = 0;
+        for limb in limbs.iter_mut() {
+            let cur = (rem << 64) | (*limb as u128);
+            *limb = (cur / CHUNK as u128) as u64;
+            rem = cur % CHUNK as u128;
+        }
+        let mut chunk = rem as u64;
+        let is_last = limbs.iter().all(|&l| l == 0);
+        // Emit the chunk's 19 digits lowest first; the last chunk stops at
+        // its highest non-zero digit.
+        for _ in 0..19 {
+            if is_last && chunk == 0 {
+                break;
+            }
+            out.push((b'0' + (chunk % 10) as u8) as char);
+            chunk /= 10;
+            digits_written += 1;
+        }
+        if is_last {
+            break;
+        }
+    }
+    // Zero padding of the decimal to 64 digits sits at its high end, which
+    // is the tail of the reversed string.
+    while digits_written < 64 {
+        out.push('0');
+        digits_written += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consistent_sampler_doc_vector() {
+        // consistent_sampler.first_fraction('AB-130', '01382438112797316654')
+        assert_eq!(
+            ticket("01382438112797316654", "AB-130").as_str(),
+            "0.26299714122838008416507544297546663599715395525154425586041245287750224561854"
+        );
+    }
+
+    #[test]
+    fn ticket_heap_doc_vector() {
+        let s = SeedHash::new("xy()134!g2n");
+        assert_eq!(
+            s.ticket("cat").as_str(),
+            "0.24866413894129579898796850445568128508290132707747976039848637531569373309555"
+        );
+        assert_eq!(
+            s.ticket("goat").as_str(),
+            "0.49599842072022713663423753308080171636735689997237236247068925068573448764387"
+        );
+    }
+
+    #[test]
+    fn zero_digest_is_padded() {
+        let t = fraction_from_digest(&[0u8; 32]);
+        assert_eq!(t.len(), 66);
+        assert!(t[2..].bytes().all(|b| b == b'0'));
+        let mut one = [0u8; 32];
+        one[31] = 10;
+        let t = fraction_from_digest(&one);
+        assert_eq!(&t[..4], "0.01");
+        assert_eq!(t.len(), 66);
+    }
+
+    #[test]
+    fn max_digest_has_78_digits() {
+        let t = fraction_from_digest(&[0xffu8; 32]);
+        let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        let rev: String = max.chars().rev().collect();
+        assert_eq!(&t[2..], rev);
+    }
+
+    #[test]
+    fn keys_order_as_tickets() {
+        let s = SeedHash::new("key order");
+        let mut keys: Vec<TicketKey> = (0..2000).map(|i| s.key(&format!("id-{i}"))).collect();
+        let mut tickets: Vec<Ticket> = keys.iter().map(|k| k.ticket()).collect();
+        keys.sort();
+        tickets.sort();
+        assert_eq!(keys.iter().map(|k| k.ticket()).collect::<Vec<_>>(), tickets);
+        for k in &keys[..20] {
+            assert_eq!(k.prefix.to_string(), k.ticket().as_str()[2..21].trim_start_matches('0'));
+        }
+    }
+
+    #[test]
+    fn seed_is_text() {
+        assert_ne!(ticket("007", "x"), ticket("7", "x"));
+    }
+}
