@@ -4,10 +4,12 @@
 use crate::draw::{TargetDraw, draw_targets};
 use crate::error::{Error, Result};
 use crate::inputs::Inputs;
+use crate::manifest::{DepartmentLoad, TeamSummary};
 use crate::manifest::{
     ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, TaskRecord, Totals,
 };
 use crate::ratio::probability;
+use crate::teams::{TeamDraw, TeamInputs, draw_teams, shortfall_report};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -16,6 +18,8 @@ use std::path::{Component, Path, PathBuf};
 pub const TARGETS_CSV: &str = "targets.csv";
 /// The manifest's file name.
 pub const MANIFEST_JSON: &str = "manifest.json";
+/// The teams' file name.
+pub const ASSIGNMENTS_CSV: &str = "assignments.csv";
 
 /// Facts recorded in a manifest that are not computed from the inputs:
 /// who wrote it, the names the files had, and where the seed came from.
@@ -33,6 +37,8 @@ pub struct Provenance {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub targets: TargetDraw,
+    /// The teams, when the plan draws them.
+    pub teams: Option<TeamDraw>,
 }
 
 /// A rendered bundle: file name → bytes, `manifest.json` included.
@@ -45,13 +51,26 @@ pub struct Bundle {
 /// The one path from inputs to a bundle, used by both `draw` and
 /// `verify`.
 pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle)> {
-    let targets = draw_targets(
-        &inputs.plan,
-        &inputs.enterprises,
-        inputs.history.as_ref(),
-        &provenance.seed.value,
-    );
-    let outcome = Outcome { targets };
+    let seed = &provenance.seed.value;
+    let targets = draw_targets(&inputs.plan, &inputs.enterprises, inputs.history.as_ref(), seed);
+    let teams = match (&inputs.plan.inspectors, &inputs.inspectors) {
+        (Some(rules), Some(inspectors)) => {
+            let team_inputs = TeamInputs {
+                rules,
+                task: &inputs.plan.task,
+                firms: &inputs.enterprises,
+                inspectors,
+                conflicts: inputs.conflicts.as_ref(),
+                history: inputs.history.as_ref(),
+            };
+            match draw_teams(&team_inputs, &targets, seed) {
+                Ok(t) => Some(t),
+                Err(short) => return Err(Error::Infeasible(shortfall_report(&team_inputs, &targets, &short))),
+            }
+        }
+        _ => None,
+    };
+    let outcome = Outcome { targets, teams };
     let bundle = render(inputs, &outcome, provenance);
     Ok((outcome, bundle))
 }
@@ -96,11 +115,80 @@ pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
+/// `assignments.csv`: one row per officer, in target order, then slot.
+pub fn assignments_csv(inputs: &Inputs, draw: &TargetDraw, teams: &TeamDraw) -> Vec<u8> {
+    let mut w = csv_writer();
+    w.write_record([
+        "uscc",
+        "name",
+        "county",
+        "slot",
+        "department",
+        "inspector_id",
+        "inspector_name",
+    ])
+    .expect("write to memory");
+    let officers = &inputs.inspectors.as_ref().expect("teams need inspectors").inspectors;
+    let mut reader = inputs.enterprises.details_reader();
+    for a in &teams.assignments {
+        let i = draw.targets[a.target].firm;
+        let f = &inputs.enterprises.firms[i];
+        let p = &officers[a.inspector];
+        let slot = a.slot.to_string();
+        w.write_record([
+            &f.uscc,
+            &reader.details(i).name,
+            &*f.county,
+            &slot,
+            &a.department,
+            &p.id,
+            &p.name,
+        ])
+        .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// Inspector load figures for the manifest and the summary.
+pub fn team_summary(inputs: &Inputs, teams: &TeamDraw) -> TeamSummary {
+    let officers = &inputs.inspectors.as_ref().expect("teams need inspectors").inspectors;
+    let mut used: Vec<u64> = teams.load.iter().copied().filter(|&l| l > 0).collect();
+    used.sort_unstable();
+    let mut departments: BTreeMap<String, DepartmentLoad> = BTreeMap::new();
+    for (i, &l) in teams.load.iter().enumerate() {
+        if l == 0 {
+            continue;
+        }
+        let d = departments
+            .entry(officers[i].department.clone())
+            .or_insert(DepartmentLoad {
+                inspectors_used: 0,
+                assignments: 0,
+                load_max: 0,
+            });
+        d.inspectors_used += 1;
+        d.assignments += l;
+        d.load_max = d.load_max.max(l);
+    }
+    TeamSummary {
+        team_size: inputs.plan.inspectors.as_ref().map_or(0, |r| r.team_size()),
+        assignments: teams.assignments.len() as u64,
+        inspectors_used: used.len() as u64,
+        load_min: used.first().copied().unwrap_or(0),
+        load_median: if used.is_empty() { 0 } else { used[(used.len() - 1) / 2] },
+        load_max: used.last().copied().unwrap_or(0),
+        departments,
+    }
+}
+
 fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle {
     let plan = &inputs.plan;
     let draw = &outcome.targets;
     let mut files = BTreeMap::new();
     files.insert(TARGETS_CSV.to_string(), targets_csv(inputs, draw));
+    if let Some(teams) = &outcome.teams {
+        files.insert(ASSIGNMENTS_CSV.to_string(), assignments_csv(inputs, draw, teams));
+    }
     let inputs_record = inputs
         .files
         .iter()
@@ -165,7 +253,7 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
             strata: draw.strata.len() as u64,
             targets: draw.targets.len() as u64,
         },
-        teams: None,
+        teams: outcome.teams.as_ref().map(|t| team_summary(inputs, t)),
         outputs: files
             .iter()
             .map(|(name, bytes)| (name.clone(), crate::table::sha256_hex(bytes)))

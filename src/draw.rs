@@ -68,17 +68,25 @@ pub struct TargetDraw {
     pub eligible: u64,
 }
 
-/// The stratum label of a firm.
+/// The stratum label of a firm: its `stratify_by` values joined with `/`.
 pub fn stratum_label(fields: &[StratumField], firm: &Enterprise) -> String {
-    let parts: Vec<&str> = fields
-        .iter()
-        .map(|f| match f {
-            StratumField::CreditClass => &*firm.credit_class,
-            StratumField::County => &*firm.county,
-            StratumField::Industry => &*firm.industry,
-        })
-        .collect();
-    parts.join("/")
+    let mut label = String::new();
+    write_label(fields, firm, &mut label);
+    label
+}
+
+fn write_label(fields: &[StratumField], firm: &Enterprise, label: &mut String) {
+    label.clear();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            label.push('/');
+        }
+        label.push_str(match f {
+            StratumField::CreditClass => &firm.credit_class,
+            StratumField::County => &firm.county,
+            StratumField::Industry => &firm.industry,
+        });
+    }
 }
 
 /// Why a firm is not in the eligible frame, if it is not.
@@ -132,13 +140,20 @@ pub fn draw_targets(plan: &Plan, directory: &Directory, history: Option<&History
     let mut excluded = Excluded::default();
     let mut buckets: BTreeMap<String, Vec<(TicketKey, usize)>> = BTreeMap::new();
     let mut eligible = 0;
+    let mut label = String::new();
     for (i, firm) in directory.firms.iter().enumerate() {
         if exclusion(plan, history, firm, &mut excluded) {
             continue;
         }
         eligible += 1;
-        let label = stratum_label(&plan.targets.stratify_by, firm);
-        buckets.entry(label).or_default().push((seed_hash.key(&firm.uscc), i));
+        write_label(&plan.targets.stratify_by, firm, &mut label);
+        let key = seed_hash.key(&firm.uscc);
+        match buckets.get_mut(label.as_str()) {
+            Some(bucket) => bucket.push((key, i)),
+            None => {
+                buckets.insert(label.clone(), vec![(key, i)]);
+            }
+        }
     }
     let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
     let mut strata = Vec::with_capacity(buckets.len());

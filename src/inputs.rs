@@ -3,6 +3,7 @@
 use crate::directory::Directory;
 use crate::error::Result;
 use crate::history::History;
+use crate::inspectors::{Conflicts, InspectorDirectory};
 use crate::plan::Plan;
 use crate::table::{RawFile, TextEncoding};
 use std::collections::BTreeMap;
@@ -24,6 +25,10 @@ pub struct Inputs {
     pub plan: Plan,
     pub enterprises: Directory,
     pub history: Option<History>,
+    /// The inspector directory, when the plan draws teams.
+    pub inspectors: Option<InspectorDirectory>,
+    /// The recusal list, when the plan has one.
+    pub conflicts: Option<Conflicts>,
     /// Input files by role (`enterprises`, `history`, …), in name order.
     pub files: BTreeMap<String, InputInfo>,
 }
@@ -62,10 +67,41 @@ impl Inputs {
                 Some(h)
             }
         };
+        let mut inspectors = None;
+        let mut conflicts = None;
+        if let Some(rules) = &plan.inspectors {
+            let path = rules.directory.resolved.clone();
+            let dir = InspectorDirectory::parse(RawFile::read(&path)?, enc)?;
+            files.insert(
+                "inspectors".to_string(),
+                InputInfo {
+                    path,
+                    sha256: dir.sha256.clone(),
+                    rows: dir.inspectors.len() as u64,
+                    encoding: dir.encoding,
+                },
+            );
+            if let Some(p) = &rules.conflicts {
+                let c = Conflicts::parse(RawFile::read(&p.resolved)?, enc, &dir, &enterprises)?;
+                files.insert(
+                    "conflicts".to_string(),
+                    InputInfo {
+                        path: p.resolved.clone(),
+                        sha256: c.sha256.clone(),
+                        rows: c.rows as u64,
+                        encoding: c.encoding,
+                    },
+                );
+                conflicts = Some(c);
+            }
+            inspectors = Some(dir);
+        }
         Ok(Inputs {
             plan,
             enterprises,
             history,
+            inspectors,
+            conflicts,
             files,
         })
     }

@@ -201,27 +201,28 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
     let mut load = vec![0u64; n];
     let mut teams: Vec<Vec<(u32, usize)>> = vec![Vec::new(); targets.targets.len()];
     let mut shortfalls = Vec::new();
-    let mut ranked: Vec<(TicketKey, usize)> = Vec::new();
-    for &t in &order {
+    let departments: Vec<(&str, u32)> = inputs.rules.team.iter().map(|(d, c)| (d.as_str(), *c)).collect();
+    let seed_of = |t: usize| SeedHash::new(&team_seed(seed, &inputs.firms.firms[targets.targets[t].firm].uscc));
+    // The tickets do not depend on who was picked before, so each
+    // target's best few candidates per department are ranked up front, on
+    // every core; the picking below is sequential because loads are.
+    let top = precompute_rankings(&order, &departments, &pools, inputs, &seed_of);
+    for (pos, &t) in order.iter().enumerate() {
         let firm = targets.targets[t].firm;
-        let seed_hash = SeedHash::new(&team_seed(seed, &inputs.firms.firms[firm].uscc));
         let mut team: Vec<usize> = Vec::new();
         let mut slot = 0u32;
         let mut short = false;
-        for (dept, count) in &inputs.rules.team {
-            ranked.clear();
-            ranked.extend(
-                pools[dept.as_str()]
-                    .iter()
-                    .map(|&i| (seed_hash.key(&inputs.inspectors.inspectors[i].id), i)),
-            );
-            ranked.sort_unstable();
-            for _ in 0..*count {
+        for (d, &(dept, count)) in departments.iter().enumerate() {
+            let mut ranked = std::borrow::Cow::Borrowed(&top[pos][d]);
+            for _ in 0..count {
                 slot += 1;
-                let pick = ranked
-                    .iter()
-                    .map(|&(_, i)| i)
-                    .find(|&i| inputs.first_failure(i, dept, firm, &load, &team).is_none());
+                let passes = |i: usize| inputs.first_failure(i, dept, firm, &load, &team).is_none();
+                let mut pick = ranked.iter().copied().find(|&i| passes(i));
+                if pick.is_none() && ranked.len() < pools[dept].len() {
+                    // Everyone in the short list failed: rank the whole pool.
+                    ranked = std::borrow::Cow::Owned(rank(&seed_of(t), &pools[dept], inputs, usize::MAX));
+                    pick = ranked.iter().copied().find(|&i| passes(i));
+                }
                 match pick {
                     Some(i) => {
                         team.push(i);
@@ -238,7 +239,7 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
                         shortfalls.push(Shortfall {
                             target: t,
                             slot,
-                            department: dept.clone(),
+                            department: dept.to_string(),
                             removed: removed.into_iter().collect(),
                         });
                     }
@@ -269,6 +270,56 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
         }
     }
     Ok(TeamDraw { assignments, load })
+}
+
+/// How many of a target's best-ranked candidates are kept per department
+/// before picking; when all of them fail the rules, the whole pool is
+/// ranked. The result is the same either way.
+const SHORT_LIST: usize = 16;
+
+/// The `limit` lowest-ticket members of `pool`, in ticket order.
+fn rank(seed: &SeedHash, pool: &[usize], inputs: &TeamInputs, limit: usize) -> Vec<usize> {
+    let mut keyed: Vec<(TicketKey, usize)> = pool
+        .iter()
+        .map(|&i| (seed.key(&inputs.inspectors.inspectors[i].id), i))
+        .collect();
+    if limit < keyed.len() {
+        keyed.select_nth_unstable(limit - 1);
+        keyed.truncate(limit);
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// For each target (in staffing order) and department, its short list.
+fn precompute_rankings(
+    order: &[usize],
+    departments: &[(&str, u32)],
+    pools: &BTreeMap<&str, Vec<usize>>,
+    inputs: &TeamInputs,
+    seed_of: &(dyn Fn(usize) -> SeedHash + Sync),
+) -> Vec<Vec<Vec<usize>>> {
+    let work = |chunk: &[usize]| -> Vec<Vec<Vec<usize>>> {
+        chunk
+            .iter()
+            .map(|&t| {
+                let seed = seed_of(t);
+                departments
+                    .iter()
+                    .map(|(d, _)| rank(&seed, &pools[d], inputs, SHORT_LIST))
+                    .collect()
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let size = order.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = order.chunks(size).map(|c| scope.spawn(move || work(c))).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("ranking thread"))
+            .collect()
+    })
 }
 
 /// A report of the slots that could not be filled and what would help.

@@ -62,18 +62,22 @@ impl fmt::Debug for Ticket {
 }
 
 /// A seed prepared for ticketing: `hexlower(SHA-256(S))`, computed once.
+///
+/// The hex digest is 64 bytes, exactly one SHA-256 block, so the hash
+/// state after it is kept and each id costs one more block.
 #[derive(Clone, Debug)]
 pub struct SeedHash {
     hex: String,
+    state: Sha256,
 }
 
 impl SeedHash {
     /// Hashes the seed string's UTF-8 bytes. The seed is text, never a
     /// number: `"007"` and `"7"` are different seeds.
     pub fn new(seed: &str) -> SeedHash {
-        SeedHash {
-            hex: hex::encode(Sha256::digest(seed.as_bytes())),
-        }
+        let hex = hex::encode(Sha256::digest(seed.as_bytes()));
+        let state = Sha256::new_with_prefix(hex.as_bytes());
+        SeedHash { hex, state }
     }
 
     /// The hex digest that prefixes every id before hashing.
@@ -88,10 +92,7 @@ impl SeedHash {
 
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
-        let mut h = Sha256::new();
-        h.update(self.hex.as_bytes());
-        h.update(id.as_bytes());
-        let digest: [u8; 32] = h.finalize().into();
+        let digest: [u8; 32] = self.state.clone().chain_update(id.as_bytes()).finalize().into();
         TicketKey {
             prefix: reversed_low_digits(&digest),
             digest,
@@ -99,12 +100,12 @@ impl SeedHash {
     }
 }
 
-/// A ticket kept as its hash, with the value of its first 19 decimal
+/// A ticket kept as its hash, with the value of its first 9 decimal
 /// digits for fast comparison. Orders exactly as [`Ticket`] does: equal
-/// prefixes (about one pair in 10^19) fall back to the full tickets.
+/// prefixes (about one pair in 10^9) fall back to the full tickets.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct TicketKey {
-    prefix: u64,
+    prefix: u32,
     digest: [u8; 32],
 }
 
@@ -133,23 +134,45 @@ impl PartialOrd for TicketKey {
     }
 }
 
-/// The first 19 digits after "0." of a ticket, read as a number: the
-/// digits of int(digest) mod 10^19, lowest first.
-fn reversed_low_digits(digest: &[u8; 32]) -> u64 {
-    const CHUNK: u128 = 10_000_000_000_000_000_000;
-    let mut rem: u128 = 0;
-    for i in 0..4 {
-        let limb = u64::from_be_bytes(digest[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
-        rem = ((rem << 64) | limb as u128) % CHUNK;
+/// The first 9 digits after "0." of a ticket, read as a number: the
+/// digits of int(digest) mod 10^9, lowest first.
+fn reversed_low_digits(digest: &[u8; 32]) -> u32 {
+    const M: u64 = 1_000_000_000;
+    // 2^(32·(7−i)) mod 10^9 for the eight big-endian 32-bit words.
+    const WEIGHTS: [u64; 8] = {
+        let mut w = [0u64; 8];
+        let mut i = 8;
+        let mut p = 1u64;
+        while i > 0 {
+            i -= 1;
+            w[i] = p;
+            p = (p << 32) % M;
+        }
+        w
+    };
+    let mut halves = [0u64; 2];
+    for (i, word) in digest.chunks_exact(4).enumerate() {
+        let w = u32::from_be_bytes(word.try_into().expect("4 bytes")) as u64;
+        // Each product is below 2^62 and four of them below 2^64.
+        halves[i / 4] += w * WEIGHTS[i];
     }
-    let mut low = rem as u64;
-    let mut out = 0u64;
-    for _ in 0..19 {
-        out = out * 10 + low % 10;
-        low /= 10;
-    }
-    out
+    let low = ((halves[0] % M + halves[1] % M) % M) as u32;
+    // Reverse the nine digits three at a time.
+    let (a, b, c) = (low % 1000, (low / 1000) % 1000, low / 1_000_000);
+    REVERSED_3[a as usize] as u32 * 1_000_000 + REVERSED_3[b as usize] as u32 * 1000 + REVERSED_3[c as usize] as u32
 }
+
+/// For each n < 1000, the number its three digits (zero-padded) make
+/// when read backwards: 12 → "012" → "210" → 210.
+const REVERSED_3: [u16; 1000] = {
+    let mut t = [0u16; 1000];
+    let mut n = 0;
+    while n < 1000 {
+        t[n] = ((n % 10) * 100 + (n / 10 % 10) * 10 + n / 100) as u16;
+        n += 1;
+    }
+    t
+};
 
 /// The ticket of `id` under `seed` (hashes the seed each time; use
 /// [`SeedHash`] for many ids).
@@ -258,8 +281,17 @@ mod tests {
         tickets.sort();
         assert_eq!(keys.iter().map(|k| k.ticket()).collect::<Vec<_>>(), tickets);
         for k in &keys[..20] {
-            assert_eq!(k.prefix.to_string(), k.ticket().as_str()[2..21].trim_start_matches('0'));
+            assert_eq!(k.prefix.to_string(), k.ticket().as_str()[2..11].trim_start_matches('0'));
         }
+    }
+
+    #[test]
+    fn equal_prefixes_fall_back_to_full_tickets() {
+        let s = SeedHash::new("ties");
+        let (a, b) = (s.key("a"), s.key("b"));
+        let (ta, tb) = (TicketKey { prefix: 7, ..a }, TicketKey { prefix: 7, ..b });
+        assert_eq!(ta.cmp(&tb), a.ticket().cmp(&b.ticket()));
+        assert_eq!(ta.cmp(&ta), Ordering::Equal);
     }
 
     #[test]
