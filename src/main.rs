@@ -6,8 +6,11 @@ use spotcheck::bundle::{self, Provenance};
 use spotcheck::error::Error;
 use spotcheck::inputs::Inputs;
 use spotcheck::manifest::{SeedRecord, tool_version};
+use spotcheck::notices;
 use spotcheck::plan::{Overrides, Plan};
 use spotcheck::table::TextEncoding;
+use spotcheck::view::BundleView;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -31,6 +34,41 @@ enum Command {
     Draw(DrawArgs),
     /// Replay a bundle and check that it is exactly what its inputs give.
     Verify(VerifyArgs),
+    /// Show one inspector's assignments from a bundle.
+    Assignments(AssignmentsArgs),
+    /// Write one notice file per inspector, ready to hand out.
+    Notices(NoticesArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+struct AssignmentsArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The inspector's id (执法人员编号).
+    #[arg(long, value_name = "ID")]
+    inspector: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Start CSV output with a UTF-8 BOM, for Excel.
+    #[arg(long)]
+    bom: bool,
+}
+
+#[derive(Args)]
+struct NoticesArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The new directory for the notices; must not exist.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -93,6 +131,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Draw(a) => draw(a),
         Command::Verify(a) => verify(a),
+        Command::Assignments(a) => assignments(a),
+        Command::Notices(a) => notices(a),
     };
     match result {
         Ok(code) => code,
@@ -148,4 +188,48 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
         }
         Ok(ExitCode::from(EXIT_VERIFY_FAILED))
     }
+}
+
+fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
+    let view = BundleView::open(&a.dir)?;
+    if view.assignments.is_empty() {
+        return Err(Error::Bundle {
+            path: a.dir.display().to_string(),
+            message: "this draw has no teams (the plan had no [inspectors] table)".into(),
+        });
+    }
+    let extras = view.firm_extras();
+    let Some(listing) = notices::listing(&view, &a.inspector, &extras) else {
+        return Err(Error::Bundle {
+            path: a.dir.display().to_string(),
+            message: format!("inspector {} has no assignment in this draw", a.inspector),
+        });
+    };
+    let mut out = std::io::stdout().lock();
+    let written = match a.format {
+        Format::Table => out.write_all(notices::listing_table(&listing).as_bytes()),
+        Format::Csv => out.write_all(&notices::listing_csv(&listing, a.bom)),
+        Format::Json => {
+            let mut json = serde_json::to_vec_pretty(&listing).expect("listing serializes");
+            json.push(b'\n');
+            out.write_all(&json)
+        }
+    };
+    written.map_err(|e| Error::io("standard output", e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn notices(a: NoticesArgs) -> Result<ExitCode, Error> {
+    let view = BundleView::open(&a.dir)?;
+    if view.assignments.is_empty() {
+        return Err(Error::Bundle {
+            path: a.dir.display().to_string(),
+            message: "this draw has no teams (the plan had no [inspectors] table)".into(),
+        });
+    }
+    let extras = view.firm_extras();
+    let files = notices::notices(&view, &extras);
+    bundle::write_new_dir(&a.out, &files)?;
+    println!("{} notices written to {}", files.len(), a.out.display());
+    Ok(ExitCode::SUCCESS)
 }
