@@ -36,7 +36,7 @@ pub struct Listing {
 }
 
 /// Extra columns by credit code, as [`BundleView::firm_extras`] gives.
-pub type Extras = Option<(Vec<String>, BTreeMap<String, Vec<String>>)>;
+pub type Extras = Option<crate::view::FirmExtras>;
 
 /// The listing of inspector `id`, or `None` when the bundle has no
 /// assignment for that id.
@@ -52,9 +52,10 @@ pub fn listing(view: &BundleView, id: &str, extras: &Extras) -> Option<Listing> 
             county: a.county.clone(),
             slot: a.slot,
             details: match extras {
-                Some((headers, values)) => values
+                Some(x) => x
+                    .values
                     .get(&a.uscc)
-                    .map(|v| headers.iter().cloned().zip(v.iter().cloned()).collect())
+                    .map(|v| x.headers.iter().cloned().zip(v.iter().cloned()).collect())
                     .unwrap_or_default(),
                 None => BTreeMap::new(),
             },

@@ -33,6 +33,15 @@ pub struct AssignmentRow {
     pub inspector_name: String,
 }
 
+/// The directory columns that spotcheck does not use, for drawn firms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmExtras {
+    /// Column names, in file order.
+    pub headers: Vec<String>,
+    /// Values by credit code, in `headers` order.
+    pub values: BTreeMap<String, Vec<String>>,
+}
+
 /// A bundle's manifest and lists.
 #[derive(Debug, Clone)]
 pub struct BundleView {
@@ -96,8 +105,7 @@ impl BundleView {
 
     /// Extra columns of the drawn firms (address and the like), read from
     /// the enterprise directory that the manifest names, when it is there.
-    /// Returns the column names and, by credit code, the values.
-    pub fn firm_extras(&self) -> Option<(Vec<String>, BTreeMap<String, Vec<String>>)> {
+    pub fn firm_extras(&self) -> Option<FirmExtras> {
         let record = self.manifest.inputs.get("enterprises")?;
         let path = Path::new(&record.path);
         let path = if path.is_absolute() {
@@ -117,7 +125,10 @@ impl BundleView {
                 out.insert(f.uscc.clone(), reader.details(i).extra);
             }
         }
-        Some((directory.extra_headers.clone(), out))
+        Some(FirmExtras {
+            headers: directory.extra_headers.clone(),
+            values: out,
+        })
     }
 
     fn manifest_classes(&self) -> Vec<String> {
