@@ -31,6 +31,9 @@ pub struct Provenance {
     /// Input paths as recorded, by role.
     pub input_paths: BTreeMap<String, String>,
     pub seed: SeedRecord,
+    /// Ceremony evidence copied into the bundle byte for byte, by file
+    /// name (commitment.json, secret.txt, beacon.json).
+    pub evidence: BTreeMap<String, Vec<u8>>,
 }
 
 /// Everything a draw computes, before it is written.
@@ -188,6 +191,9 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
     files.insert(TARGETS_CSV.to_string(), targets_csv(inputs, draw));
     if let Some(teams) = &outcome.teams {
         files.insert(ASSIGNMENTS_CSV.to_string(), assignments_csv(inputs, draw, teams));
+    }
+    for (name, bytes) in &provenance.evidence {
+        files.insert(name.clone(), bytes.clone());
     }
     let inputs_record = inputs
         .files

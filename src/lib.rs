@@ -6,6 +6,7 @@
 //! through the same functions.
 pub mod beacon;
 pub mod bundle;
+pub mod ceremony;
 pub mod demo;
 pub mod directory;
 pub mod draw;
@@ -17,6 +18,7 @@ pub mod manifest;
 pub mod notices;
 pub mod plan;
 pub mod ratio;
+pub mod run;
 pub mod summary;
 pub mod table;
 pub mod teams;

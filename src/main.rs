@@ -1,13 +1,14 @@
 //! The `spotcheck` command: parses arguments, calls the library, reports
 //! errors. Exit codes: 0 success, 1 error, 2 usage, 3 verification failed.
 
+use chrono::{DateTime, FixedOffset, Utc};
 use clap::{Args, Parser, Subcommand};
-use spotcheck::bundle::{self, Provenance};
+use spotcheck::bundle;
 use spotcheck::error::Error;
-use spotcheck::inputs::Inputs;
-use spotcheck::manifest::{SeedRecord, tool_version};
+use spotcheck::run::{self, SeedSource};
+
 use spotcheck::notices;
-use spotcheck::plan::{Overrides, Plan};
+use spotcheck::plan::Overrides;
 use spotcheck::table::TextEncoding;
 use spotcheck::view::BundleView;
 use std::io::Write;
@@ -30,6 +31,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Publish a commitment to the inputs and to future public randomness.
+    Commit(CommitArgs),
     /// Draw inspection targets (and teams) and write a new bundle.
     Draw(DrawArgs),
     /// Replay a bundle and check that it is exactly what its inputs give.
@@ -101,16 +104,71 @@ impl InputFlags {
 
 #[derive(Args)]
 struct DrawArgs {
-    /// The plan (TOML).
-    #[arg(long, value_name = "TOML")]
-    plan: PathBuf,
-    /// The seed, as text. For trials: the manifest records that the
+    /// The plan (TOML), for a trial draw with --seed.
+    #[arg(
+        long,
+        value_name = "TOML",
+        required_unless_present = "commitment",
+        conflicts_with = "commitment"
+    )]
+    plan: Option<PathBuf>,
+    /// The seed, as text, for a trial draw: the manifest records that the
     /// operator chose it.
-    #[arg(long, value_name = "S")]
-    seed: String,
+    #[arg(long, value_name = "S", requires = "plan")]
+    seed: Option<String>,
+    /// The published commitment (from `spotcheck commit`).
+    #[arg(long, value_name = "JSON", requires = "reveal")]
+    commitment: Option<PathBuf>,
+    /// The secret file written by `spotcheck commit`, revealed now.
+    #[arg(long, value_name = "FILE", requires = "commitment")]
+    reveal: Option<PathBuf>,
+    /// The committed drand round, as drand's HTTP API returns it.
+    #[arg(long, value_name = "JSON", requires = "commitment")]
+    beacon: Option<PathBuf>,
+    /// The dice or lottery numbers drawn at the committed event.
+    #[arg(long, value_name = "NUMBERS", requires = "commitment")]
+    dice: Option<String>,
     /// The new bundle directory; must not exist.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Encoding of the CSV inputs: auto, utf-8 or gb18030.
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<TextEncoding>,
+    #[command(flatten)]
+    inputs: InputFlags,
+}
+
+#[derive(Args)]
+struct CommitArgs {
+    /// The plan (TOML).
+    #[arg(long, value_name = "TOML")]
+    plan: PathBuf,
+    /// The commitment file to publish; must not exist.
+    #[arg(long, value_name = "JSON")]
+    out: PathBuf,
+    /// Where to write the secret (mode 0600); default: OUT with the
+    /// extension .secret. Keep it private until the draw.
+    #[arg(long, value_name = "FILE")]
+    secret_out: Option<PathBuf>,
+    /// Commit to the first drand quicknet round at or after this time,
+    /// e.g. 2025-03-01T10:00:00+08:00 (the public draw meeting).
+    #[arg(long, value_name = "TIME", conflicts_with = "beacon_round")]
+    beacon_at: Option<DateTime<FixedOffset>>,
+    /// Commit to this drand quicknet round.
+    #[arg(long, value_name = "R")]
+    beacon_round: Option<u64>,
+    /// Commit to dice or lottery numbers drawn at this public event.
+    #[arg(long, value_name = "TEXT")]
+    dice_event: Option<String>,
+    /// How many sources (dice, lotteries) the dice string will have.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "dice_event")]
+    dice_sources: u32,
+    /// The commitment this one replaces, for a re-draw.
+    #[arg(long, value_name = "JSON")]
+    replaces: Option<PathBuf>,
+    /// The commitment time instead of the system clock (rehearsals).
+    #[arg(long, value_name = "TIME")]
+    time: Option<DateTime<FixedOffset>>,
     /// Encoding of the CSV inputs: auto, utf-8 or gb18030.
     #[arg(long, value_name = "ENC")]
     encoding: Option<TextEncoding>,
@@ -129,6 +187,7 @@ struct VerifyArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Commit(a) => commit(a),
         Command::Draw(a) => draw(a),
         Command::Verify(a) => verify(a),
         Command::Assignments(a) => assignments(a),
@@ -144,29 +203,59 @@ fn main() -> ExitCode {
 }
 
 fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
-    if a.out.symlink_metadata().is_ok() {
-        return Err(Error::OutputExists(a.out));
-    }
-    let mut plan = Plan::load(&a.plan)?;
-    plan.apply(&a.inputs.overrides(a.encoding));
-    let inputs = Inputs::load(plan)?;
-    let provenance = Provenance {
-        tool: tool_version(),
-        plan_path: a.plan.display().to_string(),
-        input_paths: inputs
-            .files
-            .iter()
-            .map(|(role, info)| (role.clone(), bundle::relative_path(&info.path, &a.out)))
-            .collect(),
-        seed: SeedRecord {
-            value: a.seed,
-            source: "operator".into(),
-            note: "typed on the command line with --seed; suitable for trials, not for a public draw".into(),
+    let source = match (a.plan, a.seed, a.commitment, a.reveal) {
+        (Some(plan), Some(seed), None, None) => SeedSource::Operator { plan, seed },
+        (None, None, Some(commitment), Some(secret)) => SeedSource::Ceremony {
+            commitment,
+            secret,
+            beacon: a.beacon,
+            dice: a.dice,
         },
+        (Some(_), None, _, _) => usage("--plan needs --seed (a trial); a public draw uses --commitment and --reveal"),
+        _ => usage("give either --plan and --seed, or --commitment and --reveal"),
     };
-    let (_, b) = bundle::make(&inputs, &provenance)?;
-    bundle::write_new_dir(&a.out, &b.files)?;
+    let b = run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)?;
     println!("{}", spotcheck::summary::draw_summary(&b.manifest, &a.out));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn usage(message: &str) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
+}
+
+fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
+    let req = run::CommitRequest {
+        plan: a.plan,
+        out: a.out.clone(),
+        secret_out: a.secret_out,
+        beacon_round: a.beacon_round,
+        beacon_at: a.beacon_at.map(|t| t.with_timezone(&Utc)),
+        dice_event: a.dice_event,
+        dice_sources: a.dice_sources,
+        replaces: a.replaces,
+        time: a.time.map(|t| t.with_timezone(&Utc)),
+        overrides: a.inputs.overrides(a.encoding),
+    };
+    let done = run::commit(&req)?;
+    let c = &done.commitment;
+    println!("commitment written to {} (SHA-256 {})", a.out.display(), done.sha256);
+    println!("  committed at {} ({} clock)", c.committed_at, c.clock);
+    for (role, input) in &c.inputs {
+        println!("  {role}: {} rows, SHA-256 {}", input.rows, input.sha256);
+    }
+    if let Some(b) = &c.beacon {
+        println!("  drand quicknet round {} (produced at {})", b.round, b.round_time);
+    }
+    if let Some(d) = &c.dice {
+        println!("  dice: {} source(s) at {}", d.sources, d.event);
+    }
+    println!(
+        "  secret written to {} (mode 0600): keep it private until the draw",
+        done.secret_path.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -174,6 +263,9 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     let report = spotcheck::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
     if report.ok() {
         println!("verified: {} ({})", a.dir.display(), report.summary);
+        for n in &report.notes {
+            println!("  {n}");
+        }
         for w in &report.warnings {
             eprintln!("{w}");
         }

@@ -33,6 +33,8 @@ pub enum Finding {
     Differs { file: String, details: Vec<String> },
     /// A file in the bundle that a draw does not write.
     Unexpected(String),
+    /// A piece of the seed ceremony's evidence is wrong.
+    Ceremony(String),
 }
 
 impl fmt::Display for Finding {
@@ -64,6 +66,7 @@ impl fmt::Display for Finding {
                 Ok(())
             }
             Finding::Unexpected(file) => write!(f, "{file}: not a file that a draw writes"),
+            Finding::Ceremony(m) => write!(f, "ceremony: {m}"),
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// A one-line description of what was checked.
     pub summary: String,
+    /// Facts worth printing after "verified".
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -116,6 +121,10 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         )));
         return Ok(report);
     }
+    let evidence = match check_ceremony(dir, &manifest, &mut report) {
+        Some(e) => e,
+        None => return Ok(report),
+    };
     let found = crate::table::sha256_hex(manifest.plan.text.as_bytes());
     if found != manifest.plan.sha256 {
         report.findings.push(Finding::PlanHash {
@@ -184,11 +193,25 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
             .map(|(k, v)| (k.clone(), v.path.clone()))
             .collect(),
         seed: manifest.seed.clone(),
+        evidence,
     };
     let (_, replay) = bundle::make(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
     if manifest.seed.source == "operator" {
         report.warnings.push(OPERATOR_SEED_WARNING.to_string());
+    }
+    if let Some(c) = &manifest.seed.ceremony {
+        let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
+        if let Some(r) = c.beacon_round {
+            line.push_str(&format!(", drand quicknet round {r} (signature checked)"));
+        }
+        if let Some(d) = &c.dice {
+            line.push_str(&format!(", dice {d}"));
+        }
+        if let Some(old) = &c.replaces {
+            line.push_str(&format!("; this draw replaces the commitment {old}"));
+        }
+        report.notes.push(line);
     }
     report.summary = format!(
         "{} targets in {} strata from {} firms; {} files and {} inputs checked",
@@ -199,6 +222,112 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         located.len()
     );
     Ok(report)
+}
+
+/// Checks the ceremony's evidence in the bundle: the secret against the
+/// commitment, the beacon's signature and round, the inputs and plan
+/// against the commitment, and the seed's derivation. Returns the
+/// evidence files (to be part of the replayed bundle), or `None` when the
+/// bundle cannot be checked further.
+fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Option<BTreeMap<String, Vec<u8>>> {
+    use crate::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
+    let mut files = BTreeMap::new();
+    let Some(record) = &manifest.seed.ceremony else {
+        if manifest.seed.source != "operator" {
+            report.findings.push(Finding::Manifest(format!(
+                "unknown seed source {:?}",
+                manifest.seed.source
+            )));
+            return None;
+        }
+        return Some(files);
+    };
+    if manifest.seed.source != "ceremony" {
+        report
+            .findings
+            .push(Finding::Manifest("seed.source does not match seed.ceremony".into()));
+        return None;
+    }
+    for name in [COMMITMENT_JSON, SECRET_TXT, BEACON_JSON] {
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            files.insert(name.to_string(), bytes);
+        }
+    }
+    let Some(commitment) = files.get(COMMITMENT_JSON).cloned() else {
+        report
+            .findings
+            .push(Finding::Ceremony("commitment.json is missing from the bundle".into()));
+        return None;
+    };
+    let evidence = Evidence {
+        commitment,
+        secret: files
+            .get(SECRET_TXT)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default(),
+        beacon: files.get(BEACON_JSON).cloned(),
+        dice: record.dice.clone(),
+    };
+    let checked = match ceremony::check(&evidence) {
+        Ok(c) => c,
+        Err(e) => {
+            report.findings.push(Finding::Ceremony(e.to_string()));
+            return None;
+        }
+    };
+    let c = &checked.commitment;
+    if checked.commitment_sha256 != record.commitment_sha256 {
+        report.findings.push(Finding::Ceremony(format!(
+            "commitment.json has SHA-256 {}, but the manifest records {}",
+            checked.commitment_sha256, record.commitment_sha256
+        )));
+    }
+    for (role, input) in &manifest.inputs {
+        match c.inputs.get(role) {
+            Some(committed) if committed.sha256 == input.sha256 => {}
+            Some(committed) => report.findings.push(Finding::Ceremony(format!(
+                "input {role}: the manifest's SHA-256 {} is not the committed {}",
+                input.sha256, committed.sha256
+            ))),
+            None => report
+                .findings
+                .push(Finding::Ceremony(format!("input {role} was not committed"))),
+        }
+    }
+    for role in c.inputs.keys() {
+        if !manifest.inputs.contains_key(role) {
+            report.findings.push(Finding::Ceremony(format!(
+                "committed input {role} is not in the manifest"
+            )));
+        }
+    }
+    if c.plan.sha256 != manifest.plan.sha256 || c.plan.text != manifest.plan.text {
+        report.findings.push(Finding::Ceremony(
+            "plan: the manifest's plan is not the committed plan".into(),
+        ));
+    }
+    if checked.seed != manifest.seed.value {
+        report.findings.push(Finding::Ceremony(format!(
+            "seed: the evidence gives {}, but the manifest's seed is {}",
+            checked.seed, manifest.seed.value
+        )));
+    }
+    let expected = crate::manifest::CeremonyRecord {
+        commitment_sha256: checked.commitment_sha256.clone(),
+        committed_at: c.committed_at.clone(),
+        secret_sha256: c.secret_sha256.clone(),
+        beacon_round: checked.beacon.as_ref().map(|b| b.0),
+        beacon_time: checked.beacon.as_ref().map(|b| b.2.clone()),
+        beacon_randomness: checked.beacon.as_ref().map(|b| b.1.clone()),
+        dice: checked.dice.clone(),
+        replaces: c.replaces.clone(),
+    };
+    if &expected != record {
+        report.findings.push(Finding::Ceremony(
+            "the manifest's ceremony record does not match the evidence".into(),
+        ));
+    }
+    Some(files)
 }
 
 fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {
