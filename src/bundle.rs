@@ -4,10 +4,11 @@
 use crate::draw::{TargetDraw, draw_targets};
 use crate::error::{Error, Result};
 use crate::inputs::Inputs;
-use crate::manifest::{DepartmentLoad, TeamSummary};
+use crate::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
 use crate::manifest::{
     ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, TaskRecord, Totals,
 };
+use crate::merkle::{FrameTree, LEAF_FORMAT};
 use crate::ratio::probability;
 use crate::teams::{TeamDraw, TeamInputs, draw_teams, shortfall_report};
 use std::collections::BTreeMap;
@@ -42,6 +43,8 @@ pub struct Outcome {
     pub targets: TargetDraw,
     /// The teams, when the plan draws them.
     pub teams: Option<TeamDraw>,
+    /// The Merkle tree over the frame.
+    pub frame: FrameTree,
 }
 
 /// A rendered bundle: file name → bytes, `manifest.json` included.
@@ -55,7 +58,12 @@ pub struct Bundle {
 /// `verify`.
 pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle)> {
     let seed = &provenance.seed.value;
-    let targets = draw_targets(&inputs.plan, &inputs.enterprises, inputs.history.as_ref(), seed);
+    // The frame's tree does not depend on the seed: build it on another core.
+    let (targets, frame) = std::thread::scope(|scope| {
+        let tree = scope.spawn(|| FrameTree::build(&inputs.plan, &inputs.enterprises, inputs.history.as_ref()));
+        let targets = draw_targets(&inputs.plan, &inputs.enterprises, inputs.history.as_ref(), seed);
+        (targets, tree.join().expect("frame tree thread"))
+    });
     let teams = match (&inputs.plan.inspectors, &inputs.inspectors) {
         (Some(rules), Some(inspectors)) => {
             let team_inputs = TeamInputs {
@@ -73,7 +81,7 @@ pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle
         }
         _ => None,
     };
-    let outcome = Outcome { targets, teams };
+    let outcome = Outcome { targets, teams, frame };
     let bundle = render(inputs, &outcome, provenance);
     Ok((outcome, bundle))
 }
@@ -258,6 +266,11 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
             eligible: draw.eligible,
             strata: draw.strata.len() as u64,
             targets: draw.targets.len() as u64,
+        },
+        frame: FrameRecord {
+            leaf_format: LEAF_FORMAT.to_string(),
+            leaves: outcome.frame.leaves.len() as u64,
+            merkle_root: hex::encode(outcome.frame.root),
         },
         teams: outcome.teams.as_ref().map(|t| team_summary(inputs, t)),
         outputs: files

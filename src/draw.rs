@@ -89,33 +89,65 @@ fn write_label(fields: &[StratumField], firm: &Enterprise, label: &mut String) {
     }
 }
 
-/// Why a firm is not in the eligible frame, if it is not.
-fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise, excluded: &mut Excluded) -> bool {
+/// Why a firm is left out of the eligible frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    /// Not active, with the status reason (deregistered, revoked, …).
+    Inactive(&'static str),
+    OutsideCounties,
+    OutsideIndustries,
+    RecentlyInspected,
+}
+
+impl Exclusion {
+    /// The firm's eligibility as written in frame leaves (SPEC.md):
+    /// `eligible`, or the reason it is not.
+    pub fn describe(e: Option<Exclusion>) -> String {
+        match e {
+            None => "eligible".into(),
+            Some(Exclusion::Inactive(r)) => format!("inactive:{r}"),
+            Some(Exclusion::OutsideCounties) => "outside-counties".into(),
+            Some(Exclusion::OutsideIndustries) => "outside-industries".into(),
+            Some(Exclusion::RecentlyInspected) => "recently-inspected".into(),
+        }
+    }
+}
+
+/// Why a firm is not in the eligible frame, if it is not. The reasons are
+/// tried in this order and the first that applies is the reason.
+pub fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise) -> Option<Exclusion> {
     let t = &plan.targets;
     if let Status::Inactive(reason) = firm.status {
-        *excluded.inactive.entry(reason).or_default() += 1;
-        return true;
+        return Some(Exclusion::Inactive(reason));
     }
     if let Some(counties) = &t.counties
         && !counties.iter().any(|c| **c == *firm.county)
     {
-        excluded.outside_counties += 1;
-        return true;
+        return Some(Exclusion::OutsideCounties);
     }
     if let Some(industries) = &t.industries
         && !industries.iter().any(|c| **c == *firm.industry)
     {
-        excluded.outside_industries += 1;
-        return true;
+        return Some(Exclusion::OutsideIndustries);
     }
     if let (Some(days), Some(history)) = (t.exclude_inspected_within_days, history) {
         let since = plan.task.start - chrono::Days::new(days as u64);
         if history.last.get(&firm.uscc).is_some_and(|last| last.on >= since) {
-            excluded.recently_inspected += 1;
-            return true;
+            return Some(Exclusion::RecentlyInspected);
         }
     }
-    false
+    None
+}
+
+impl Excluded {
+    fn count(&mut self, e: Exclusion) {
+        match e {
+            Exclusion::Inactive(r) => *self.inactive.entry(r).or_default() += 1,
+            Exclusion::OutsideCounties => self.outside_counties += 1,
+            Exclusion::OutsideIndustries => self.outside_industries += 1,
+            Exclusion::RecentlyInspected => self.recently_inspected += 1,
+        }
+    }
 }
 
 /// k for a stratum of `n` firms: ceil(n × ratio), raised to the class's
@@ -142,7 +174,8 @@ pub fn draw_targets(plan: &Plan, directory: &Directory, history: Option<&History
     let mut eligible = 0;
     let mut label = String::new();
     for (i, firm) in directory.firms.iter().enumerate() {
-        if exclusion(plan, history, firm, &mut excluded) {
+        if let Some(e) = exclusion(plan, history, firm) {
+            excluded.count(e);
             continue;
         }
         eligible += 1;

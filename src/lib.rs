@@ -15,6 +15,7 @@ pub mod history;
 pub mod inputs;
 pub mod inspectors;
 pub mod manifest;
+pub mod merkle;
 pub mod notices;
 pub mod plan;
 pub mod ratio;

@@ -28,6 +28,7 @@ pub struct Manifest {
     pub strata: Vec<StratumRecord>,
     pub excluded: ExcludedRecord,
     pub totals: Totals,
+    pub frame: FrameRecord,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub teams: Option<TeamSummary>,
     /// SHA-256 of each output file of the bundle, by file name.
@@ -128,6 +129,18 @@ pub struct ExcludedRecord {
     pub outside_industries: u64,
     pub recently_inspected: u64,
     pub total: u64,
+}
+
+/// The Merkle tree over the frame (SPEC.md, frame tree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameRecord {
+    /// Leaf format version.
+    pub leaf_format: String,
+    /// Leaves: every firm of the directory.
+    pub leaves: u64,
+    /// RFC 6962 Merkle Tree Hash of the leaves, hex.
+    pub merkle_root: String,
 }
 
 /// Totals of the draw.

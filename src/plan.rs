@@ -118,6 +118,35 @@ pub struct Plan {
     pub targets: Targets,
     /// The `[inspectors]` table, when the plan assigns teams.
     pub inspectors: Option<crate::inspectors::TeamRules>,
+    /// What the public bundle may show.
+    pub publish: Publish,
+}
+
+/// The `[publish]` table: what `spotcheck publish` may put on the web.
+/// A firm's code and name are always public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// Show each target's credit class (and class-based stratum labels).
+    /// Off by default: many provinces keep classes internal.
+    #[serde(default)]
+    pub credit_classes: bool,
+    /// Show inspectors' names and ids in the team list.
+    #[serde(default = "yes")]
+    pub inspector_names: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Publish {
+    fn default() -> Self {
+        Publish {
+            credit_classes: false,
+            inspector_names: true,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -127,6 +156,8 @@ struct RawPlan {
     frame: RawFrame,
     targets: RawTargets,
     inspectors: Option<crate::inspectors::RawTeamRules>,
+    #[serde(default)]
+    publish: Publish,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +369,7 @@ impl Plan {
             frame,
             targets,
             inspectors,
+            publish: raw.publish,
         })
     }
 

@@ -1,0 +1,201 @@
+//! A Merkle tree over the whole frame, so that one firm can be shown to
+//! have been in it, in its stratum, without publishing the directory.
+//!
+//! Every firm of the directory is a leaf, eligible or not:
+//!
+//! ```text
+//! leaf data = uscc ‖ "\n" ‖ stratum label ‖ "\n" ‖ eligibility     (UTF-8)
+//! leaf hash = SHA-256(0x00 ‖ leaf data)
+//! node hash = SHA-256(0x01 ‖ left ‖ right)
+//! ```
+//!
+//! Leaves are sorted by credit code (byte order) and the tree is RFC 6962's
+//! Merkle Tree Hash: a list of n > 1 leaves splits at the largest power of
+//! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
+
+use crate::directory::Directory;
+use crate::draw::{Exclusion, exclusion, stratum_label};
+use crate::history::History;
+use crate::plan::Plan;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The version of the leaf encoding.
+pub const LEAF_FORMAT: &str = "spotcheck-leaf/1";
+
+/// One firm's leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaf {
+    pub uscc: String,
+    /// The stratum the firm belongs to (also when it is not eligible).
+    pub stratum: String,
+    /// `eligible`, or why not (`inactive:revoked`, `outside-counties`,
+    /// `outside-industries`, `recently-inspected`).
+    pub eligibility: String,
+}
+
+impl Leaf {
+    /// The bytes that are hashed.
+    pub fn data(&self) -> String {
+        format!("{}\n{}\n{}", self.uscc, self.stratum, self.eligibility)
+    }
+
+    /// SHA-256(0x00 ‖ data).
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::new()
+            .chain_update([0u8])
+            .chain_update(self.data().as_bytes())
+            .finalize()
+            .into()
+    }
+}
+
+/// SHA-256(0x01 ‖ left ‖ right).
+pub fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    Sha256::new()
+        .chain_update([1u8])
+        .chain_update(left)
+        .chain_update(right)
+        .finalize()
+        .into()
+}
+
+/// The leaves of a frame, sorted by credit code.
+pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Leaf> {
+    let mut leaves: Vec<Leaf> = directory
+        .firms
+        .iter()
+        .map(|f| Leaf {
+            uscc: f.uscc.clone(),
+            stratum: stratum_label(&plan.targets.stratify_by, f),
+            eligibility: Exclusion::describe(exclusion(plan, history, f)),
+        })
+        .collect();
+    leaves.sort_unstable_by(|a, b| a.uscc.cmp(&b.uscc));
+    leaves
+}
+
+fn split(n: usize) -> usize {
+    let mut k = 1;
+    while k * 2 < n {
+        k *= 2;
+    }
+    k
+}
+
+/// RFC 6962 Merkle Tree Hash of leaf hashes (SHA-256 of nothing for none).
+pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
+    match hashes.len() {
+        0 => Sha256::digest([]).into(),
+        1 => hashes[0],
+        n => {
+            let k = split(n);
+            node(&root(&hashes[..k]), &root(&hashes[k..]))
+        }
+    }
+}
+
+/// RFC 6962 audit path of leaf `m`, from the leaf up.
+pub fn path(hashes: &[[u8; 32]], m: usize) -> Vec<[u8; 32]> {
+    let n = hashes.len();
+    if n <= 1 {
+        return Vec::new();
+    }
+    let k = split(n);
+    if m < k {
+        let mut p = path(&hashes[..k], m);
+        p.push(root(&hashes[k..]));
+        p
+    } else {
+        let mut p = path(&hashes[k..], m - k);
+        p.push(root(&hashes[..k]));
+        p
+    }
+}
+
+/// Recomputes the root from a leaf hash, its index, the tree size and
+/// its audit path (RFC 9162 §2.1.3.2); `None` when the path does not fit.
+pub fn root_from_path(leaf: [u8; 32], index: u64, size: u64, path: &[[u8; 32]]) -> Option<[u8; 32]> {
+    if index >= size {
+        return None;
+    }
+    let (mut f_n, mut s_n) = (index, size - 1);
+    let mut r = leaf;
+    for p in path {
+        if s_n == 0 {
+            return None;
+        }
+        if f_n % 2 == 1 || f_n == s_n {
+            r = node(p, &r);
+            if f_n % 2 == 0 {
+                while f_n % 2 == 0 && f_n != 0 {
+                    f_n >>= 1;
+                    s_n >>= 1;
+                }
+            }
+        } else {
+            r = node(&r, p);
+        }
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    (s_n == 0).then_some(r)
+}
+
+/// The frame's tree: leaves, their hashes and the root.
+#[derive(Debug, Clone)]
+pub struct FrameTree {
+    pub leaves: Vec<Leaf>,
+    pub hashes: Vec<[u8; 32]>,
+    pub root: [u8; 32],
+}
+
+impl FrameTree {
+    /// Builds the tree of a frame.
+    pub fn build(plan: &Plan, directory: &Directory, history: Option<&History>) -> FrameTree {
+        let leaves = frame_leaves(plan, directory, history);
+        let hashes: Vec<[u8; 32]> = leaves.iter().map(Leaf::hash).collect();
+        let root = root(&hashes);
+        FrameTree { leaves, hashes, root }
+    }
+
+    /// The index of a firm's leaf.
+    pub fn find(&self, uscc: &str) -> Option<usize> {
+        self.leaves.binary_search_by(|l| l.uscc.as_str().cmp(uscc)).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(n: usize) -> Vec<[u8; 32]> {
+        (0..n)
+            .map(|i| Sha256::digest(i.to_string().as_bytes()).into())
+            .collect()
+    }
+
+    #[test]
+    fn every_path_leads_to_the_root() {
+        for n in 1..40 {
+            let h = leaves(n);
+            let r = root(&h);
+            for m in 0..n {
+                let p = path(&h, m);
+                assert_eq!(root_from_path(h[m], m as u64, n as u64, &p), Some(r), "n={n} m={m}");
+                if n > 1 {
+                    assert_ne!(root_from_path(h[m], ((m + 1) % n) as u64, n as u64, &p), Some(r));
+                    let mut bad = p.clone();
+                    bad[0][0] ^= 1;
+                    assert_ne!(root_from_path(h[m], m as u64, n as u64, &bad), Some(r));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rfc6962_shape() {
+        let h = leaves(3);
+        assert_eq!(root(&h), node(&node(&h[0], &h[1]), &h[2]));
+    }
+}
