@@ -376,6 +376,23 @@ mod tests {
         assert_eq!(s.len(), 64);
     }
 
+    /// SPEC.md §5.3.
+    #[test]
+    fn spec_seed_vector() {
+        let k = "0000000000000000000000000000000000000000000000000000000000000001";
+        assert_eq!(
+            sha256_hex(k.as_bytes()),
+            "c386d8e8d07342f2e39e189c8e6c57bb205bb373fe4e3a6f69404a8bb767b417"
+        );
+        let s = derive_seed(
+            "d1e731c005f932b97040a11aa41ee7070b6442d81cb5b2cf8ef8e19a66cba2ad",
+            k,
+            "fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587",
+            "1.3.5./2.4.6./",
+        );
+        assert_eq!(s, "7302305d82c831ff1923a7139768ba0e5276a3288b1c61d37bc4ffaf3723baa1");
+    }
+
     #[test]
     fn secrets_are_fresh_hex() {
         let (a, b) = (new_secret().unwrap(), new_secret().unwrap());

@@ -193,6 +193,33 @@ mod tests {
         }
     }
 
+    /// SPEC.md §6.
+    #[test]
+    fn spec_vectors() {
+        let a = Leaf {
+            uscc: "91640121750822310D".into(),
+            stratum: "B/凯里市".into(),
+            eligibility: "eligible".into(),
+        };
+        let b = Leaf {
+            uscc: "91640221MA75XXUL75".into(),
+            stratum: "A/凯里市".into(),
+            eligibility: "inactive:revoked".into(),
+        };
+        assert_eq!(
+            hex::encode(a.hash()),
+            "2eb632e20db3dc4c31a105843d60e4ff7f49545cec49819737aa6c97c54dfd51"
+        );
+        assert_eq!(
+            hex::encode(b.hash()),
+            "a0397345354286c5c5643ef1f17dd2f2c502b3b02b0e2530e775936c8a0e2a49"
+        );
+        assert_eq!(
+            hex::encode(root(&[a.hash(), b.hash()])),
+            "1584f3a33655c2da48a881435f341bd7cbce72c09910ef6405f1c2638c0e7713"
+        );
+    }
+
     #[test]
     fn rfc6962_shape() {
         let h = leaves(3);

@@ -385,3 +385,319 @@ pub fn shortfall_report(inputs: &TeamInputs, targets: &TargetDraw, shortfalls: &
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::draw::draw_targets;
+    use crate::plan::Plan;
+    use crate::table::{RawFile, TextEncoding};
+    use std::path::Path;
+
+    const SEED: &str = "20250301-QDN";
+    const FIRM: &str = "91640121750822310D";
+
+    /// One firm; four market-regulation officers and one tax officer. Under
+    /// SEED the firm's team seed ranks SJ-0001, SJ-0002, SW-0001, SJ-0003
+    /// (SPEC.md §4), so with no rule in the way the team is SJ-0001 and
+    /// SJ-0002 (SJ-0004 ranks between SJ-0002 and SJ-0003).
+    struct World {
+        plan_extra: String,
+        inspector_rows: Vec<String>,
+        conflicts: Option<String>,
+        history: Option<String>,
+        firms: Vec<String>,
+    }
+
+    fn officer(id: &str, dept: &str, area: &str, expires: &str, specialties: &str, status: &str) -> String {
+        format!("{id},name-{id},{dept},{area},C-{id},{expires},{specialties},{status}")
+    }
+
+    impl World {
+        fn new() -> World {
+            let ok = |id: &str, dept: &str| officer(id, dept, "其他所", "2030-01-01", "企业公示信息", "在岗");
+            World {
+                plan_extra: String::new(),
+                inspector_rows: vec![
+                    ok("QDN-SJ-0001", "市场监管局"),
+                    ok("QDN-SJ-0002", "市场监管局"),
+                    ok("QDN-SJ-0003", "市场监管局"),
+                    ok("QDN-SJ-0004", "市场监管局"),
+                    ok("QDN-SW-0001", "税务局"),
+                ],
+                conflicts: None,
+                history: None,
+                firms: vec![format!("{FIRM},甲公司,B,凯里市,制造业,存续,凯里市城区所")],
+            }
+        }
+
+        fn team(&self) -> Result<Vec<String>, Vec<Shortfall>> {
+            self.team_with_seed(SEED)
+        }
+
+        fn team_with_seed(&self, seed: &str) -> Result<Vec<String>, Vec<Shortfall>> {
+            let plan_text = format!(
+                "[task]\nid = \"T\"\nname = \"n\"\ndepartment = \"d\"\nstart = 2025-03-01\nend = 2025-11-30\n\
+                 [frame]\nenterprises = \"e.csv\"\n[targets]\nratio = \"100%\"\n\
+                 [inspectors]\ndirectory = \"i.csv\"\nteam = {{ \"市场监管局\" = 2 }}\n\
+                 required_specialties = [\"企业公示信息\"]\n{}",
+                self.plan_extra
+            );
+            let plan = Plan::parse("p.toml", &plan_text, Path::new(".")).unwrap();
+            let firms = crate::directory::Directory::parse(
+                RawFile::from_bytes(
+                    "e.csv".into(),
+                    format!(
+                        "uscc,name,credit_class,county,industry,status,supervising_area\n{}\n",
+                        self.firms.join("\n")
+                    )
+                    .into_bytes(),
+                ),
+                TextEncoding::Auto,
+                &plan.targets.classes,
+            )
+            .unwrap();
+            let text = format!(
+                "inspector_id,name,department,area,cert_no,cert_expires,specialties,status\n{}\n",
+                self.inspector_rows.join("\n")
+            );
+            let inspectors = InspectorDirectory::parse(
+                RawFile::from_bytes("i.csv".into(), text.into_bytes()),
+                TextEncoding::Auto,
+            )
+            .unwrap();
+            let conflicts = self.conflicts.as_ref().map(|c| {
+                Conflicts::parse(
+                    RawFile::from_bytes("c.csv".into(), format!("inspector_id,uscc,reason\n{c}\n").into_bytes()),
+                    TextEncoding::Auto,
+                    &inspectors,
+                    &firms,
+                )
+                .unwrap()
+            });
+            let history = self.history.as_ref().map(|h| {
+                History::parse(
+                    RawFile::from_bytes(
+                        "h.csv".into(),
+                        format!("uscc,inspected_on,inspector_ids\n{h}\n").into_bytes(),
+                    ),
+                    TextEncoding::Auto,
+                )
+                .unwrap()
+            });
+            let targets = draw_targets(&plan, &firms, history.as_ref(), seed);
+            let rules = plan.inspectors.as_ref().unwrap();
+            let inputs = TeamInputs {
+                rules,
+                task: &plan.task,
+                firms: &firms,
+                inspectors: &inspectors,
+                conflicts: conflicts.as_ref(),
+                history: history.as_ref(),
+            };
+            let teams = draw_teams(&inputs, &targets, seed)?;
+            Ok(teams
+                .assignments
+                .iter()
+                .map(|a| inspectors.inspectors[a.inspector].id.clone())
+                .collect())
+        }
+    }
+
+    fn first_fails(edit: impl FnOnce(&mut World)) -> Vec<String> {
+        let mut w = World::new();
+        edit(&mut w);
+        let team = w.team().unwrap();
+        assert!(!team.contains(&"QDN-SJ-0001".to_string()), "{team:?}");
+        assert_eq!(team, ["QDN-SJ-0002", "QDN-SJ-0004"]);
+        team
+    }
+
+    #[test]
+    fn with_no_rule_in_the_way_the_lowest_tickets_win() {
+        assert_eq!(World::new().team().unwrap(), ["QDN-SJ-0001", "QDN-SJ-0002"]);
+    }
+
+    #[test]
+    fn rule_department() {
+        first_fails(|w| {
+            w.inspector_rows[0] = officer("QDN-SJ-0001", "税务局", "其他所", "2030-01-01", "企业公示信息", "在岗")
+        });
+    }
+
+    #[test]
+    fn rule_active() {
+        first_fails(|w| {
+            w.inspector_rows[0] = officer(
+                "QDN-SJ-0001",
+                "市场监管局",
+                "其他所",
+                "2030-01-01",
+                "企业公示信息",
+                "退休",
+            )
+        });
+    }
+
+    #[test]
+    fn rule_certificate_valid_through_the_window() {
+        // Expires the day before the task ends.
+        first_fails(|w| {
+            w.inspector_rows[0] = officer(
+                "QDN-SJ-0001",
+                "市场监管局",
+                "其他所",
+                "2025-11-29",
+                "企业公示信息",
+                "在岗",
+            )
+        });
+        let mut w = World::new();
+        w.inspector_rows[0] = officer(
+            "QDN-SJ-0001",
+            "市场监管局",
+            "其他所",
+            "2025-11-30",
+            "企业公示信息",
+            "在岗",
+        );
+        assert_eq!(w.team().unwrap()[0], "QDN-SJ-0001", "valid on the last day is enough");
+    }
+
+    #[test]
+    fn rule_specialty() {
+        first_fails(|w| {
+            w.inspector_rows[0] = officer("QDN-SJ-0001", "市场监管局", "其他所", "2030-01-01", "食品安全", "在岗")
+        });
+    }
+
+    #[test]
+    fn rule_conflict() {
+        first_fails(|w| w.conflicts = Some(format!("QDN-SJ-0001,{FIRM},亲属关系")));
+    }
+
+    #[test]
+    fn rule_cross_area() {
+        let own_area = |w: &mut World| {
+            w.inspector_rows[0] = officer(
+                "QDN-SJ-0001",
+                "市场监管局",
+                "凯里市城区所",
+                "2030-01-01",
+                "企业公示信息",
+                "在岗",
+            )
+        };
+        first_fails(own_area);
+        let mut w = World::new();
+        own_area(&mut w);
+        w.plan_extra = "cross_area = false\n".into();
+        assert_eq!(w.team().unwrap()[0], "QDN-SJ-0001");
+    }
+
+    #[test]
+    fn rule_last_inspectors() {
+        let last = |w: &mut World| w.history = Some(format!("{FIRM},2020-05-01,QDN-SJ-0001;QDN-SJ-0009"));
+        first_fails(last);
+        let mut w = World::new();
+        last(&mut w);
+        w.plan_extra = "avoid_last_inspectors = false\n".into();
+        assert_eq!(w.team().unwrap()[0], "QDN-SJ-0001");
+    }
+
+    /// When no cap binds, every eligible officer has the same chance of
+    /// being on a target's team: over 2,000 fixed seeds, ten officers'
+    /// counts pass a chi-square test of uniformity (9 degrees of freedom;
+    /// 27.88 is the 0.1% critical value). The seeds are fixed, so the test
+    /// gives the same answer every run.
+    #[test]
+    fn officers_are_drawn_uniformly() {
+        let mut w = World::new();
+        w.inspector_rows = (1..=10)
+            .map(|i| {
+                officer(
+                    &format!("QDN-SJ-{i:04}"),
+                    "市场监管局",
+                    "其他所",
+                    "2030-01-01",
+                    "企业公示信息",
+                    "在岗",
+                )
+            })
+            .collect();
+        let runs = 2000;
+        let mut counts = BTreeMap::new();
+        for r in 0..runs {
+            for id in w.team_with_seed(&format!("fairness-{r}")).unwrap() {
+                *counts.entry(id).or_insert(0u64) += 1;
+            }
+        }
+        assert_eq!(counts.len(), 10);
+        let expected = (runs * 2) as f64 / 10.0;
+        let chi2: f64 = counts.values().map(|&c| (c as f64 - expected).powi(2) / expected).sum();
+        assert!(chi2 < 27.88, "chi-square {chi2:.2} over counts {counts:?}");
+        // And the test can fail: a biased picker (always the lowest id)
+        // would give a chi-square far above the bound.
+        let biased: f64 = (0..10)
+            .map(|i| {
+                if i < 2 {
+                    (runs as f64 - expected).powi(2)
+                } else {
+                    expected.powi(2)
+                }
+            })
+            .sum::<f64>()
+            / expected;
+        assert!(biased > 27.88);
+    }
+
+    #[test]
+    fn rule_workload() {
+        let mut w = World::new();
+        for code in ["91640221MA75XXUL75", "9164022122816188X8", "91350100M000100Y43"] {
+            w.firms.push(format!("{code},乙公司,B,凯里市,制造业,存续,凯里市城区所"));
+        }
+        // Four firms need eight places; four officers with a cap of one
+        // can fill two teams only.
+        w.plan_extra = "max_assignments = 1\n".into();
+        let short = w.team().unwrap_err();
+        assert!(
+            short.iter().any(|s| s.removed.contains(&(Rule::Workload, 4))),
+            "{short:?}"
+        );
+        w.plan_extra = "max_assignments = 2\n".into();
+        let team = w.team().unwrap();
+        assert_eq!(team.len(), 8);
+        for id in ["QDN-SJ-0001", "QDN-SJ-0002", "QDN-SJ-0003", "QDN-SJ-0004"] {
+            assert_eq!(team.iter().filter(|t| *t == id).count(), 2, "{team:?}");
+        }
+    }
+
+    #[test]
+    fn rule_already_on_team_and_shortfall_report() {
+        // Only one officer can serve: the second slot cannot be filled.
+        let mut w = World::new();
+        w.inspector_rows.truncate(1);
+        w.inspector_rows.push(officer(
+            "QDN-SW-0001",
+            "税务局",
+            "其他所",
+            "2030-01-01",
+            "企业公示信息",
+            "在岗",
+        ));
+        let short = w.team().unwrap_err();
+        assert_eq!(short.len(), 1);
+        assert_eq!(short[0].slot, 2);
+        assert!(
+            short[0].removed.contains(&(Rule::AlreadyOnTeam, 1)),
+            "{:?}",
+            short[0].removed
+        );
+        assert!(
+            short[0].removed.contains(&(Rule::Department, 1)),
+            "{:?}",
+            short[0].removed
+        );
+    }
+}

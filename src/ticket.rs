@@ -252,6 +252,49 @@ mod tests {
         );
     }
 
+    /// SPEC.md §2: the stratum of four firms under seed "20250301-QDN".
+    #[test]
+    fn spec_vectors() {
+        let s = SeedHash::new("20250301-QDN");
+        assert_eq!(
+            s.hex(),
+            "f9b13c68e8fa5241ab97dbf2bfee744f062a41b9f7d310b78c549c2ea6197b09"
+        );
+        let expected = [
+            (
+                "91640121750822310D",
+                "0.37632197080225483250199307517330880493502141177248781684697061492577131568261",
+            ),
+            (
+                "91640221MA75XXUL75",
+                "0.14236155032877600162941296972668971134664346034673700328550125809805456923397",
+            ),
+            (
+                "9164022122816188X8",
+                "0.52235651166613383232178844699141865004696725110302340169391178035165016679367",
+            ),
+            (
+                "91350100M000100Y43",
+                "0.03564501221880607793665928530218228191322090203711250597641202119735074971869",
+            ),
+        ];
+        for (id, t) in expected {
+            assert_eq!(s.ticket(id).as_str(), t, "{id}");
+        }
+        let mut ids: Vec<&str> = expected.iter().map(|(id, _)| *id).collect();
+        ids.sort_by_key(|id| s.key(id));
+        assert_eq!(&ids[..2], &["91350100M000100Y43", "91640221MA75XXUL75"]);
+        // SPEC.md §4: the team seed of 91640121750822310D.
+        let team = SeedHash::new("20250301-QDN:team:91640121750822310D");
+        let mut inspectors = vec!["QDN-SJ-0003", "QDN-SW-0001", "QDN-SJ-0002", "QDN-SJ-0001"];
+        inspectors.sort_by_key(|id| team.key(id));
+        assert_eq!(inspectors, ["QDN-SJ-0001", "QDN-SJ-0002", "QDN-SW-0001", "QDN-SJ-0003"]);
+        assert_eq!(
+            team.ticket("QDN-SJ-0001").as_str(),
+            "0.03212901743976614566785281193304067010642040918078495172043143929793160181976"
+        );
+    }
+
     #[test]
     fn zero_digest_is_padded() {
         let t = fraction_from_digest(&[0u8; 32]);
