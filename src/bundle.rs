@@ -196,9 +196,16 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
     let plan = &inputs.plan;
     let draw = &outcome.targets;
     let mut files = BTreeMap::new();
-    files.insert(TARGETS_CSV.to_string(), targets_csv(inputs, draw));
+    let bom = |body: Vec<u8>| {
+        if plan.output.csv_bom {
+            [crate::notices::UTF8_BOM, &body].concat()
+        } else {
+            body
+        }
+    };
+    files.insert(TARGETS_CSV.to_string(), bom(targets_csv(inputs, draw)));
     if let Some(teams) = &outcome.teams {
-        files.insert(ASSIGNMENTS_CSV.to_string(), assignments_csv(inputs, draw, teams));
+        files.insert(ASSIGNMENTS_CSV.to_string(), bom(assignments_csv(inputs, draw, teams)));
     }
     for (name, bytes) in &provenance.evidence {
         files.insert(name.clone(), bytes.clone());

@@ -120,6 +120,18 @@ pub struct Plan {
     pub inspectors: Option<crate::inspectors::TeamRules>,
     /// What the public bundle may show.
     pub publish: Publish,
+    /// How output files are written.
+    pub output: Output,
+}
+
+/// The `[output]` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Start every CSV output with a UTF-8 byte-order mark, so that Excel
+    /// shows Chinese right when the file is opened by double-click.
+    #[serde(default)]
+    pub csv_bom: bool,
 }
 
 /// The `[publish]` table: what `spotcheck publish` may put on the web.
@@ -158,6 +170,8 @@ struct RawPlan {
     inspectors: Option<crate::inspectors::RawTeamRules>,
     #[serde(default)]
     publish: Publish,
+    #[serde(default)]
+    output: Output,
 }
 
 #[derive(Deserialize)]
@@ -370,6 +384,7 @@ impl Plan {
             targets,
             inspectors,
             publish: raw.publish,
+            output: raw.output,
         })
     }
 
