@@ -91,6 +91,12 @@ pub enum Error {
     /// The inputs are valid but the plan cannot be carried out.
     #[error("{0}")]
     Infeasible(String),
+    /// A calendar file cannot be made.
+    #[error("calendar: {0}")]
+    Ics(#[from] crate::ics::IcsError),
+    /// The workbook cannot be made.
+    #[error("workbook: {0}")]
+    Export(#[from] crate::export::ExportError),
     /// A bundle cannot be read as a bundle at all.
     #[error("{path}: {message}")]
     Bundle { path: String, message: String },

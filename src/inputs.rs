@@ -50,6 +50,7 @@ impl Inputs {
                 encoding: enterprises.encoding,
             },
         );
+        check_directed_names(&plan, &enterprises)?;
         let history = match &plan.frame.history {
             None => None,
             Some(p) => {
@@ -105,4 +106,34 @@ impl Inputs {
             files,
         })
     }
+}
+
+/// A directed draw's counties and industries must be in the directory: a
+/// misspelt name would silently draw nothing from it.
+fn check_directed_names(plan: &Plan, directory: &Directory) -> Result<()> {
+    let t = &plan.targets;
+    for (key, names, is_county) in [
+        ("targets.counties", &t.counties, true),
+        ("targets.industries", &t.industries, false),
+    ] {
+        let Some(names) = names else { continue };
+        let present: std::collections::BTreeSet<&str> = directory
+            .firms
+            .iter()
+            .map(|f| if is_county { &*f.county } else { &*f.industry })
+            .collect();
+        for name in names {
+            if !present.contains(name.as_str()) {
+                return Err(crate::error::InputError::file(
+                    &plan.path,
+                    format!(
+                        "{key}: {name:?} does not appear in the enterprise directory {}; check the spelling",
+                        directory.path
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
 }

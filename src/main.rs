@@ -41,6 +41,45 @@ enum Command {
     Assignments(AssignmentsArgs),
     /// Write one notice file per inspector, ready to hand out.
     Notices(NoticesArgs),
+    /// Verify a bundle and write its public version (public.json, lists,
+    /// evidence, index.html) as a new directory.
+    Publish(PublishArgs),
+    /// Write one firm's proof of its place in the draw (for that firm).
+    Prove(ProveArgs),
+    /// Check a firm's proof against a public bundle.
+    CheckProof(CheckProofArgs),
+}
+
+#[derive(Args)]
+struct PublishArgs {
+    /// The (private) bundle directory.
+    dir: PathBuf,
+    /// The new public directory; must not exist.
+    #[arg(long, value_name = "PUBLIC_DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    inputs: InputFlags,
+}
+
+#[derive(Args)]
+struct ProveArgs {
+    /// The (private) bundle directory.
+    dir: PathBuf,
+    /// The firm's unified social credit code (统一社会信用代码).
+    uscc: String,
+    /// The proof file to write; must not exist.
+    #[arg(long, value_name = "PROOF.json")]
+    out: PathBuf,
+    #[command(flatten)]
+    inputs: InputFlags,
+}
+
+#[derive(Args)]
+struct CheckProofArgs {
+    /// The proof file (from `spotcheck prove`).
+    proof: PathBuf,
+    /// The public bundle directory (from `spotcheck publish`).
+    public_dir: PathBuf,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -192,6 +231,9 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify(a),
         Command::Assignments(a) => assignments(a),
         Command::Notices(a) => notices(a),
+        Command::Publish(a) => publish(a),
+        Command::Prove(a) => prove(a),
+        Command::CheckProof(a) => check_proof(a),
     };
     match result {
         Ok(code) => code,
@@ -260,6 +302,9 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
+    if spotcheck::publish::is_public_dir(&a.dir) {
+        return verify_public(&a);
+    }
     let report = spotcheck::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
     if report.ok() {
         println!("verified: {} ({})", a.dir.display(), report.summary);
@@ -320,8 +365,122 @@ fn notices(a: NoticesArgs) -> Result<ExitCode, Error> {
         });
     }
     let extras = view.firm_extras();
-    let files = notices::notices(&view, &extras);
+    let files = notices::notices(&view, &extras)?;
     bundle::write_new_dir(&a.out, &files)?;
-    println!("{} notices written to {}", files.len(), a.out.display());
+    println!(
+        "{} notice files (CSV and calendar) written to {}",
+        files.len(),
+        a.out.display()
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
+    let f = &a.inputs;
+    if f.enterprises.is_some() || f.history.is_some() || f.inspectors.is_some() || f.conflicts.is_some() {
+        eprintln!("note: input flags do not apply to a public bundle and were ignored");
+    }
+    let report = spotcheck::publish::verify_public(&a.dir)?;
+    if report.ok() {
+        println!("verified: {} ({})", a.dir.display(), report.summary);
+    } else {
+        println!("NOT VERIFIED: {}", a.dir.display());
+        for f in &report.findings {
+            println!("  - {f}");
+        }
+    }
+    if !report.checked.is_empty() {
+        println!("checked:");
+        for c in &report.checked {
+            println!("  - {c}");
+        }
+    }
+    println!("not checked:");
+    for n in &report.not_checked {
+        println!("  - {n}");
+    }
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_VERIFY_FAILED)
+    })
+}
+
+fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
+    use spotcheck::publish::Published;
+    match spotcheck::publish::publish(&a.dir, &a.out, &a.inputs.overrides(None))? {
+        Published::NotVerified(report) => {
+            println!("NOT VERIFIED: {} (nothing published)", a.dir.display());
+            for f in &report.findings {
+                println!("  - {f}");
+            }
+            Ok(ExitCode::from(EXIT_VERIFY_FAILED))
+        }
+        Published::Written { manifest, warnings } => {
+            println!(
+                "published {} to {}: {} targets in {} strata",
+                manifest.task.id,
+                a.out.display(),
+                manifest.totals.targets,
+                manifest.strata.len()
+            );
+            println!("    public.json");
+            for name in manifest.files.keys() {
+                println!("    {name}");
+            }
+            for w in &manifest.withheld {
+                println!("  withheld: {}: {}", w.item, w.note);
+            }
+            if manifest.seed.ceremony.is_none() {
+                eprintln!("{}", spotcheck::verify::OPERATOR_SEED_WARNING);
+            }
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
+    let proof = spotcheck::proof::prove(&a.dir, &a.uscc, &a.inputs.overrides(None))?;
+    spotcheck::run::write_new_file(&a.out, &proof.to_bytes(), false)?;
+    let outcome = match (&proof.stratum, proof.drawn, proof.rank) {
+        (Some(s), true, Some(rank)) => format!("drawn, rank {rank} of {} in stratum {}", s.k, s.public_label),
+        (Some(s), false, _) if proof.leaf.eligibility == "eligible" => {
+            format!("eligible in stratum {}, not drawn", s.public_label)
+        }
+        _ => format!("not eligible ({})", proof.leaf.eligibility),
+    };
+    println!(
+        "proof for {} written to {}: {outcome}",
+        proof.leaf.uscc,
+        a.out.display()
+    );
+    println!("  it holds the firm's stratum (which may name its credit class): give it to that firm only");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
+    let report = spotcheck::proof::check_proof(&a.proof, &a.public_dir)?;
+    if report.ok() {
+        println!("proof checked: {}", a.proof.display());
+        for line in &report.explanation {
+            println!("{line}");
+        }
+        println!("checked:");
+        for c in &report.checked {
+            println!("  - {c}");
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("PROOF FAILED: {}", a.proof.display());
+        for f in &report.failures {
+            println!("  - {f}");
+        }
+        Ok(ExitCode::from(EXIT_VERIFY_FAILED))
+    }
 }

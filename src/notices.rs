@@ -149,15 +149,32 @@ pub fn listing_table(listing: &Listing) -> String {
     s
 }
 
-/// One notice per inspector, by file name (`ID.csv`, with BOM).
-pub fn notices(view: &BundleView, extras: &Extras) -> BTreeMap<String, Vec<u8>> {
+/// The DTSTAMP of a bundle's calendars: the commitment time for a
+/// ceremony draw, else the task's first day at midnight UTC, so that the
+/// same bundle always gives the same files.
+pub fn calendar_stamp(view: &BundleView) -> String {
+    let m = &view.manifest;
+    if let Some(c) = &m.seed.ceremony
+        && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&c.committed_at)
+    {
+        return crate::ics::dtstamp(t.with_timezone(&chrono::Utc));
+    }
+    format!("{}T000000Z", m.task.start.replace('-', ""))
+}
+
+/// One notice per inspector, by file name: `ID.csv` (with BOM, for Excel)
+/// and `ID.ics` (the task window and the firms to visit, for calendars).
+pub fn notices(view: &BundleView, extras: &Extras) -> Result<BTreeMap<String, Vec<u8>>, crate::ics::IcsError> {
     let mut files = BTreeMap::new();
+    let stamp = calendar_stamp(view);
     for id in view.inspectors().keys() {
         if let Some(l) = listing(view, id, extras) {
-            files.insert(format!("{}.csv", safe_file_name(id)), listing_csv(&l, true));
+            let name = safe_file_name(id);
+            files.insert(format!("{name}.csv"), listing_csv(&l, true));
+            files.insert(format!("{name}.ics"), crate::ics::calendar(&l, &stamp)?.into_bytes());
         }
     }
-    files
+    Ok(files)
 }
 
 /// An inspector id made safe as a file name.

@@ -56,6 +56,9 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
     }
     let (inputs, plan_path, seed, evidence) = match source {
         SeedSource::Operator { plan, seed } => {
+            if seed.trim().is_empty() {
+                return Err(Error::Infeasible("--seed: the seed must not be empty".into()));
+            }
             let mut p = Plan::load(plan)?;
             p.apply(overrides);
             let record = SeedRecord {

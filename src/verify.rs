@@ -147,7 +147,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         history: located.get("history").cloned(),
         inspectors: located.get("inspectors").cloned(),
         conflicts: located.get("conflicts").cloned(),
-        encoding: None,
+        encoding: recorded_encoding(&manifest),
     });
     let loaded = Inputs::load(plan);
     // Hashes: from the load when it worked, else read each file again so
@@ -328,6 +328,19 @@ fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Optio
         ));
     }
     Some(files)
+}
+
+/// The encoding to read the inputs with again: the one every input was
+/// read with, when they agree (a draw with `--encoding` reads all inputs
+/// alike); otherwise each file is detected again, as it was.
+fn recorded_encoding(manifest: &Manifest) -> Option<crate::table::TextEncoding> {
+    let mut names = manifest.inputs.values().map(|i| i.encoding.as_str());
+    let first = names.next()?;
+    if names.all(|n| n == first) {
+        first.parse().ok()
+    } else {
+        None
+    }
 }
 
 fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {

@@ -13,13 +13,17 @@ Exit 0 when everything matches, 1 otherwise.
 """
 import csv
 import datetime
-import hashlib
+import importlib.metadata
+import io
 import json
 import os
 import sys
 import tomllib
 
 import consistent_sampler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import teams  # noqa: E402
 
 ACTIVE = {"存续", "在业", "开业", "在营", "active"}
 ALIASES = {
@@ -48,8 +52,10 @@ def read_csv(path, encoding):
         text = raw.decode("gb18030")
     else:
         text = raw.decode("utf-8-sig")
-    rows = list(csv.reader(text.splitlines()))
-    header = [h.strip() for h in rows[0]]
+    # Read as the csv module wants (newline=""), so that quoted fields may
+    # hold line breaks; a BOM (UTF-8 or GB18030) is not part of a header.
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
     canon = []
     for h in header:
         name = h.lower()
@@ -143,16 +149,16 @@ def main(bundle):
             problems += 1
             if problems > 5:
                 break
+    version = importlib.metadata.version("consistent-sampler")
     print(f"targets: {len(expected)} in {len(strata)} strata compared with consistent_sampler "
-          f"{consistent_sampler.__name__}; {problems} problem(s)")
+          f"{version}; {problems} problem(s)")
 
     if "inspectors" in plan:
-        problems += check_teams(bundle, plan, manifest, seed, firms, last, expected, path_of)
+        problems += teams.check_teams(
+            bundle, plan, seed, firms, last, expected, path_of, read_csv,
+            lambda role: inputs[role]["encoding"])
     return 0 if problems == 0 else 1
 
-
-def check_teams(bundle, plan, manifest, seed, firms, last, expected, path_of):
-    return 0  # filled in with the team draw
 
 
 if __name__ == "__main__":

@@ -35,13 +35,17 @@ def check_teams(bundle, plan, seed, firms, last, expected_targets, path_of, read
                 and all(s in specialties(p) for s in required))
 
     load = {i: 0 for i in ids}
+    departments = {d for d, _ in team}
+    pool = [i for i in ids if info[i]["department"] in departments and static_ok(info[i])]
     # Staffing order: ascending ticket over all targets, ties by code.
     order = sorted(expected_targets, key=lambda t: (t[2], t[3]))
     teams = {}
     for (_label, _rank, _ticket, uscc) in order:
         firm = by_code[uscc]
         area = firm.get("supervising_area") or firm["county"]
-        ranking = list(consistent_sampler.sampler(ids, seed=f"{seed}:team:{uscc}", output="id"))
+        # Ranking only the officers who can ever serve gives the same order
+        # among them as ranking everyone (consistent sampling).
+        ranking = list(consistent_sampler.sampler(pool, seed=f"{seed}:team:{uscc}", output="id"))
         members = []
         slot = 0
         for dept, count in team:

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Times spotcheck as the office runs it: whole processes, from start to
+# exit, on the demo plan. Not a test: it passes or fails nothing, it only
+# measures.
+#
+#   bash scripts/bench.sh            # 30 runs of each command
+#   RUNS=10 WARMUP=1 bash scripts/bench.sh
+#
+# Builds the release binary, installs hyperfine if it is missing, runs
+# every benchmark in BENCHES below, prints a table (mean ± σ and min, in
+# ms) and writes it to target/bench.md.
+#
+# The draw runs whatever plans/demo.toml says (targets, and teams when the
+# plan has an [inspectors] table), each run into a fresh directory. The
+# verify benchmark replays one bundle drawn beforehand.
+#
+# Timings vary with whatever else the machine is doing; compare figures
+# taken on a quiet machine, and look at min as well as the mean.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+RUNS=${RUNS:-30}
+WARMUP=${WARMUP:-3}
+
+BIN=target/release/spotcheck
+PLAN=plans/demo.toml
+SEED=01382438112797316654
+WORK=target/bench          # scratch space of this script
+OUT=$WORK/draw-out         # each timed draw writes here, removed before it
+BUNDLE=$WORK/bundle        # the bundle that verify replays
+REPORT=target/bench.md
+
+# The benchmarks, one a line: name | command run before each timing, not
+# timed (may be empty) | the timed command. Commands are split on spaces
+# and run without a shell, so keep paths free of spaces. To time another
+# command, add a line.
+BENCHES=(
+    "draw ($PLAN)|rm -rf $OUT|$BIN draw --plan $PLAN --seed $SEED --out $OUT"
+    "verify (that bundle)||$BIN verify $BUNDLE"
+)
+
+cargo build --release --quiet
+
+if ! command -v hyperfine >/dev/null; then
+    echo "bench: installing hyperfine" >&2
+    apt-get install -y hyperfine >/dev/null 2>&1 || {
+        apt-get update >/dev/null
+        apt-get install -y hyperfine >/dev/null
+    }
+fi
+
+# One draw, not timed: it shows any error in full, and is the bundle
+# that verify replays.
+rm -rf "$WORK"
+mkdir -p "$WORK"
+"$BIN" draw --plan "$PLAN" --seed "$SEED" --out "$BUNDLE" >/dev/null
+"$BIN" verify "$BUNDLE" >/dev/null
+
+rows=()
+for bench in "${BENCHES[@]}"; do
+    IFS='|' read -r name prepare command <<<"$bench"
+    echo "bench: $name: $command" >&2
+    args=(--shell=none --warmup "$WARMUP" --runs "$RUNS" --style basic --export-csv "$WORK/result.csv")
+    if [ -n "$prepare" ]; then
+        args+=(--prepare "$prepare")
+    fi
+    hyperfine "${args[@]}" "$command" >&2
+    # The CSV's second line: command,mean,stddev,median,user,system,min,max
+    # (seconds). The command may hold commas, so count fields from the end.
+    rows+=("$(awk -F, -v name="$name" 'NR == 2 {
+        printf "| %s | %.1f ± %.1f | %.1f |", name, $(NF-6) * 1000, $(NF-5) * 1000, $(NF-1) * 1000
+    }' "$WORK/result.csv")")
+done
+rm -rf "$OUT"
+
+{
+    echo "# spotcheck timings"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+        "$(git diff --quiet HEAD 2>/dev/null || echo '(with uncommitted changes)'), $(nproc) processors," \
+        "load average $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs after $WARMUP warm-up runs each."
+    echo
+    echo "| command | mean ± σ (ms) | min (ms) |"
+    echo "|---|---:|---:|"
+    printf '%s\n' "${rows[@]}"
+} >"$REPORT"
+echo
+cat "$REPORT"

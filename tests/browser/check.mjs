@@ -1,0 +1,170 @@
+// Checks a public bundle's index.html in Debian's headless Chromium:
+//
+//   node check.mjs PUBLIC_DIR SCREENSHOT.png
+//
+// The list has one row per line of targets.csv; typing a firm's code
+// shows exactly that firm; part of a name shows the firms whose name has
+// it; clearing shows all again; the language button switches to English;
+// no network request is attempted (all are blocked and recorded); no
+// script error. Saves SCREENSHOT.png (Chinese) and SCREENSHOT-en.png.
+// Exits 1 with the reason on any failure.
+
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [publicDir, screenshot] = process.argv.slice(2);
+if (!publicDir || !screenshot) {
+  console.error('usage: node check.mjs PUBLIC_DIR SCREENSHOT.png');
+  process.exit(2);
+}
+
+/** Parses CSV text (RFC 4180 quoting) into rows of fields. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') { quoted = false; }
+      else { field += c; }
+    } else if (c === '"') { quoted = true; }
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') { i++; }
+      row.push(field); rows.push(row); row = []; field = '';
+    } else { field += c; }
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const failures = [];
+function check(ok, what) {
+  if (ok) { console.log(`ok: ${what}`); } else { console.log(`FAILED: ${what}`); failures.push(what); }
+}
+
+const dir = resolve(publicDir);
+const [header, ...targets] = parseCsv(readFileSync(join(dir, 'targets.csv'), 'utf8'));
+const col = (name) => header.indexOf(name);
+const uscc = col('uscc');
+const name = col('name');
+const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
+
+mkdirSync(dirname(resolve(screenshot)), { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'spotcheck-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+  viewport: { width: 1280, height: 900 },
+  locale: 'zh-CN',
+});
+
+const attempted = [];
+const errors = [];
+const local = (url) => url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:');
+await context.route('**/*', (route) => {
+  const url = route.request().url();
+  if (local(url)) { return route.continue(); }
+  attempted.push(url);
+  return route.abort('blockedbyclient');
+});
+context.on('request', (r) => { if (!local(r.url())) { attempted.push(r.url()); } });
+context.on('websocket', (w) => attempted.push(w.url()));
+
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') { errors.push(`console error: ${m.text()}`); } });
+  await page.goto(pageUrl, { waitUntil: 'load' });
+
+  const rows = page.locator('#targets tbody tr');
+  const visible = page.locator('#targets tbody tr:not([hidden])');
+  const count = async () => Number(await page.locator('#match-count').getAttribute('data-count'));
+  check((await rows.count()) === targets.length, `the list has ${targets.length} rows, as targets.csv`);
+  check((await count()) === targets.length, 'the match count starts at every row');
+  check((await page.locator('#seed').count()) === 1, 'the seed is shown');
+  for (const id of ['#chart-strata', '#chart-county']) {
+    const values = await page.locator(`${id} .bar-row`).evaluateAll(
+      (gs) => gs.map((g) => Number(g.getAttribute('data-value'))));
+    const sum = values.reduce((a, b) => a + b, 0);
+    check(values.length > 0 && sum === targets.length, `${id} has bars adding up to ${targets.length}`);
+  }
+  const headings = async () => (await page.locator('h2').allInnerTexts()).join(' | ');
+  const zhHeadings = await headings();
+  check(zhHeadings.includes('如何核验本次抽取'), `Chinese headings first (${zhHeadings})`);
+
+  // A firm's code shows exactly that firm.
+  const firm = targets[Math.floor(targets.length / 2)];
+  const search = page.locator('#search');
+  await search.fill('');
+  await search.pressSequentially(firm[uscc].toLowerCase(), { delay: 5 });
+  const shown = await visible.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-uscc')));
+  check(shown.length === 1 && shown[0] === firm[uscc], `typing ${firm[uscc]} shows exactly that firm (${shown})`);
+  check((await count()) === 1, 'the match count says 1');
+  check(await visible.first().isVisible(), 'that row is shown');
+
+  // Part of a name.
+  const part = [...firm[name]].slice(0, 3).join('');
+  const expected = targets.filter(
+    (t) => `${t[uscc].toLowerCase()} ${t[name].toLowerCase()}`.includes(part.toLowerCase())).length;
+  await search.fill(part);
+  const n = await visible.count();
+  check(n === expected && n >= 1 && (await count()) === n, `typing "${part}" shows the ${expected} firms with it (${n})`);
+  const texts = await visible.evaluateAll(
+    (trs) => trs.map((tr) => `${tr.querySelector('td.code').textContent} ${tr.querySelector('td.name').textContent}`));
+  check(texts.every((x) => x.toLowerCase().includes(part.toLowerCase())), 'every row shown has that text');
+
+  // Nothing found, then clear.
+  await search.fill('no such firm ZZZ');
+  check((await visible.count()) === 0 && (await page.locator('#no-match').isVisible()), 'a text found nowhere shows no row and a note');
+  await search.fill('');
+  check((await visible.count()) === targets.length && (await count()) === targets.length, 'clearing the search shows every row');
+
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`screenshot: ${screenshot}`);
+
+  // English.
+  await page.locator('#lang-toggle').click();
+  const enHeadings = await headings();
+  check(enHeadings.includes('How to check this draw') && !/[\u4e00-\u9fff]/.test(enHeadings),
+    `the toggle shows English headings (${enHeadings})`);
+  check((await page.evaluate(() => document.documentElement.lang)) === 'en', 'the page language is en');
+  check((await search.getAttribute('placeholder')).startsWith('Type a credit code'), 'the search box speaks English');
+  check((await page.locator('#lang-toggle').innerText()) === '中文', 'the button offers Chinese back');
+  const enShot = screenshot.replace(/(\.png)?$/, '-en.png');
+  await page.screenshot({ path: enShot, fullPage: true });
+  console.log(`screenshot: ${enShot}`);
+  await page.locator('#lang-toggle').click();
+  check((await headings()) === zhHeadings, 'toggling again shows Chinese');
+
+  check(attempted.length === 0, `no network request was attempted (${attempted.join(', ')})`);
+  check(errors.length === 0, `no script or console error (${errors.join('; ')})`);
+} catch (e) {
+  failures.push(String(e && e.stack || e));
+  console.log(`FAILED: ${e}`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+if (failures.length) {
+  console.log(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('all browser checks passed');

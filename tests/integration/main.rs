@@ -1,0 +1,11 @@
+//! Integration tests: the real `spotcheck` binary on real files in
+//! temporary folders (one test binary, as in ripgrep's tests).
+
+mod ceremony;
+mod crosscheck;
+mod draw;
+mod errors;
+mod invariants;
+mod teams;
+mod util;
+mod verify;

@@ -1,0 +1,399 @@
+//! Helpers shared by the integration tests: temporary work folders with
+//! plans and generated directories, and running the real binary.
+
+#![allow(dead_code)]
+
+use spotcheck::demo::{self, DemoEnterprise};
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_spotcheck")
+}
+
+/// The repository root (where `plans/` and `data/` are).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run of the binary did.
+pub struct Run {
+    pub args: Vec<String>,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "spotcheck {}\n--- exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// Panics, showing the whole run, unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "unexpected exit code:\n{self:?}");
+        self
+    }
+
+    /// Panics unless the run succeeded.
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        self.expect_code(0)
+    }
+
+    /// Panics unless the run failed with an error (exit 1) whose message
+    /// starts `spotcheck: error:` and contains every one of `needles`.
+    #[track_caller]
+    pub fn error(&self, needles: &[&str]) -> &Run {
+        self.expect_code(1);
+        assert!(
+            self.stderr.starts_with("spotcheck: error:"),
+            "stderr does not start with `spotcheck: error:`:\n{self:?}"
+        );
+        for n in needles {
+            assert!(self.stderr.contains(n), "stderr lacks {n:?}:\n{self:?}");
+        }
+        self
+    }
+
+    /// Panics unless stdout contains every one of `needles`.
+    #[track_caller]
+    pub fn stdout_has(&self, needles: &[&str]) -> &Run {
+        for n in needles {
+            assert!(self.stdout.contains(n), "stdout lacks {n:?}:\n{self:?}");
+        }
+        self
+    }
+
+    /// Panics unless the run is a failed verification (exit 3, stdout
+    /// starting `NOT VERIFIED`) whose report contains every one of `needles`.
+    #[track_caller]
+    pub fn not_verified(&self, needles: &[&str]) -> &Run {
+        self.expect_code(3);
+        assert!(
+            self.stdout.starts_with("NOT VERIFIED"),
+            "stdout does not start with NOT VERIFIED:\n{self:?}"
+        );
+        self.stdout_has(needles)
+    }
+}
+
+/// Runs the binary with `args` in the current directory.
+pub fn spotcheck<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    spotcheck_in(None, args)
+}
+
+/// Runs the binary with `args`, in `cwd` when given.
+pub fn spotcheck_in<I, S>(cwd: Option<&Path>, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
+    let mut cmd = Command::new(bin());
+    cmd.args(&args);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().expect("run spotcheck");
+    Run {
+        args: args.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+        code: out.status.code().expect("spotcheck ended by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// `spotcheck draw --plan PLAN --seed SEED --out OUT [extra…]`.
+pub fn draw(plan: &Path, seed: &str, out: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "draw".into(),
+        "--plan".into(),
+        plan.into(),
+        "--seed".into(),
+        seed.into(),
+        "--out".into(),
+        out.into(),
+    ];
+    args.extend(extra.iter().map(|a| a.into()));
+    spotcheck(args)
+}
+
+/// `spotcheck verify DIR [extra…]`.
+pub fn verify(dir: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<std::ffi::OsString> = vec!["verify".into(), dir.into()];
+    args.extend(extra.iter().map(|a| a.into()));
+    spotcheck(args)
+}
+
+/// A plan's text with a fixed `[task]`, the given `[frame]` entries and
+/// `[targets]` entries (each a TOML body, one `key = value` a line).
+pub fn plan_text(frame: &str, targets: &str) -> String {
+    format!(
+        "[task]\n\
+         id = \"TEST-001\"\n\
+         name = \"集成测试抽查\"\n\
+         department = \"黔东南州市场监督管理局\"\n\
+         start = 2025-03-01\n\
+         end = 2025-11-30\n\
+         items = [\"企业公示信息\"]\n\
+         \n\
+         [frame]\n\
+         {frame}\n\
+         \n\
+         [targets]\n\
+         {targets}\n"
+    )
+}
+
+/// The `[targets]` body used when a test does not care: strata by class,
+/// the Henan ratios.
+pub const CLASS_TARGETS: &str =
+    "stratify_by = [\"credit_class\"]\nratio = { A = \"1%\", B = \"2%\", C = \"10%\", D = \"30%\" }";
+
+/// Writes `text` as `dir/name` and returns the path.
+pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).expect("create folder");
+    }
+    std::fs::write(&path, text).expect("write file");
+    path
+}
+
+/// Writes a plan as `dir/name`.
+pub fn write_plan(dir: &Path, name: &str, text: &str) -> PathBuf {
+    write_file(dir, name, text)
+}
+
+/// `n` demo firms for `seed` (reproducible).
+pub fn firms(n: usize, seed: u64) -> Vec<DemoEnterprise> {
+    demo::enterprises(n, seed)
+}
+
+/// The enterprise CSV of `rows` as spotcheck's demo writes it (UTF-8, LF).
+pub fn csv_bytes(rows: &[DemoEnterprise]) -> Vec<u8> {
+    let mut out = Vec::new();
+    demo::write_enterprises_csv(rows, &mut out).expect("write csv to memory");
+    out
+}
+
+/// Writes the enterprise CSV of `rows` as `dir/name`.
+pub fn write_enterprises(dir: &Path, name: &str, rows: &[DemoEnterprise]) -> PathBuf {
+    write_file(dir, name, csv_bytes(rows))
+}
+
+/// Generates a directory of `n` firms for `seed` and writes it as
+/// `dir/name`.
+pub fn directory_csv(dir: &Path, name: &str, n: usize, seed: u64) -> (PathBuf, Vec<DemoEnterprise>) {
+    let rows = firms(n, seed);
+    (write_enterprises(dir, name, &rows), rows)
+}
+
+/// Names in a folder, sorted ("" entries never; hidden ones included).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Panics if `out` exists or a `.partial-` temporary is left beside it.
+#[track_caller]
+pub fn assert_no_output(out: &Path) {
+    assert!(out.symlink_metadata().is_err(), "{} was left behind", out.display());
+    let parent = out.parent().expect("out has a parent");
+    let partial: Vec<String> = entries(parent)
+        .into_iter()
+        .filter(|n| n.contains(".partial-"))
+        .collect();
+    assert!(
+        partial.is_empty(),
+        "temporary folders left in {}: {partial:?}",
+        parent.display()
+    );
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("read folder") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).expect("under root").to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).expect("read file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// One row of `targets.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRow {
+    pub stratum: String,
+    pub rank: u64,
+    pub ticket: String,
+    pub uscc: String,
+    pub name: String,
+    pub credit_class: String,
+    pub county: String,
+    pub industry: String,
+}
+
+/// The header every `targets.csv` starts with.
+pub const TARGETS_HEADER: &str = "stratum,rank,ticket,uscc,name,credit_class,county,industry";
+
+/// Reads a bundle's `targets.csv` (checking its header).
+pub fn read_targets(bundle: &Path) -> Vec<TargetRow> {
+    let bytes = std::fs::read(bundle.join("targets.csv")).expect("read targets.csv");
+    parse_targets(&bytes)
+}
+
+/// Parses the bytes of a `targets.csv` (checking its header).
+pub fn parse_targets(bytes: &[u8]) -> Vec<TargetRow> {
+    let text = std::str::from_utf8(bytes).expect("targets.csv is UTF-8");
+    assert_eq!(text.lines().next(), Some(TARGETS_HEADER), "targets.csv header");
+    let mut r = csv::Reader::from_reader(bytes);
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("targets.csv row");
+            assert_eq!(rec.len(), 8, "targets.csv row width: {rec:?}");
+            TargetRow {
+                stratum: rec[0].to_string(),
+                rank: rec[1].parse().expect("rank is a number"),
+                ticket: rec[2].to_string(),
+                uscc: rec[3].to_string(),
+                name: rec[4].to_string(),
+                credit_class: rec[5].to_string(),
+                county: rec[6].to_string(),
+                industry: rec[7].to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Reads a bundle's manifest through the library.
+pub fn manifest(bundle: &Path) -> spotcheck::manifest::Manifest {
+    spotcheck::bundle::read_manifest(bundle).expect("read manifest.json")
+}
+
+/// A temporary work folder: `in/` for inputs and the plan, `out/` for
+/// bundles.
+pub struct Work {
+    pub tmp: TempDir,
+}
+
+impl Work {
+    pub fn new() -> Work {
+        let tmp = tempfile::Builder::new()
+            .prefix("spotcheck-it-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(tmp.path().join("in")).expect("in/");
+        std::fs::create_dir_all(tmp.path().join("out")).expect("out/");
+        Work { tmp }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// `in/NAME`.
+    pub fn input(&self, name: &str) -> PathBuf {
+        self.root().join("in").join(name)
+    }
+
+    /// `out/NAME`.
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.root().join("out").join(name)
+    }
+
+    /// Writes `in/NAME`.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        write_file(&self.root().join("in"), name, bytes)
+    }
+
+    /// Writes `in/enterprises.csv` with `rows`.
+    pub fn enterprises(&self, rows: &[DemoEnterprise]) -> PathBuf {
+        self.write("enterprises.csv", csv_bytes(rows))
+    }
+
+    /// Writes `in/plan.toml` reading `in/enterprises.csv`, with the given
+    /// `[targets]` body.
+    pub fn plan(&self, targets: &str) -> PathBuf {
+        self.write("plan.toml", plan_text("enterprises = \"enterprises.csv\"", targets))
+    }
+
+    /// A work folder with `n` firms for `seed` and the class plan.
+    pub fn with_firms(n: usize, seed: u64) -> (Work, Vec<DemoEnterprise>) {
+        let w = Work::new();
+        let rows = firms(n, seed);
+        w.enterprises(&rows);
+        w.plan(CLASS_TARGETS);
+        (w, rows)
+    }
+
+    /// Draws with `in/plan.toml` into `out/NAME`.
+    pub fn draw(&self, seed: &str, name: &str, extra: &[&str]) -> (Run, PathBuf) {
+        let out = self.out(name);
+        (draw(&self.input("plan.toml"), seed, &out, extra), out)
+    }
+
+    /// Draws and panics unless it succeeded.
+    pub fn draw_ok(&self, seed: &str, name: &str) -> PathBuf {
+        let (run, out) = self.draw(seed, name, &[]);
+        run.ok();
+        out
+    }
+}
+
+/// Two valid credit codes whose tickets under `seed` agree in their first
+/// `digits` digits, with code order opposite to ticket order (so that a
+/// tie broken by code instead of by the full ticket shows).
+pub fn colliding_codes(seed: &str, digits: usize) -> (String, String) {
+    let s = spotcheck::ticket::SeedHash::new(seed);
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for i in 0u64..3_000_000 {
+        let code = spotcheck::uscc::complete(&format!("91522601{i:08}")).expect("valid prefix");
+        let t = s.ticket(&code);
+        let head = t.as_str()[..2 + digits].to_string();
+        if let Some(other) = seen.get(&head) {
+            let to = s.ticket(other);
+            // `other` has the smaller code; keep the pair if its ticket is larger.
+            if to > t {
+                return (other.clone(), code);
+            }
+        } else {
+            seen.insert(head, code);
+        }
+    }
+    panic!("no collision found");
+}

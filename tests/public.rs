@@ -1,0 +1,638 @@
+//! "One public": `spotcheck publish`, `verify` of a public bundle,
+//! `prove` and `check-proof`, on the demo plan (trial and ceremony).
+//!
+//! With SPOTCHECK_BROWSER=1 the published page is also checked in
+//! Debian's headless Chromium (tests/browser/check.mjs; needs
+//! `apt-get install chromium fonts-noto-cjk` and `npm ci` in
+//! tests/browser), and its screenshot saved as
+//! target/test-artifacts/index.png.
+//!
+//! The demo directory has 80,000 firms: run in release mode.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Run {
+    args: Vec<String>,
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "spotcheck {}\n--- exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+impl Run {
+    #[track_caller]
+    fn code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "unexpected exit code:\n{self:?}");
+        self
+    }
+
+    #[track_caller]
+    fn ok(&self) -> &Run {
+        self.code(0)
+    }
+
+    #[track_caller]
+    fn has(&self, needles: &[&str]) -> &Run {
+        for n in needles {
+            assert!(
+                self.stdout.contains(n) || self.stderr.contains(n),
+                "output lacks {n:?}:\n{self:?}"
+            );
+        }
+        self
+    }
+}
+
+fn spotcheck<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .args(args)
+        .output()
+        .expect("run spotcheck");
+    Run {
+        args: args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect(),
+        code: out.status.code().expect("not killed by a signal"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// A work folder; `plan` is the demo plan, with its `[publish]` table
+/// replaced when `publish` is given.
+struct Work {
+    tmp: TempDir,
+    plan: PathBuf,
+}
+
+impl Work {
+    fn new(publish: Option<&str>) -> Work {
+        let tmp = tempfile::Builder::new().prefix("spotcheck-public-").tempdir().unwrap();
+        let data = repo().join("data");
+        let mut text = std::fs::read_to_string(repo().join("plans/demo.toml"))
+            .unwrap()
+            .replace("\"../data/", &format!("\"{}/", data.display()));
+        if let Some(publish) = publish {
+            let at = text.find("[publish]").expect("the demo plan has [publish]");
+            text.truncate(at);
+            text.push_str("[publish]\n");
+            text.push_str(publish);
+            text.push('\n');
+        }
+        let plan = tmp.path().join("plan.toml");
+        std::fs::write(&plan, text).unwrap();
+        Work { tmp, plan }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// A trial draw with `seed` into NAME.
+    fn trial(&self, seed: &str, name: &str) -> PathBuf {
+        let out = self.path(name);
+        spotcheck(&["draw", "--plan", &p(&self.plan), "--seed", seed, "--out", &p(&out)]).ok();
+        out
+    }
+
+    /// A ceremony (commitment, drand round 657413) and its draw into NAME.
+    fn ceremony(&self, name: &str) -> PathBuf {
+        let commitment = self.path("commitment.json");
+        spotcheck(&[
+            "commit",
+            "--plan",
+            &p(&self.plan),
+            "--out",
+            &p(&commitment),
+            "--beacon-round",
+            "657413",
+            "--time",
+            "2023-09-15T10:00:00Z",
+        ])
+        .ok();
+        let out = self.path(name);
+        spotcheck(&[
+            "draw",
+            "--commitment",
+            &p(&commitment),
+            "--reveal",
+            &p(&self.path("commitment.secret")),
+            "--beacon",
+            &p(&repo().join("tests/data/beacon-657413.json")),
+            "--out",
+            &p(&out),
+        ])
+        .ok();
+        out
+    }
+
+    fn publish(&self, bundle: &Path, name: &str) -> PathBuf {
+        let out = self.path(name);
+        spotcheck(&["publish", &p(bundle), "--out", &p(&out)]).ok();
+        out
+    }
+}
+
+fn files_in(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no {name} column"))
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, v: &Value) {
+    let mut bytes = serde_json::to_vec_pretty(v).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Every key anywhere in a JSON value.
+fn keys(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                out.insert(k.clone());
+                keys(x, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn trial_bundle_publishes_verifies_and_never_overwrites() {
+    let w = Work::new(None);
+    let bundle = w.trial("public trial", "b");
+    let public = w.publish(&bundle, "pub");
+    assert_eq!(
+        files_in(&public),
+        ["assignments.csv", "index.html", "public.json", "targets.csv"]
+            .map(String::from)
+            .into()
+    );
+    let m = json(&public.join("public.json"));
+    assert_eq!(m["format"], "spotcheck-public/1");
+    let private = std::fs::read(bundle.join("manifest.json")).unwrap();
+    assert_eq!(m["source_manifest_sha256"], spotcheck::table::sha256_hex(&private));
+    for f in ["assignments.csv", "index.html", "targets.csv"] {
+        let bytes = std::fs::read(public.join(f)).unwrap();
+        assert_eq!(m["files"][f], spotcheck::table::sha256_hex(&bytes), "{f}");
+    }
+    let (_, targets) = csv_rows(&public.join("targets.csv"));
+    assert_eq!(m["totals"]["targets"], targets.len());
+
+    spotcheck(&["verify", &p(&public)]).ok().has(&[
+        "verified:",
+        "checked:",
+        "tickets: each of the",
+        "index.html: shows exactly the data",
+        "not checked:",
+        "that each stratum's N is the true count of eligible firms",
+        "check-proof",
+        "the seed was chosen by the operator",
+    ]);
+
+    // Never over an existing directory.
+    spotcheck(&["publish", &p(&bundle), "--out", &p(&public)])
+        .code(1)
+        .has(&["already exists"]);
+
+    // A bundle that does not verify is not published.
+    let targets_csv = bundle.join("targets.csv");
+    let text = std::fs::read_to_string(&targets_csv).unwrap();
+    std::fs::write(&targets_csv, text.replacen(",1,", ",9,", 1)).unwrap();
+    let refused = w.path("refused");
+    spotcheck(&["publish", &p(&bundle), "--out", &p(&refused)])
+        .code(3)
+        .has(&["NOT VERIFIED", "targets.csv"]);
+    assert!(!refused.exists());
+}
+
+#[test]
+fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
+    let w = Work::new(None);
+    let bundle = w.ceremony("b");
+    let public = w.publish(&bundle, "pub");
+    for f in ["commitment.json", "secret.txt", "beacon.json"] {
+        assert_eq!(
+            std::fs::read(public.join(f)).unwrap(),
+            std::fs::read(bundle.join(f)).unwrap(),
+            "{f} copied as it is"
+        );
+    }
+    let run = spotcheck(&["verify", &p(&public)]);
+    run.ok().has(&[
+        "ceremony: commitment of 2023-09-15T10:00:00Z",
+        "drand quicknet round 657413",
+        "sample sizes:",
+        "teams: each of the",
+    ]);
+    assert!(!run.stderr.contains("chosen by the operator"), "{run:?}");
+
+    let copy = |name: &str| {
+        let to = w.path(name);
+        std::fs::create_dir(&to).unwrap();
+        for f in files_in(&public) {
+            std::fs::copy(public.join(&f), to.join(&f)).unwrap();
+        }
+        to
+    };
+    // A changed list: hash mismatch, and the edited ticket is caught.
+    let d = copy("t1");
+    let path = d.join("targets.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    let ticket = line.split(',').nth(2).unwrap();
+    let forged = format!("0.0{}", &ticket[2..ticket.len() - 1]);
+    std::fs::write(&path, text.replacen(ticket, &forged, 1)).unwrap();
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["NOT VERIFIED", "targets.csv: SHA-256", "is not ticket(seed, code)"]);
+    // The same edit with public.json's hash updated is still caught.
+    let m_path = d.join("public.json");
+    let mut m = json(&m_path);
+    m["files"]["targets.csv"] = spotcheck::table::sha256_hex(&std::fs::read(&path).unwrap()).into();
+    write_json(&m_path, &m);
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["is not ticket(seed, code)"]);
+
+    // Another secret: the ceremony does not hold.
+    let d = copy("t2");
+    std::fs::write(d.join("secret.txt"), format!("{}\n", "0".repeat(64))).unwrap();
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["secret.txt: SHA-256", "ceremony:"]);
+
+    // Another seed in public.json.
+    let d = copy("t3");
+    let mut m = json(&d.join("public.json"));
+    m["seed"]["value"] = "1".into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["ceremony: the evidence gives the seed"]);
+
+    // A k that does not follow the plan.
+    let d = copy("t4");
+    let mut m = json(&d.join("public.json"));
+    m["strata"][0]["k"] = (m["strata"][0]["k"].as_u64().unwrap() + 1).into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["does not follow the plan's rule"]);
+
+    // An extra file.
+    let d = copy("t5");
+    std::fs::write(d.join("extra.txt"), "x").unwrap();
+    spotcheck(&["verify", &p(&d)])
+        .code(3)
+        .has(&["extra.txt: in the folder but not listed"]);
+}
+
+/// Inspector ids and names, and each drawn firm's class, from a private
+/// bundle.
+fn private_secrets(bundle: &Path) -> (BTreeSet<String>, BTreeSet<String>, Vec<(String, String)>) {
+    let (h, rows) = csv_rows(&bundle.join("assignments.csv"));
+    let (id, name) = (column(&h, "inspector_id"), column(&h, "inspector_name"));
+    let ids = rows.iter().map(|r| r[id].clone()).collect();
+    let names = rows.iter().map(|r| r[name].clone()).collect();
+    let (h, rows) = csv_rows(&bundle.join("targets.csv"));
+    let (u, c) = (column(&h, "uscc"), column(&h, "credit_class"));
+    let classes = rows.iter().map(|r| (r[u].clone(), r[c].clone())).collect();
+    (ids, names, classes)
+}
+
+#[test]
+fn withheld_data_is_absent_from_every_public_file() {
+    let w = Work::new(Some("credit_classes = false\ninspector_names = false"));
+    let bundle = w.trial("withheld", "b");
+    let public = w.publish(&bundle, "pub");
+    spotcheck(&["verify", &p(&public)]).ok();
+    let (ids, names, classes) = private_secrets(&bundle);
+    let class_values: BTreeSet<&str> = ["A", "B", "C", "D"].into();
+
+    // The lists: no class or inspector column, and no field holding a
+    // class, an inspector id or an inspector name.
+    let (h, rows) = csv_rows(&public.join("targets.csv"));
+    assert_eq!(h, ["stratum", "rank", "ticket", "uscc", "name", "county", "industry"]);
+    let (ha, arows) = csv_rows(&public.join("assignments.csv"));
+    assert_eq!(ha, ["uscc", "name", "county", "slot", "department"]);
+    for row in rows.iter().chain(&arows) {
+        for field in row {
+            assert!(!class_values.contains(field.as_str()), "a class in {row:?}");
+            assert!(
+                !ids.contains(field) && !names.contains(field),
+                "an inspector in {row:?}"
+            );
+        }
+    }
+    let strata: BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(strata, ["S1", "S2", "S3", "S4"].into());
+
+    // public.json: opaque strata, no class or ratio keys; the plan text
+    // (policy) is the only place class names appear.
+    let m = json(&public.join("public.json"));
+    let mut all = BTreeSet::new();
+    keys(&m, &mut all);
+    for k in ["credit_class", "ratio", "inspector_id", "inspector_name"] {
+        assert!(!all.contains(k), "public.json has a {k} key");
+    }
+    let withheld: Vec<&str> = m["withheld"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["item"].as_str().unwrap())
+        .collect();
+    assert!(withheld.contains(&"credit_class") && withheld.contains(&"inspector_names"));
+
+    // Every file: no inspector id or name anywhere, no class cell in the
+    // page, and no firm's code next to its class.
+    for f in files_in(&public) {
+        let text = std::fs::read_to_string(public.join(&f)).unwrap();
+        assert!(!text.contains("QDN-SJ-"), "{f} has an inspector id");
+        for n in &names {
+            assert!(!text.contains(n.as_str()), "{f} has the inspector name {n}");
+        }
+        for c in &class_values {
+            assert!(!text.contains(&format!("<td>{c}</td>")), "{f} has a class cell {c}");
+            assert!(!text.contains(&format!(",{c}\n")), "{f} ends a CSV row with class {c}");
+        }
+        for (uscc, class) in classes.iter().take(300) {
+            for pattern in [format!("{uscc},{class},"), format!("{uscc}\",\"{class}")] {
+                assert!(!text.contains(&pattern), "{f} gives {uscc}'s class");
+            }
+        }
+    }
+    let page = std::fs::read_to_string(public.join("index.html")).unwrap();
+    assert!(!page.contains("data-class"));
+    assert!(page.contains("执法检查人员的姓名和编号不予公开"));
+}
+
+#[test]
+fn published_classes_and_names_appear_when_the_plan_allows() {
+    let w = Work::new(Some("credit_classes = true\ninspector_names = true"));
+    let bundle = w.trial("open", "b");
+    let public = w.publish(&bundle, "pub");
+    spotcheck(&["verify", &p(&public)]).ok();
+    let (ids, _, classes) = private_secrets(&bundle);
+    let (h, rows) = csv_rows(&public.join("targets.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("credit_class"));
+    let published: Vec<(String, String)> = rows.iter().map(|r| (r[3].clone(), r[7].clone())).collect();
+    assert_eq!(published, classes);
+    let (ha, arows) = csv_rows(&public.join("assignments.csv"));
+    assert!(ha.contains(&"inspector_name".to_string()));
+    let shown: BTreeSet<String> = arows.iter().map(|r| r[column(&ha, "inspector_id")].clone()).collect();
+    assert_eq!(shown, ids);
+    let m = json(&public.join("public.json"));
+    assert_eq!(m["strata"][0]["label"], "A");
+    assert_eq!(m["strata"][0]["credit_class"], "A");
+    assert!(m["strata"][0].get("label_commitment").is_none());
+}
+
+/// Codes of a drawn firm, an eligible firm not drawn and a firm not
+/// eligible, found from the private bundle and the demo directory.
+fn three_firms(bundle: &Path) -> (String, String, String) {
+    let (h, rows) = csv_rows(&bundle.join("targets.csv"));
+    let drawn: BTreeSet<String> = rows.iter().map(|r| r[column(&h, "uscc")].clone()).collect();
+    let first = rows[0][column(&h, "uscc")].clone();
+    let (h, firms) = csv_rows(&repo().join("data/enterprises.csv"));
+    let (u, status) = (column(&h, "uscc"), column(&h, "status"));
+    let (hh, hist) = csv_rows(&repo().join("data/history.csv"));
+    let inspected: BTreeSet<&String> = hist.iter().map(|r| &r[column(&hh, "uscc")]).collect();
+    let undrawn = firms
+        .iter()
+        .find(|f| f[status] == "存续" && !drawn.contains(&f[u]) && !inspected.contains(&f[u]))
+        .expect("an undrawn active firm")[u]
+        .clone();
+    let inactive = firms
+        .iter()
+        .find(|f| f[status] == "吊销" || f[status] == "注销")
+        .expect("an inactive firm")[u]
+        .clone();
+    (first, undrawn, inactive)
+}
+
+fn prove(bundle: &Path, uscc: &str, out: &Path) -> Run {
+    spotcheck(&["prove", &p(bundle), uscc, "--out", &p(out)])
+}
+
+fn check_proof(proof: &Path, public: &Path) -> Run {
+    spotcheck(&["check-proof", &p(proof), &p(public)])
+}
+
+#[test]
+fn proofs_check_for_drawn_undrawn_and_ineligible_firms() {
+    let w = Work::new(None);
+    let bundle = w.ceremony("b");
+    let public = w.publish(&bundle, "pub");
+    let (drawn, undrawn, inactive) = three_firms(&bundle);
+
+    let proof = w.path("drawn.json");
+    prove(&bundle, &drawn, &proof).ok().has(&["drawn, rank 1"]);
+    check_proof(&proof, &public).ok().has(&[
+        "proof checked",
+        "因此被抽中",
+        "so it was drawn",
+        "leads to public.json's Merkle root",
+    ]);
+    let v = json(&proof);
+    assert_eq!(v["format"], "spotcheck-proof/1");
+    assert_eq!(v["drawn"], true);
+    assert_eq!(v["rank"], 1);
+    assert_eq!(v["stratum"]["public_label"], "S1");
+    assert!(v["stratum"]["label_salt"].is_string());
+
+    let proof = w.path("undrawn.json");
+    prove(&bundle, &undrawn, &proof).ok().has(&["not drawn"]);
+    check_proof(&proof, &public).ok().has(&[
+        "因此本次未被抽中",
+        "so it was not drawn",
+        "larger than the last one drawn",
+    ]);
+
+    let proof = w.path("inactive.json");
+    prove(&bundle, &inactive, &proof).ok().has(&["not eligible (inactive:"]);
+    check_proof(&proof, &public)
+        .ok()
+        .has(&["不属于本次抽查范围", "could not be drawn"]);
+
+    // Codes outside the directory, and never over an existing file.
+    prove(&bundle, "91640121750822310D", &w.path("x.json"))
+        .code(1)
+        .has(&["not in the enterprise directory"]);
+    prove(&bundle, "91640121750822310X", &w.path("x.json"))
+        .code(1)
+        .has(&["not a valid credit code"]);
+    prove(&bundle, &drawn, &proof).code(1).has(&["already exists"]);
+}
+
+#[test]
+fn check_proof_fails_after_any_edit() {
+    let w = Work::new(None);
+    let bundle = w.ceremony("b");
+    let public = w.publish(&bundle, "pub");
+    let (drawn, undrawn, inactive) = three_firms(&bundle);
+    let proofs: Vec<(String, Value)> = [("drawn", &drawn), ("undrawn", &undrawn), ("inactive", &inactive)]
+        .iter()
+        .map(|(what, uscc)| {
+            let path = w.path(&format!("{what}.json"));
+            prove(&bundle, uscc, &path).ok();
+            check_proof(&path, &public).ok();
+            (what.to_string(), json(&path))
+        })
+        .collect();
+    let edited = w.path("edited.json");
+    let fails = |v: &Value, needle: &str| {
+        write_json(&edited, v);
+        check_proof(&edited, &public).code(3).has(&["PROOF FAILED", needle]);
+    };
+    for (what, v) in &proofs {
+        println!("editing the {what} proof");
+        let mut e = v.clone();
+        e["leaf"]["stratum"] = if e["leaf"]["stratum"] == "A" { "B" } else { "A" }.into();
+        fails(&e, "do not lead to public.json's Merkle root");
+        let mut e = v.clone();
+        e["leaf"]["eligibility"] = if e["leaf"]["eligibility"] == "eligible" {
+            "recently-inspected"
+        } else {
+            "eligible"
+        }
+        .into();
+        fails(&e, "Merkle root");
+        let mut e = v.clone();
+        let mut hop = e["audit_path"][3].as_str().unwrap().to_string();
+        hop.replace_range(0..1, if hop.starts_with('0') { "1" } else { "0" });
+        e["audit_path"][3] = hop.into();
+        fails(&e, "do not lead to public.json's Merkle root");
+        let mut e = v.clone();
+        e["leaf_index"] = (e["leaf_index"].as_u64().unwrap() + 1).into();
+        fails(&e, "Merkle root");
+        let mut e = v.clone();
+        e["ticket"] = "0.0001".into();
+        fails(&e, "is not ticket(public seed, code)");
+        let mut e = v.clone();
+        e["stratum"]["index"] = ((e["stratum"]["index"].as_u64().unwrap() + 1) % 4).into();
+        fails(&e, "stratum");
+        let mut e = v.clone();
+        e["stratum"]["k"] = (e["stratum"]["k"].as_u64().unwrap() + 1).into();
+        fails(&e, "the proof says N =");
+        let mut e = v.clone();
+        e["stratum"]["cutoff_ticket"] = "0.5".into();
+        fails(&e, "cut-off ticket");
+    }
+    // Claims about the outcome.
+    let (_, d) = &proofs[0];
+    let mut e = d.clone();
+    e["rank"] = 2.into();
+    fails(&e, "targets.csv does not list it so");
+    let (_, u) = &proofs[1];
+    let mut e = u.clone();
+    e["drawn"] = true.into();
+    e["rank"] = 1.into();
+    fails(&e, "targets.csv does not list it so");
+
+    // Edits to the public bundle.
+    let proof = w.path("drawn.json");
+    let m_path = public.join("public.json");
+    let original = std::fs::read(&m_path).unwrap();
+    let mut m = json(&m_path);
+    let root = m["frame"]["merkle_root"].as_str().unwrap().to_string();
+    m["frame"]["merkle_root"] = format!("{}{}", if root.starts_with('0') { "1" } else { "0" }, &root[1..]).into();
+    write_json(&m_path, &m);
+    check_proof(&proof, &public).code(3).has(&[
+        "Merkle root is not public.json's",
+        "do not lead to public.json's Merkle root",
+    ]);
+    std::fs::write(&m_path, &original).unwrap();
+    check_proof(&proof, &public).ok();
+
+    let t_path = public.join("targets.csv");
+    let text = std::fs::read_to_string(&t_path).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.contains(&drawn))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&t_path, &without).unwrap();
+    check_proof(&proof, &public)
+        .code(3)
+        .has(&["targets.csv is missing or is not the file", "does not list it so"]);
+    check_proof(&w.path("undrawn.json"), &public)
+        .code(3)
+        .has(&["targets.csv is missing or is not the file"]);
+    std::fs::write(&t_path, &text).unwrap();
+    check_proof(&proof, &public).ok();
+}
+
+#[test]
+fn the_page_works_in_a_browser() {
+    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
+        eprintln!("skipped: set SPOTCHECK_BROWSER=1 to check index.html in Chromium (see tests/browser/check.mjs)");
+        return;
+    }
+    let w = Work::new(None);
+    let bundle = w.ceremony("b");
+    let public = w.publish(&bundle, "spotcheck-public-demo");
+    let artifacts = repo().join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("index.png");
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/check.mjs"))
+        .arg(&public)
+        .arg(&shot)
+        .output()
+        .expect("run node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser check failed:\n{stdout}\n{stderr}\n(needs: apt-get install chromium fonts-noto-cjk; npm ci in tests/browser)"
+    );
+    assert!(stdout.contains("all browser checks passed"), "{stdout}");
+    assert!(shot.exists());
+}
