@@ -84,7 +84,7 @@ pub enum Error {
     Input(#[from] InputError),
     /// The output directory already exists.
     #[error(
-        "{}: already exists; spotcheck never writes over a bundle, choose a new directory",
+        "{}: already exists; spotcheck never writes over an earlier output, choose a new name",
         .0.display()
     )]
     OutputExists(PathBuf),

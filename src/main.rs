@@ -41,6 +41,8 @@ enum Command {
     Assignments(AssignmentsArgs),
     /// Write one notice file per inspector, ready to hand out.
     Notices(NoticesArgs),
+    /// Write an Excel workbook of a bundle, for offices that use Excel or WPS.
+    Export(ExportArgs),
     /// Verify a bundle and write its public version (public.json, lists,
     /// evidence, index.html) as a new directory.
     Publish(PublishArgs),
@@ -102,6 +104,15 @@ struct AssignmentsArgs {
     /// Start CSV output with a UTF-8 BOM, for Excel.
     #[arg(long)]
     bom: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The workbook to write; must not exist.
+    #[arg(long, value_name = "FILE")]
+    xlsx: PathBuf,
 }
 
 #[derive(Args)]
@@ -231,6 +242,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify(a),
         Command::Assignments(a) => assignments(a),
         Command::Notices(a) => notices(a),
+        Command::Export(a) => export(a),
         Command::Publish(a) => publish(a),
         Command::Prove(a) => prove(a),
         Command::CheckProof(a) => check_proof(a),
@@ -483,4 +495,21 @@ fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
         }
         Ok(ExitCode::from(EXIT_VERIFY_FAILED))
     }
+}
+
+fn export(a: ExportArgs) -> Result<ExitCode, Error> {
+    if a.xlsx.symlink_metadata().is_ok() {
+        return Err(Error::OutputExists(a.xlsx));
+    }
+    let view = BundleView::open(&a.dir)?;
+    let extras = view.firm_extras();
+    let bytes = spotcheck::export::workbook(&view, &extras)?;
+    run::write_new_file(&a.xlsx, &bytes, false)?;
+    println!(
+        "workbook written to {} ({} targets, {} assignments)",
+        a.xlsx.display(),
+        view.targets.len(),
+        view.assignments.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ mod crosscheck;
 mod draw;
 mod errors;
 mod invariants;
+mod office;
 mod teams;
 mod util;
 mod verify;
