@@ -200,6 +200,59 @@ fn demo_plan_agrees() {
     crosscheck_ok(&py, &out);
 }
 
+/// Teams, checked independently: the joint plan (two departments) and a
+/// generated world with conflicts, history and a workload cap, several
+/// seeds.
+#[test]
+fn teams_agree() {
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    let out = w.out("joint");
+    draw(&repo().join("plans/joint.toml"), "joint cross-check", &out, &[]).ok();
+    let (_, text) = crosscheck(&py, &out);
+    crosscheck_ok(&py, &out);
+    assert!(
+        text.contains("teams: 660 assignments") || text.contains("teams: "),
+        "{text}"
+    );
+
+    let data = spotcheck::demo::generate(&spotcheck::demo::DemoConfig {
+        enterprises: 3000,
+        inspectors: 200,
+        conflicts: 40,
+        history: 600,
+        seed: 5,
+    });
+    data.write_to_dir(&w.root().join("in")).unwrap();
+    w.write(
+        "teams.toml",
+        "[task]\nid = \"X\"\nname = \"n\"\ndepartment = \"d\"\nstart = 2025-03-01\nend = 2025-11-30\n\
+         [frame]\nenterprises = \"enterprises.csv\"\nhistory = \"history.csv\"\n\
+         [targets]\nstratify_by = [\"credit_class\", \"county\"]\nratio = \"4%\"\n\
+         [inspectors]\ndirectory = \"inspectors.csv\"\nconflicts = \"conflicts.csv\"\n\
+         team = { \"市场监管局\" = 2, \"税务局\" = 1 }\nmax_assignments = 8\n",
+    );
+    for seed in ["t1", "t2", "007"] {
+        let b = w.out(&format!("teams-{seed}"));
+        draw(&w.input("teams.toml"), seed, &b, &[]).ok();
+        let (_, text) = crosscheck(&py, &b);
+        crosscheck_ok(&py, &b);
+        assert!(text.contains("teams: ") && text.contains("0 problem(s)"), "{text}");
+    }
+    // It can fail: swap two officers in assignments.csv.
+    let b = w.out("teams-t1");
+    let path = b.join("assignments.csv");
+    let honest = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = honest.lines().map(String::from).collect();
+    let (a, c) = (lines[1].clone(), lines[2].clone());
+    let id = |l: &str| l.split(',').nth(5).unwrap().to_string();
+    lines[1] = a.replace(&id(&a), &id(&c));
+    lines[2] = c.replace(&id(&c), &id(&a));
+    std::fs::write(&path, format!("{}\n", lines.join("\n"))).unwrap();
+    let (code, text) = crosscheck(&py, &b);
+    assert_ne!(code, 0, "{text}");
+}
+
 /// The cross-check can fail: it catches a tampered targets.csv.
 #[test]
 fn tampered_targets_fail_the_crosscheck() {
