@@ -2,9 +2,10 @@
 //! CSV, checked row by row.
 
 use crate::error::InputError;
-use crate::table::{Column, RawFile, Table, TextEncoding};
+use crate::table::{Chunk, Column, Header, RawFile, Row, Split, Table, TextEncoding};
 use crate::uscc;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Columns of the enterprise directory.
@@ -140,84 +141,207 @@ fn parse_status(s: &str) -> Option<Status> {
         .map(|(_, r)| Status::Inactive(r))
 }
 
-/// Shares one allocation among the many rows that repeat a value.
+/// A small, fast hasher for the directory's own maps (FxHash, as in
+/// rustc): keys are short strings and packed credit codes from the user's
+/// own file, so resistance to crafted collisions (SipHash, the standard
+/// default) buys nothing here.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        // The last 1-7 bytes as two (possibly overlapping) smaller words;
+        // `Hash for [u8]` has already written the length.
+        let rest = words.remainder();
+        let n = rest.len();
+        if n >= 4 {
+            let word = |i: usize| u64::from(u32::from_le_bytes(rest[i..i + 4].try_into().expect("4 bytes")));
+            self.add(word(0) << 32 | word(n - 4));
+        } else if n > 0 {
+            self.add(u64::from(rest[0]) << 16 | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i.into());
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Shares one allocation among the many rows that repeat a value, and
+/// reads each distinct field only once.
 #[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
+struct Interner(FxHashMap<Box<[u8]>, Arc<str>>);
 
 impl Interner {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
+    /// The `i`-th column's value in a row, as [`Header::get`] gives it,
+    /// looked up by the field's bytes as stored: fields with the same
+    /// bytes have the same value, so only new ones are decoded and
+    /// trimmed.
+    fn field(&mut self, table: &Header, row: &Row, i: usize) -> Arc<str> {
+        let raw = table.column(i).and_then(|j| row.record.get(j)).unwrap_or(b"");
+        if let Some(a) = self.0.get(raw) {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(s);
-        self.0.insert(s.to_string(), a.clone());
+        let a: Arc<str> = Arc::from(table.get(row, i));
+        self.0.insert(raw.into(), a.clone());
         a
     }
+}
+
+/// What the reader of one chunk of the directory keeps: the codes seen
+/// so far, with their lines, and the shared values.
+#[derive(Default)]
+struct ChunkState {
+    seen: FxHashMap<u128, u64>,
+    interner: Interner,
+}
+
+/// The error for a code on `line` that was first seen on `first`.
+fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
+    InputError::field(
+        path,
+        line,
+        COLUMNS[USCC].name,
+        format!("credit code {code} appears twice, on lines {first} and {line}"),
+    )
+}
+
+/// Checks one row and makes its firm. Errors come in the order of the
+/// checks: code, repeated code (within the chunk), class, status, empty
+/// fields.
+fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &Row) -> Result<Enterprise, InputError> {
+    let path = &table.path;
+    let field = |i: usize, msg: String| InputError::field(path, row.line, COLUMNS[i].name, msg);
+    let code = table.get(row, USCC);
+    uscc::validate(code).map_err(|e| field(USCC, format!("credit code {code:?} is invalid: {e}")))?;
+    if let Some(first) = state.seen.insert(uscc::pack(code), row.line) {
+        return Err(duplicate(path, code, first, row.line));
+    }
+    let interner = &mut state.interner;
+    let class = interner.field(table, row, CLASS);
+    if !classes.iter().any(|c| **c == *class) {
+        return Err(field(
+            CLASS,
+            format!(
+                "unknown credit class {class:?}; accepted: {} (a plan may declare more in targets.classes)",
+                classes.join(", ")
+            ),
+        ));
+    }
+    let status_text = interner.field(table, row, STATUS);
+    let status = parse_status(&status_text).ok_or_else(|| {
+        field(
+            STATUS,
+            format!(
+                "unknown registration status {status_text:?}; expected one of {} (active) or {} (not active)",
+                ACTIVE_STATUSES.join(", "),
+                INACTIVE_STATUSES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })?;
+    let name_is_empty = table.get(row, NAME).is_empty();
+    let county = interner.field(table, row, COUNTY);
+    let industry = interner.field(table, row, INDUSTRY);
+    for (i, empty, what) in [
+        (NAME, name_is_empty, "a name"),
+        (COUNTY, county.is_empty(), "a county"),
+        (INDUSTRY, industry.is_empty(), "an industry"),
+    ] {
+        if empty {
+            return Err(field(i, format!("empty; every firm needs {what}")));
+        }
+    }
+    let area = interner.field(table, row, AREA);
+    Ok(Enterprise {
+        uscc: code.to_string(),
+        credit_class: class,
+        supervising_area: if area.is_empty() { county.clone() } else { area },
+        county,
+        industry,
+        status,
+        line: row.line,
+        offset: row.offset,
+    })
+}
+
+/// The first code, in file order, that repeats a code of an earlier
+/// chunk. Each chunk has already refused repeats within itself, so this
+/// is the first repeat in the file, named with its first line.
+fn repeated_across_chunks(path: &str, chunks: &[Chunk<ChunkState, Enterprise>]) -> Option<InputError> {
+    for (k, chunk) in chunks.iter().enumerate().skip(1) {
+        for firm in &chunk.values {
+            let code = uscc::pack(&firm.uscc);
+            if let Some(&first) = chunks[..k].iter().find_map(|c| c.state.seen.get(&code)) {
+                return Some(duplicate(path, &firm.uscc, first, firm.line));
+            }
+        }
+    }
+    None
 }
 
 impl Directory {
     /// Parses and checks an enterprise directory. `classes` are the credit
     /// classes the plan accepts.
+    ///
+    /// A large file is read in chunks on several threads
+    /// ([`Table::map_rows`]); codes repeated across chunks are found
+    /// afterwards. Errors are the same as reading row by row: the first
+    /// in file order.
     pub fn parse(file: RawFile, encoding: TextEncoding, classes: &[String]) -> Result<Directory, InputError> {
-        let mut seen: HashMap<u128, u64> = HashMap::new();
-        let mut firms = Vec::new();
-        let mut interner = Interner::default();
-        let column_name = |i: usize| COLUMNS[i].name;
-        let table = Table::read(file, encoding, COLUMNS, |table, row| {
-            let path = &table.path;
-            let field = |i: usize, msg: String| InputError::field(path, row.line, column_name(i), msg);
-            let code = table.get(row, USCC);
-            uscc::validate(code).map_err(|e| field(USCC, format!("credit code {code:?} is invalid: {e}")))?;
-            if let Some(first) = seen.insert(uscc::pack(code), row.line) {
-                return Err(field(
-                    USCC,
-                    format!("credit code {code} appears twice, on lines {first} and {}", row.line),
-                ));
-            }
-            let class = table.get(row, CLASS);
-            if !classes.iter().any(|c| c == class) {
-                return Err(field(
-                    CLASS,
-                    format!(
-                        "unknown credit class {class:?}; accepted: {} (a plan may declare more in targets.classes)",
-                        classes.join(", ")
-                    ),
-                ));
-            }
-            let status_text = table.get(row, STATUS);
-            let status = parse_status(status_text).ok_or_else(|| {
-                field(
-                    STATUS,
-                    format!(
-                        "unknown registration status {status_text:?}; expected one of {} (active) or {} (not active)",
-                        ACTIVE_STATUSES.join(", "),
-                        INACTIVE_STATUSES.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            })?;
-            for (i, what) in [(NAME, "a name"), (COUNTY, "a county"), (INDUSTRY, "an industry")] {
-                if table.get(row, i).is_empty() {
-                    return Err(field(i, format!("empty; every firm needs {what}")));
-                }
-            }
-            let county = interner.get(table.get(row, COUNTY));
-            let area = table.get(row, AREA);
-            firms.push(Enterprise {
-                uscc: code.to_string(),
-                credit_class: interner.get(class),
-                supervising_area: if area.is_empty() {
-                    county.clone()
-                } else {
-                    interner.get(area)
-                },
-                county,
-                industry: interner.get(table.get(row, INDUSTRY)),
-                status,
-                line: row.line,
-                offset: row.offset,
-            });
-            Ok(())
-        })?;
+        Directory::parse_split(file, encoding, classes, Split::for_this_machine())
+    }
+
+    fn parse_split(
+        file: RawFile,
+        encoding: TextEncoding,
+        classes: &[String],
+        split: Split,
+    ) -> Result<Directory, InputError> {
+        let read = |state: &mut ChunkState, table: &Header, row: &Row| read_firm(state, classes, table, row);
+        let (table, chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::default, read)?;
+        if let Some(e) = repeated_across_chunks(&table.path, &chunks) {
+            return Err(e);
+        }
+        // Grow the first chunk's firms rather than copy all into a new
+        // vector: a large allocation grows in place, or is remapped.
+        let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
+        let mut chunks = chunks.into_iter();
+        let mut firms = chunks.next().map_or_else(Vec::new, |c| c.values);
+        firms.reserve_exact(total - firms.len());
+        for chunk in chunks {
+            firms.extend(chunk.values);
+        }
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
         let name_column = table.column(NAME).expect("required column");
@@ -326,6 +450,73 @@ mod tests {
         let row = "91640121750822310D,甲,B,凯里市,制造业,存续,x\n";
         let e = parse(&format!("{HEAD}{row}{row}")).unwrap_err();
         assert!(e.message.contains("lines 2 and 3"), "{e}");
+    }
+
+    /// A directory of `n` firms with distinct valid codes, one per line
+    /// after the header (firm `i` on line `i + 2`).
+    fn rows(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let code = uscc::complete(&format!("91522601{i:08}")).unwrap();
+                let (class, status) = (["A", "B", "C", "D"][i % 4], ["存续", "注销", "在业"][i % 3]);
+                format!("{code}, 甲{i} ,{class},凯里市,制造业,{status},{}", "x".repeat(i % 5))
+            })
+            .collect()
+    }
+
+    fn parse_both(rows: &[String]) -> (Result<Directory, InputError>, Result<Directory, InputError>) {
+        let text = format!("{HEAD}{}\n", rows.join("\n"));
+        let parse = |split| {
+            let file = RawFile::from_bytes("e.csv".into(), text.as_bytes().to_vec());
+            Directory::parse_split(file, TextEncoding::Auto, &classes(), split)
+        };
+        let one = parse(Split {
+            chunks: 1,
+            min_bytes: 1,
+        });
+        let three = parse(Split {
+            chunks: 3,
+            min_bytes: 100,
+        });
+        (one, three)
+    }
+
+    #[test]
+    fn chunked_parse_is_the_same() {
+        let (one, three) = parse_both(&rows(300));
+        let (one, three) = (one.unwrap(), three.unwrap());
+        assert_eq!(one.firms, three.firms);
+        assert_eq!(three.firms[299].line, 301);
+        assert_eq!((one.sha256, one.text), (three.sha256.clone(), three.text.clone()));
+        assert_eq!(three.details(250).name, "甲250");
+    }
+
+    #[test]
+    fn chunked_errors_are_the_first_in_file_order() {
+        let mut rows = rows(300);
+        // A repeated across chunks (lines 12 and 252), B within the last
+        // chunk (lines 202 and 222): B's second line comes first.
+        rows[250] = rows[10].clone();
+        rows[220] = rows[200].clone();
+        let (one, three) = parse_both(&rows);
+        assert!(one.as_ref().unwrap_err().message.contains("lines 202 and 222"));
+        assert_eq!(one.unwrap_err(), three.unwrap_err());
+        // Only A: across chunks, found after the parse.
+        let mut rows = super::tests::rows(300);
+        rows[250] = rows[10].clone();
+        let (one, three) = parse_both(&rows);
+        assert!(one.as_ref().unwrap_err().message.contains("lines 12 and 252"));
+        assert_eq!(one.clone().unwrap_err(), three.unwrap_err());
+        // A class error after A's second line: A is reported. One before:
+        // the class error is.
+        for (at, first) in [(280, "appears twice"), (240, "unknown credit class")] {
+            let mut bad = rows.clone();
+            let class = ["A", "B", "C", "D"][at % 4];
+            bad[at] = bad[at].replacen(&format!(",{class},"), ",E,", 1);
+            let (one, three) = parse_both(&bad);
+            assert!(one.as_ref().unwrap_err().message.contains(first), "{at}");
+            assert_eq!(one.unwrap_err(), three.unwrap_err());
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::error::{Error, InputError, Result};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The text encoding of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,7 +56,7 @@ pub struct RawFile {
 impl RawFile {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<RawFile> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = read_file(path).map_err(|e| Error::io(path, e))?;
         Ok(RawFile::from_bytes(path.display().to_string(), bytes))
     }
 
@@ -68,6 +69,39 @@ impl RawFile {
     pub fn sha256(&self) -> String {
         sha256_hex(&self.bytes)
     }
+}
+
+/// Files at least this large are read by two threads.
+const SPLIT_READ_BYTES: u64 = 4 << 20;
+
+/// Reads a whole file like [`std::fs::read`]. A large file is read by two
+/// threads, each copying half: the time goes into the kernel's copy and
+/// into mapping fresh pages for it, which two processors share.
+fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        use std::os::unix::fs::FileExt;
+        let mut file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if len >= SPLIT_READ_BYTES && cpus > 1 {
+            let mut bytes = vec![0u8; len as usize];
+            let (first, second) = bytes.split_at_mut(len as usize / 2);
+            let halves = std::thread::scope(|scope| {
+                let reader = scope.spawn(|| file.read_exact_at(second, len / 2));
+                file.read_exact_at(first, 0).and(reader.join().expect("reading thread"))
+            });
+            // A file that shrank meanwhile is read again, the plain way;
+            // one that grew is read to its new end, as std::fs::read would.
+            if halves.is_ok() {
+                file.seek(SeekFrom::Start(len))?;
+                file.read_to_end(&mut bytes)?;
+                return Ok(bytes);
+            }
+        }
+    }
+    std::fs::read(path)
 }
 
 /// hexlower(SHA-256(bytes)).
@@ -153,8 +187,140 @@ impl Table {
         columns: &[Column],
         each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
     ) -> Result<Table, InputError> {
+        Decoded::new(file, encoding, columns)?.read(columns, each)
+    }
+
+    /// Reads a whole (small) file into memory.
+    pub fn parse(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<(Table, Vec<Row>), InputError> {
+        let mut rows = Vec::new();
+        let table = Table::read(file, encoding, columns, |_, row| {
+            rows.push(row.clone());
+            Ok(())
+        })?;
+        Ok((table, rows))
+    }
+
+    /// Reads `file` like [`Table::read`], turning every data row into a
+    /// value with `f`, on several threads when the file is large.
+    ///
+    /// The rows are cut into consecutive chunks, one per processor; each
+    /// chunk is read by its own thread with its own state, made by `init`,
+    /// and its values come back in file order together with that state. A
+    /// chunk's rows reach `f` in file order, with the same [`Row::line`]
+    /// and [`Row::offset`] as [`Table::read`] gives.
+    ///
+    /// Errors are exactly those of [`Table::read`]: the first in file
+    /// order. `f` must not fail on a row for a reason that depends on
+    /// rows of other chunks (such checks belong after the read, over the
+    /// returned chunks); it may depend on earlier rows of its own chunk.
+    ///
+    /// Only files without any `"` in their rows are split: there every
+    /// line break ends a record, so a chunk can start after any of them.
+    /// Small files, quoted files and any file in which something is wrong
+    /// are read by one thread, as one chunk, exactly as [`Table::read`]
+    /// reads them; an error thus costs a second reading, never a
+    /// different message.
+    pub fn map_rows<S: Send, T: Send>(
+        file: RawFile,
+        encoding: TextEncoding,
+        columns: &[Column],
+        init: impl Fn() -> S + Sync,
+        f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
+    ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
+        Table::map_rows_split(file, encoding, columns, Split::for_this_machine(), init, f)
+    }
+
+    /// [`Table::map_rows`] with a given way of cutting the file.
+    pub(crate) fn map_rows_split<S: Send, T: Send>(
+        file: RawFile,
+        encoding: TextEncoding,
+        columns: &[Column],
+        split: Split,
+        init: impl Fn() -> S + Sync,
+        f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
+    ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
+        let decoded = Decoded::new(file, encoding, columns)?;
+        match decoded.read_chunks(columns, split, &init, &f) {
+            Chunked::Read {
+                header,
+                rows,
+                sha256,
+                chunks,
+            } => {
+                let table = Table {
+                    header,
+                    rows,
+                    sha256,
+                    text: decoded.into_text(),
+                };
+                Ok((table, chunks))
+            }
+            Chunked::NotUtf8 => Err(decoded.utf8_error().expect("a chunk is not UTF-8")),
+            Chunked::Declined => {
+                let mut state = init();
+                let mut values = Vec::new();
+                let table = decoded.read(columns, |header, row| {
+                    values.push(f(&mut state, header, row)?);
+                    Ok(())
+                })?;
+                Ok((table, vec![Chunk { state, values }]))
+            }
+        }
+    }
+}
+
+/// The rows of one part of a file, as read by [`Table::map_rows`].
+#[derive(Debug)]
+pub struct Chunk<S, T> {
+    /// The state the chunk's rows were read with.
+    pub state: S,
+    /// One value per data row, in file order.
+    pub values: Vec<T>,
+}
+
+/// How [`Table::map_rows`] may cut a file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Split {
+    /// At most this many chunks.
+    pub(crate) chunks: usize,
+    /// No chunk smaller than this many bytes (roughly): threads cost more
+    /// than they save on small files.
+    pub(crate) min_bytes: usize,
+}
+
+impl Split {
+    /// One chunk per processor, of at least 1 MiB.
+    pub(crate) fn for_this_machine() -> Split {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Split {
+            chunks: cpus.min(8),
+            min_bytes: 1 << 20,
+        }
+    }
+}
+
+/// A file whose encoding is settled: the bytes as stored, and the UTF-8
+/// text that rows are read from ([`Decoded::body`]).
+struct Decoded {
+    /// The file as the user named it.
+    path: String,
+    /// The bytes as stored.
+    bytes: Vec<u8>,
+    /// GB18030 files: the text decoded to UTF-8. UTF-8 files: empty, the
+    /// text is `bytes` without its BOM, and it still has to be checked
+    /// (by [`Decoded::read`] or [`Decoded::read_chunks`]).
+    decoded: Vec<u8>,
+    /// `Utf8` or `Gb18030`, never `Auto`.
+    encoding: TextEncoding,
+}
+
+impl Decoded {
+    /// Settles the encoding: GB18030 when declared, or when `Auto` and the
+    /// header is not UTF-8 but is GB18030 naming a column by its Chinese
+    /// name; UTF-8 otherwise. GB18030 files are decoded here, whole.
+    fn new(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<Decoded, InputError> {
         let RawFile { display: path, bytes } = file;
-        let (text, encoding) = match encoding {
+        let (decoded, encoding) = match encoding {
             TextEncoding::Gb18030 => (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030),
             _ => {
                 let header_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
@@ -170,65 +336,306 @@ impl Table {
                 }
             }
         };
-        let (sha256, parsed, utf8) = std::thread::scope(|scope| {
-            let checker = scope.spawn(|| {
-                let sha = sha256_hex(&bytes);
-                let utf8 = if encoding == TextEncoding::Utf8 {
-                    std::str::from_utf8(&bytes).err()
-                } else {
-                    None
-                };
-                (sha, utf8)
-            });
-            let body: &[u8] = if encoding == TextEncoding::Utf8 {
-                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)
-            } else {
-                &text
-            };
-            let parsed = parse_rows(&path, encoding, body, columns, each);
-            let (sha, utf8) = checker.join().expect("hashing thread");
-            (sha, parsed, utf8)
-        });
-        if let Some(e) = utf8 {
-            let offset = e.valid_up_to();
-            let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64;
-            return Err(InputError::line(
-                &path,
-                line,
-                format!(
-                    "not valid UTF-8 (byte 0x{:02X}); if the file was saved as GB18030 or GBK, \
-                     as Excel and WPS often do, pass --encoding gb18030",
-                    bytes[offset]
-                ),
-            ));
+        Ok(Decoded {
+            path,
+            bytes,
+            decoded,
+            encoding,
+        })
+    }
+
+    /// The text the rows are read from.
+    fn body(&self) -> &[u8] {
+        if self.encoding == TextEncoding::Utf8 {
+            self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes)
+        } else {
+            &self.decoded
         }
-        let (header, rows) = parsed?;
-        let text = if encoding == TextEncoding::Utf8 {
-            let mut bytes = bytes;
+    }
+
+    /// The text, kept as [`Table::text`].
+    fn into_text(self) -> Vec<u8> {
+        if self.encoding == TextEncoding::Utf8 {
+            let mut bytes = self.bytes;
             if bytes.starts_with(b"\xEF\xBB\xBF") {
                 bytes.drain(..3);
             }
             bytes
         } else {
-            text
-        };
+            self.decoded
+        }
+    }
+
+    /// For a file read as UTF-8 that is not, the error naming the line of
+    /// the first bad byte.
+    fn utf8_error(&self) -> Option<InputError> {
+        if self.encoding != TextEncoding::Utf8 {
+            return None;
+        }
+        let e = std::str::from_utf8(&self.bytes).err()?;
+        let offset = e.valid_up_to();
+        let line = 1 + count_newlines(&self.bytes[..offset]);
+        Some(InputError::line(
+            &self.path,
+            line,
+            format!(
+                "not valid UTF-8 (byte 0x{:02X}); if the file was saved as GB18030 or GBK, \
+                 as Excel and WPS often do, pass --encoding gb18030",
+                self.bytes[offset]
+            ),
+        ))
+    }
+
+    /// [`Table::read`] on one thread, with the hash and the UTF-8 check
+    /// on a second. A file that is not UTF-8 fails as such, whatever
+    /// `each` made of its rows.
+    fn read(
+        self,
+        columns: &[Column],
+        each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
+    ) -> Result<Table, InputError> {
+        let (sha256, parsed, utf8_ok) = std::thread::scope(|scope| {
+            let checker = scope.spawn(|| {
+                let sha = sha256_hex(&self.bytes);
+                let utf8_ok = self.encoding != TextEncoding::Utf8 || std::str::from_utf8(&self.bytes).is_ok();
+                (sha, utf8_ok)
+            });
+            let parsed = parse_rows(&self.path, self.encoding, self.body(), columns, each);
+            let (sha, utf8_ok) = checker.join().expect("hashing thread");
+            (sha, parsed, utf8_ok)
+        });
+        if !utf8_ok {
+            return Err(self.utf8_error().expect("not UTF-8"));
+        }
+        let (header, rows) = parsed?;
         Ok(Table {
             header,
             rows,
             sha256,
-            text,
+            text: self.into_text(),
         })
     }
 
-    /// Reads a whole (small) file into memory.
-    pub fn parse(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<(Table, Vec<Row>), InputError> {
-        let mut rows = Vec::new();
-        let table = Table::read(file, encoding, columns, |_, row| {
-            rows.push(row.clone());
-            Ok(())
-        })?;
-        Ok((table, rows))
+    /// The parallel part of [`Table::map_rows`]: reads the header, cuts
+    /// the rows into chunks at line breaks and reads each chunk on its own
+    /// thread (the first on this one), while another thread hashes the
+    /// file. Each chunk checks its own bytes for UTF-8 (a cut right after
+    /// an ASCII byte never splits a character, so the chunks are valid
+    /// exactly when the whole file is) and for quotes.
+    fn read_chunks<S: Send, T: Send>(
+        &self,
+        columns: &[Column],
+        split: Split,
+        init: &(impl Fn() -> S + Sync),
+        f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
+    ) -> Chunked<S, T> {
+        let body = self.body();
+        if split.chunks < 2 || body.len() < 2 * split.min_bytes {
+            return Chunked::Declined;
+        }
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
+        let mut record = csv::ByteRecord::new();
+        if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+            return Chunked::Declined;
+        }
+        let Ok(header) = make_header(&self.path, self.encoding, &record, columns) else {
+            return Chunked::Declined;
+        };
+        let starts = chunk_starts(body, reader.position().byte() as usize, split);
+        if starts.len() < 2 {
+            return Chunked::Declined;
+        }
+        let ends: Vec<usize> = starts[1..].iter().copied().chain([body.len()]).collect();
+        let stop = AtomicBool::new(false);
+        let (sha256, outcomes) = std::thread::scope(|scope| {
+            let hasher = scope.spawn(|| sha256_hex(&self.bytes));
+            let read = |k: usize| {
+                // The first chunk also checks the header's bytes.
+                let check_from = if k == 0 { 0 } else { starts[k] };
+                let outcome = self.read_chunk(&header, check_from, starts[k]..ends[k], &stop, init, f);
+                if !matches!(outcome, ChunkOutcome::Read(..)) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                outcome
+            };
+            let others: Vec<_> = (1..starts.len()).map(|k| scope.spawn(move || read(k))).collect();
+            let mut outcomes = vec![read(0)];
+            outcomes.extend(others.into_iter().map(|t| t.join().expect("chunk thread")));
+            (hasher.join().expect("hashing thread"), outcomes)
+        });
+        if outcomes.iter().any(|o| matches!(o, ChunkOutcome::NotUtf8)) {
+            return Chunked::NotUtf8;
+        }
+        let mut rows = 0;
+        let mut chunks = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            match outcome {
+                ChunkOutcome::Read(chunk, n) => {
+                    rows += n;
+                    chunks.push(chunk);
+                }
+                _ => return Chunked::Declined,
+            }
+        }
+        Chunked::Read {
+            header,
+            rows,
+            sha256,
+            chunks,
+        }
     }
+
+    /// Reads the rows in `range` of the body (a chunk made by
+    /// [`chunk_starts`]) after checking that `check_from..range.end` is
+    /// UTF-8. Gives up, for the caller to read the file on one thread, on
+    /// anything unusual: a quote, a BOM at the start, a row of the wrong
+    /// width, an error from `f`, or `stop` set by another chunk that gave
+    /// up.
+    fn read_chunk<S, T>(
+        &self,
+        header: &Header,
+        check_from: usize,
+        range: std::ops::Range<usize>,
+        stop: &AtomicBool,
+        init: impl Fn() -> S,
+        f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
+    ) -> ChunkOutcome<S, T> {
+        let body = self.body();
+        if self.encoding == TextEncoding::Utf8 && std::str::from_utf8(&body[check_from..range.end]).is_err() {
+            return ChunkOutcome::NotUtf8;
+        }
+        let text = &body[range.clone()];
+        // A reader drops a BOM at the start of its input, so a chunk whose
+        // first row starts with U+FEFF would read differently.
+        if text.starts_with(b"\xEF\xBB\xBF") || text.contains(&b'"') {
+            return ChunkOutcome::GaveUp;
+        }
+        // Widths are checked below, against the header as the
+        // single-threaded reader checks them against its first record.
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut lines = LineCounter::starting_at(text, 1 + count_newlines(&body[..range.start]));
+        let width = header.headers.len();
+        let mut state = init();
+        let mut values = Vec::new();
+        let mut rows = 0;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return ChunkOutcome::GaveUp;
+            }
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => return ChunkOutcome::GaveUp,
+            }
+            if record.len() != width {
+                return ChunkOutcome::GaveUp;
+            }
+            if is_blank(&record) {
+                continue;
+            }
+            let offset = record.position().map_or(0, |p| p.byte());
+            let row = Row {
+                line: lines.line_at(offset),
+                offset: range.start as u64 + offset,
+                record,
+            };
+            match f(&mut state, header, &row) {
+                Ok(value) => values.push(value),
+                Err(_) => return ChunkOutcome::GaveUp,
+            }
+            rows += 1;
+            record = row.record;
+        }
+        ChunkOutcome::Read(Chunk { state, values }, rows)
+    }
+}
+
+/// What [`Decoded::read_chunks`] made of a file.
+enum Chunked<S, T> {
+    /// Every chunk was read.
+    Read {
+        header: Header,
+        rows: u64,
+        sha256: String,
+        chunks: Vec<Chunk<S, T>>,
+    },
+    /// The file is meant as UTF-8 but is not.
+    NotUtf8,
+    /// The file is to be read on one thread: it is small or quoted, or
+    /// something in it is wrong and the error must be the one-thread
+    /// reader's.
+    Declined,
+}
+
+/// What one chunk's thread made of it.
+enum ChunkOutcome<S, T> {
+    /// The chunk and its count of data rows.
+    Read(Chunk<S, T>, u64),
+    NotUtf8,
+    GaveUp,
+}
+
+/// Where the chunks of `body` start: the first right after the header
+/// (`header_end`), the others spread evenly over the rest, each at the
+/// place where a one-thread reader starts its next record. That is
+/// right after the first byte of a run of line breaks, which is the byte
+/// that ended the record before; the rest of the run (the `\n` of a
+/// `\r\n`, blank lines) is skipped by either reader alike.
+///
+/// Only valid for a body without quotes: there every `\n` ends a record.
+fn chunk_starts(body: &[u8], header_end: usize, split: Split) -> Vec<usize> {
+    let mut starts = vec![header_end];
+    let rest = body.len().saturating_sub(header_end);
+    let chunks = split.chunks.min(rest / split.min_bytes.max(1)).max(1);
+    for k in 1..chunks {
+        let target = header_end + rest / chunks * k;
+        let Some(newline) = body[target..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let mut run_start = target + newline;
+        while run_start > 0 && matches!(body[run_start - 1], b'\r' | b'\n') {
+            run_start -= 1;
+        }
+        let start = run_start + 1;
+        if start > *starts.last().expect("not empty") && start < body.len() {
+            starts.push(start);
+        }
+    }
+    starts
+}
+
+/// The number of `\n` bytes in `bytes`.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    // Counts in 32 one-byte lanes (which the compiler turns into vector
+    // compares), emptied into `n` before any lane can overflow: several
+    // times faster than `filter().count()` on a large file.
+    const LANES: usize = 32;
+    let mut n = 0u64;
+    let mut blocks = bytes.chunks_exact(LANES);
+    let mut lanes = [0u8; LANES];
+    let mut filled = 0;
+    for block in &mut blocks {
+        for (lane, &b) in lanes.iter_mut().zip(block) {
+            *lane += u8::from(b == b'\n');
+        }
+        filled += 1;
+        if filled == u8::MAX {
+            n += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+            lanes = [0; LANES];
+            filled = 0;
+        }
+    }
+    n += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Whether every field of a record is blank (such rows are skipped).
+fn is_blank(record: &csv::ByteRecord) -> bool {
+    record.iter().all(|f| f.trim_ascii().is_empty())
 }
 
 impl std::ops::Deref for Table {
@@ -285,6 +692,36 @@ fn parse_rows(
     if read_row(&mut record)?.is_none() {
         return Err(InputError::file(path, "empty file; expected a header row"));
     }
+    let header = make_header(path, encoding, &record, columns)?;
+    let width = header.headers.len();
+    let mut rows = 0;
+    while let Some((line, offset)) = read_row(&mut record)? {
+        if is_blank(&record) {
+            continue;
+        }
+        if record.len() != width {
+            return Err(InputError::line(
+                path,
+                line,
+                format!("expected {width} fields as in the header, found {}", record.len()),
+            ));
+        }
+        rows += 1;
+        let row = Row { line, offset, record };
+        each(&header, &row)?;
+        record = row.record;
+    }
+    Ok((header, rows))
+}
+
+/// The header of a file from its first record: the names as written
+/// (trimmed, without a BOM) and where each requested column is.
+fn make_header(
+    path: &str,
+    encoding: TextEncoding,
+    record: &csv::ByteRecord,
+    columns: &[Column],
+) -> Result<Header, InputError> {
     let headers: Vec<String> = record
         .iter()
         .map(|h| {
@@ -331,31 +768,12 @@ fn parse_rows(
             }
         }
     }
-    let header = Header {
+    Ok(Header {
         path: path.to_string(),
         encoding,
         headers,
         index,
-    };
-    let width = header.headers.len();
-    let mut rows = 0;
-    while let Some((line, offset)) = read_row(&mut record)? {
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        if record.len() != width {
-            return Err(InputError::line(
-                path,
-                line,
-                format!("expected {width} fields as in the header, found {}", record.len()),
-            ));
-        }
-        rows += 1;
-        let row = Row { line, offset, record };
-        each(&header, &row)?;
-        record = row.record;
-    }
-    Ok((header, rows))
+    })
 }
 
 /// Turns byte offsets of record starts into 1-based line numbers. The
@@ -368,11 +786,12 @@ struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     fn new(text: &'a [u8]) -> Self {
-        LineCounter {
-            text,
-            offset: 0,
-            line: 1,
-        }
+        LineCounter::starting_at(text, 1)
+    }
+
+    /// A counter for `text` whose first byte is on line `line`.
+    fn starting_at(text: &'a [u8], line: u64) -> Self {
+        LineCounter { text, offset: 0, line }
     }
 
     /// The line of the first non-newline byte at or after `byte`; offsets
@@ -385,7 +804,7 @@ impl<'a> LineCounter<'a> {
         if target < self.offset {
             return self.line;
         }
-        self.line += self.text[self.offset..target].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.line += count_newlines(&self.text[self.offset..target]);
         self.offset = target;
         self.line
     }
@@ -492,6 +911,240 @@ mod tests {
         assert!(err.message.contains("--encoding gb18030"), "{err}");
         let (t, rows) = parse(&gb, TextEncoding::Gb18030).unwrap();
         assert_eq!(t.get(&rows[0], 1), "凯里市甲公司");
+    }
+
+    /// A row as the reader gave it: line, offset and fields.
+    type Seen = (u64, u64, Vec<Vec<u8>>);
+
+    fn seen(row: &Row) -> Seen {
+        (row.line, row.offset, row.record.iter().map(<[u8]>::to_vec).collect())
+    }
+
+    /// Fails on a field "ERR", and on a field "AGAIN" seen twice in the
+    /// same state, as checks of a row and of earlier rows do.
+    fn check(state: &mut Vec<u64>, _: &Header, row: &Row) -> Result<Seen, InputError> {
+        if row.record.iter().any(|f| f == b"ERR") {
+            return Err(InputError::line("t.csv", row.line, "ERR"));
+        }
+        if row.record.iter().any(|f| f == b"AGAIN") {
+            if let Some(first) = state.first() {
+                return Err(InputError::line("t.csv", row.line, format!("again, first on {first}")));
+            }
+            state.push(row.line);
+        }
+        Ok(seen(row))
+    }
+
+    type Outcome = Result<(Vec<String>, TextEncoding, u64, String, Vec<u8>, Vec<Seen>), InputError>;
+
+    /// The one-thread reading, with [`check`] over the whole file.
+    fn read_whole(bytes: &[u8], enc: TextEncoding) -> Outcome {
+        let mut state = Vec::new();
+        let mut rows = Vec::new();
+        let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
+        let t = Table::read(file, enc, COLS, |h, row| {
+            rows.push(check(&mut state, h, row)?);
+            Ok(())
+        })?;
+        Ok((t.header.headers, t.header.encoding, t.rows, t.sha256, t.text, rows))
+    }
+
+    /// The chunked reading, and how many chunks it used. As
+    /// [`Table::map_rows`] asks, an "AGAIN" repeated across chunks is
+    /// looked for after the reading.
+    fn read_chunked(bytes: &[u8], enc: TextEncoding, split: Split) -> (Outcome, usize) {
+        let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
+        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, Vec::new, check) {
+            Ok(read) => read,
+            Err(e) => return (Err(e), 0),
+        };
+        let n = chunks.len();
+        for (k, chunk) in chunks.iter().enumerate() {
+            let earlier = chunks[..k].iter().find_map(|c| c.state.first());
+            let again = chunk
+                .values
+                .iter()
+                .find(|(_, _, fields)| fields.iter().any(|f| f == b"AGAIN"));
+            if let (Some(first), Some((line, _, _))) = (earlier, again) {
+                return (
+                    Err(InputError::line("t.csv", *line, format!("again, first on {first}"))),
+                    n,
+                );
+            }
+        }
+        let rows = chunks.into_iter().flat_map(|c| c.values).collect();
+        (
+            Ok((t.header.headers, t.header.encoding, t.rows, t.sha256, t.text, rows)),
+            n,
+        )
+    }
+
+    #[test]
+    fn chunks_read_as_one_thread_does() {
+        let mut text = String::from("\u{feff}uscc,name,county\r\n");
+        for i in 0..200 {
+            let end = ["\n", "\r\n", "\r\n\r\n", "\n\n", "\r\n,,\r\n"][i % 5];
+            text.push_str(&format!(
+                "X{i}, 甲{i} ,{}{end}",
+                if i % 7 == 0 { "" } else { "\u{3000}凯里" }
+            ));
+        }
+        let bytes = text.as_bytes();
+        let whole = read_whole(bytes, TextEncoding::Auto);
+        assert_eq!(whole.as_ref().unwrap().5.len(), 200);
+        for chunks in 2..6 {
+            let split = Split { chunks, min_bytes: 64 };
+            let (chunked, n) = read_chunked(bytes, TextEncoding::Auto, split);
+            assert_eq!(n, chunks, "the file is split");
+            assert_eq!(chunked, whole);
+        }
+    }
+
+    #[test]
+    fn rows_starting_with_a_bom_read_as_one_thread_does() {
+        // A reader drops U+FEFF at the start of its input: a chunk must not
+        // start on such a row. Here every row starts with one.
+        let mut text = String::from("uscc,name,county\n");
+        for i in 0..100 {
+            text.push_str(&format!("\u{feff}X{i},甲,凯里\n"));
+        }
+        let whole = read_whole(text.as_bytes(), TextEncoding::Auto);
+        assert!(
+            whole
+                .as_ref()
+                .unwrap()
+                .5
+                .iter()
+                .all(|(_, _, f)| f[0].starts_with("\u{feff}".as_bytes()))
+        );
+        let split = Split {
+            chunks: 3,
+            min_bytes: 64,
+        };
+        assert_eq!(read_chunked(text.as_bytes(), TextEncoding::Auto, split).0, whole);
+    }
+
+    #[test]
+    fn chunked_errors_are_the_first_in_file_order() {
+        let mut text = String::from("uscc,name,county\n");
+        for i in 0..100 {
+            text.push_str(&format!("X{i},甲,凯里\n"));
+        }
+        let ok = text.clone();
+        let split = Split {
+            chunks: 3,
+            min_bytes: 64,
+        };
+        // An error late in the file, one in the first chunk, a repeat
+        // within a chunk and one across chunks, a ragged row, an error
+        // after a quoted line break.
+        for changes in [
+            &[(90, "ERR,a,b")][..],
+            &[(5, "ERR,a,b"), (80, "ERR,a,b")],
+            &[(10, "AGAIN,a,b"), (12, "AGAIN,a,b")],
+            &[(10, "AGAIN,a,b"), (95, "AGAIN,a,b"), (99, "ERR,a,b")],
+            &[(60, "a,b")],
+            &[(70, "\"a\nb\",c,d"), (90, "ERR,a,b")],
+        ] {
+            let mut lines: Vec<&str> = ok.lines().collect();
+            for &(at, row) in changes {
+                lines[at] = row;
+            }
+            let text = lines.join("\n");
+            let whole = read_whole(text.as_bytes(), TextEncoding::Auto);
+            assert!(whole.is_err(), "{changes:?}");
+            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, split);
+            assert_eq!(chunked, whole, "{changes:?}");
+        }
+        // Not UTF-8, in the last chunk: the UTF-8 error, not the ERR before it.
+        let mut bytes = ok.replace("X20,", "ERR,").into_bytes();
+        let at = bytes.len() - 5;
+        bytes[at] = 0xFF;
+        let whole = read_whole(&bytes, TextEncoding::Auto);
+        assert!(whole.as_ref().unwrap_err().message.contains("not valid UTF-8"));
+        assert_eq!(read_chunked(&bytes, TextEncoding::Auto, split).0, whole);
+    }
+
+    proptest::proptest! {
+        /// Any file made of these pieces reads the same in chunks as on one
+        /// thread: the same rows, lines and offsets, or the same error.
+        #[test]
+        fn chunked_reading_is_the_one_thread_reading(
+            bom in proptest::bool::ANY,
+            head_end in 0..3usize,
+            rows in proptest::collection::vec((proptest::collection::vec(0..7usize, 3), 0..8usize), 0..40),
+            trouble in 0..10usize,
+            at in 0..40usize,
+            chunks in 2..5usize,
+            min_bytes in 1..40usize,
+            gb in proptest::bool::ANY,
+        ) {
+            const FIELDS: [&str; 7] = ["a", "甲", " ", "", "x y", "\u{3000}b", "\u{feff}"];
+            const ENDS: [&str; 8] = ["\n", "\r\n", "\r", "\n\n", "\r\n\r\n", " \n", "\r\r\n", "\n,,\n"];
+            // At most one problem, on row `at`: a failing row, a value
+            // repeated later, a quote, a ragged row, an odd blank row.
+            const TROUBLE: [&str; 5] = ["ERR,a,b", "AGAIN,a,b", "\"q\n,\",b,c", "a,b", " , ,\u{3000}"];
+            let mut text = String::new();
+            if bom {
+                text.push('\u{feff}');
+            }
+            text.push_str("uscc,name,county");
+            text.push_str(["\n", "\r\n", "\n\n"][head_end]);
+            for (i, (fields, end)) in rows.iter().enumerate() {
+                match TROUBLE.get(trouble) {
+                    Some(row) if i == at || (trouble == 1 && i == at + 7) => text.push_str(row),
+                    _ => text.push_str(&fields.iter().map(|&f| FIELDS[f]).collect::<Vec<_>>().join(",")),
+                }
+                text.push_str(ENDS[*end]);
+            }
+            let (bytes, enc) = if gb {
+                (encoding_rs::GB18030.encode(&text).0.into_owned(), TextEncoding::Gb18030)
+            } else {
+                (text.into_bytes(), TextEncoding::Auto)
+            };
+            let whole = read_whole(&bytes, enc);
+            let (chunked, _) = read_chunked(&bytes, enc, Split { chunks, min_bytes });
+            proptest::prop_assert_eq!(chunked, whole);
+            // With a byte that is never UTF-8 somewhere.
+            if !gb && bytes.len() > 20 {
+                let mut bad = bytes.clone();
+                let at = bad.len() * at / 40;
+                bad[at] = 0xFF;
+                let whole = read_whole(&bad, TextEncoding::Auto);
+                let (chunked, _) = read_chunked(&bad, TextEncoding::Auto, Split { chunks, min_bytes });
+                proptest::prop_assert_eq!(chunked, whole);
+            }
+        }
+    }
+
+    #[test]
+    fn reads_large_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let bytes: Vec<u8> = (0..SPLIT_READ_BYTES as usize + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(RawFile::read(&path).unwrap().bytes, bytes);
+        std::fs::write(&path, &bytes[..1000]).unwrap();
+        assert_eq!(RawFile::read(&path).unwrap().bytes, &bytes[..1000]);
+    }
+
+    #[test]
+    fn counts_newlines() {
+        let mut bytes = Vec::new();
+        for i in 0..20_000usize {
+            bytes.push(if i % 3 == 0 || i % 7 == 0 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            });
+        }
+        for end in [0, 1, 31, 32, 33, 8160, 8161, 9000, bytes.len()] {
+            let slow = bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(count_newlines(&bytes[..end]), slow, "{end}");
+        }
+        assert_eq!(count_newlines(&[b'\n'; 100_000]), 100_000);
     }
 
     #[test]

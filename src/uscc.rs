@@ -114,47 +114,81 @@ pub fn check_char(first17: &str) -> Option<char> {
 /// Checks a credit code: length, charset, division digits, the GB 11714
 /// check inside and the final check character.
 pub fn validate(code: &str) -> Result<(), UsccError> {
-    let chars: Vec<char> = code.chars().collect();
-    if chars.len() != 18 {
-        return Err(UsccError::Length(chars.len()));
+    let b = code.as_bytes();
+    if b.len() != 18 || !code.is_ascii() {
+        let n = code.chars().count();
+        if n != 18 {
+            return Err(UsccError::Length(n));
+        }
+        // 18 characters, not all ASCII: name the first character a code
+        // never uses, which may be an ASCII one before the non-ASCII one.
+        let (i, c) = code
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| char_value(c).is_none())
+            .expect("a non-ASCII character has no value");
+        return Err(UsccError::Character {
+            position: i + 1,
+            found: c,
+        });
     }
-    // (A Vec of 18 chars is cheap; validation runs once per row.)
-    for (i, &c) in chars.iter().enumerate() {
-        if char_value(c).is_none() {
-            return Err(UsccError::Character {
-                position: i + 1,
-                found: c,
-            });
+    let mut values = [0u32; 18];
+    for (i, &c) in b.iter().enumerate() {
+        match VALUES[c as usize] {
+            255 => {
+                return Err(UsccError::Character {
+                    position: i + 1,
+                    found: c as char,
+                });
+            }
+            v => values[i] = v as u32,
         }
     }
-    for (i, &c) in chars.iter().enumerate().take(8).skip(2) {
+    for (i, &c) in b.iter().enumerate().take(8).skip(2) {
         if !c.is_ascii_digit() {
             return Err(UsccError::Division {
                 position: i + 1,
-                found: c,
+                found: c as char,
             });
         }
     }
     let expected_org = org_check_char(&code[8..16]).expect("charset checked");
-    if chars[16] != expected_org {
+    if b[16] as char != expected_org {
         return Err(UsccError::OrgCheck {
             expected: expected_org,
-            found: chars[16],
+            found: b[16] as char,
         });
     }
-    let expected = check_char(&code[..17]).expect("charset checked");
-    if chars[17] != expected {
+    let sum: u32 = values[..17].iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    let expected = CHARSET.as_bytes()[((31 - sum % 31) % 31) as usize] as char;
+    if b[17] as char != expected {
         return Err(UsccError::Check {
             expected,
-            found: chars[17],
+            found: b[17] as char,
         });
     }
     Ok(())
 }
 
 /// A valid code packed into an integer (5 bits a character), for fast
-/// duplicate checks.
+/// duplicate checks and sorting: [`CHARSET`] is in ASCII order, so for
+/// valid codes `pack(a) < pack(b)` exactly when `a < b` as strings.
 pub fn pack(code: &str) -> u128 {
+    if code.len() == 18 && code.is_ascii() {
+        // The same as below, each byte being a character, in two halves
+        // of 9 characters (45 bits each) so as to shift only u64s.
+        let half = |bytes: &[u8]| {
+            bytes.iter().fold(0u64, |acc, &b| {
+                let v = match VALUES[b as usize] {
+                    255 => 31,
+                    v => v,
+                };
+                (acc << 5) | u64::from(v)
+            })
+        };
+        let b = code.as_bytes();
+        return u128::from(half(&b[..9])) << 45 | u128::from(half(&b[9..]));
+    }
     code.chars()
         .fold(0u128, |acc, c| (acc << 5) | char_value(c).unwrap_or(31) as u128)
 }
@@ -222,6 +256,60 @@ mod tests {
             validate("91A40121750822310D"),
             Err(UsccError::Division { position: 3, .. })
         ));
+    }
+
+    #[test]
+    fn first_bad_character_is_named_even_before_a_non_ascii_one() {
+        // 18 characters, 19 bytes: 'O' at 2 comes before 'é' at 5.
+        assert_eq!(
+            validate("9O64é121750822310D"),
+            Err(UsccError::Character {
+                position: 2,
+                found: 'O'
+            })
+        );
+        assert_eq!(
+            validate("９1522601MA6D3W2L0X"),
+            Err(UsccError::Character {
+                position: 1,
+                found: '９'
+            })
+        );
+    }
+
+    #[test]
+    fn pack_reads_bytes_as_characters() {
+        let by_chars = |code: &str| {
+            code.chars()
+                .fold(0u128, |acc, c| (acc << 5) | char_value(c).unwrap_or(31) as u128)
+        };
+        for code in [
+            "91640121750822310D",
+            "91640221MA75XXUL75",
+            "YYYYYYYYYYYYYYYYYY",
+            "9164012175082231OD",
+            "9164é121750822310D",
+            "9164012",
+        ] {
+            assert_eq!(pack(code), by_chars(code), "{code}");
+        }
+        assert_ne!(pack("91640121750822310D"), pack("9164022122816188X8"));
+    }
+
+    #[test]
+    fn pack_keeps_the_order_of_valid_codes() {
+        let mut codes: Vec<String> = (0..2000u32)
+            .map(|i| {
+                let c = |k: u32| CHARSET.as_bytes()[(i.wrapping_mul(2654435761) >> k) as usize % 31] as char;
+                let body: String = (0..8).map(|k| c(k * 3)).collect();
+                complete(&format!("9{}52260{}{body}", c(1), i % 10)).unwrap()
+            })
+            .collect();
+        codes.sort();
+        for w in codes.windows(2) {
+            assert!(validate(&w[0]).is_ok());
+            assert_eq!(pack(&w[0]).cmp(&pack(&w[1])), w[0].cmp(&w[1]), "{} {}", w[0], w[1]);
+        }
     }
 
     #[test]
