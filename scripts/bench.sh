@@ -35,6 +35,7 @@ REPORT=target/bench.md
 # and run without a shell, so keep paths free of spaces. To time another
 # command, add a line.
 BENCHES=(
+    "draw, targets only (plans/demo-targets.toml)|rm -rf $OUT|$BIN draw --plan plans/demo-targets.toml --seed $SEED --out $OUT"
     "draw ($PLAN)|rm -rf $OUT|$BIN draw --plan $PLAN --seed $SEED --out $OUT"
     "verify (that bundle)||$BIN verify $BUNDLE"
 )

@@ -8,7 +8,7 @@ use crate::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
 use crate::manifest::{
     ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, TaskRecord, Totals,
 };
-use crate::merkle::{FrameTree, LEAF_FORMAT};
+use crate::merkle::{LEAF_FORMAT, frame_root};
 use crate::ratio::probability;
 use crate::teams::{TeamDraw, TeamInputs, draw_teams, shortfall_report};
 use std::collections::BTreeMap;
@@ -43,8 +43,8 @@ pub struct Outcome {
     pub targets: TargetDraw,
     /// The teams, when the plan draws them.
     pub teams: Option<TeamDraw>,
-    /// The Merkle tree over the frame.
-    pub frame: FrameTree,
+    /// The root of the Merkle tree over the frame, and its leaf count.
+    pub frame: ([u8; 32], u64),
 }
 
 /// A rendered bundle: file name → bytes, `manifest.json` included.
@@ -60,7 +60,7 @@ pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle
     let seed = &provenance.seed.value;
     // The frame's tree does not depend on the seed: build it on another core.
     let (targets, frame) = std::thread::scope(|scope| {
-        let tree = scope.spawn(|| FrameTree::build(&inputs.plan, &inputs.enterprises, inputs.history.as_ref()));
+        let tree = scope.spawn(|| frame_root(&inputs.plan, &inputs.enterprises, inputs.history.as_ref()));
         let targets = draw_targets(&inputs.plan, &inputs.enterprises, inputs.history.as_ref(), seed);
         (targets, tree.join().expect("frame tree thread"))
     });
@@ -276,8 +276,8 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
         },
         frame: FrameRecord {
             leaf_format: LEAF_FORMAT.to_string(),
-            leaves: outcome.frame.leaves.len() as u64,
-            merkle_root: hex::encode(outcome.frame.root),
+            leaves: outcome.frame.1,
+            merkle_root: hex::encode(outcome.frame.0),
         },
         teams: outcome.teams.as_ref().map(|t| team_summary(inputs, t)),
         outputs: files

@@ -132,7 +132,7 @@ pub fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise) -> O
     }
     if let (Some(days), Some(history)) = (t.exclude_inspected_within_days, history) {
         let since = plan.task.start - chrono::Days::new(days as u64);
-        if history.last.get(&firm.uscc).is_some_and(|last| last.on >= since) {
+        if history.last_inspected(&firm.uscc).is_some_and(|on| on >= since) {
             return Some(Exclusion::RecentlyInspected);
         }
     }

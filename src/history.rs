@@ -44,6 +44,9 @@ pub struct History {
     /// The encoding the file was read with.
     pub encoding: TextEncoding,
     pub last: BTreeMap<String, LastInspection>,
+    /// The latest date by packed code ([`crate::uscc::pack`]), sorted, for
+    /// fast look-ups while drawing.
+    latest: Vec<(u128, NaiveDate)>,
 }
 
 /// Parses a date written `YYYY-MM-DD` (also `YYYY/MM/DD`, as Excel writes).
@@ -54,6 +57,15 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 impl History {
+    /// The date of a firm's latest inspection, if it has one.
+    pub fn last_inspected(&self, uscc: &str) -> Option<NaiveDate> {
+        let key = uscc::pack(uscc);
+        self.latest
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| self.latest[i].1)
+    }
+
     /// Parses a history CSV.
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<History, InputError> {
         let (table, rows) = Table::parse(file, encoding, COLUMNS)?;
@@ -97,12 +109,15 @@ impl History {
             entry.inspector_ids.sort();
             entry.inspector_ids.dedup();
         }
+        let mut latest: Vec<(u128, NaiveDate)> = last.iter().map(|(code, l)| (uscc::pack(code), l.on)).collect();
+        latest.sort_unstable();
         Ok(History {
             path: table.path.clone(),
             sha256: table.sha256.clone(),
             rows: rows.len(),
             encoding: table.encoding,
             last,
+            latest,
         })
     }
 }

@@ -42,12 +42,61 @@ impl Leaf {
 
     /// SHA-256(0x00 ‖ data).
     pub fn hash(&self) -> [u8; 32] {
+        leaf_hash(&self.uscc, [self.stratum.as_str()].into_iter(), &self.eligibility)
+    }
+
+    /// The same hash from the data string, for checking [`Leaf::hash`].
+    #[cfg(test)]
+    fn hash_of_data(&self) -> [u8; 32] {
         Sha256::new()
             .chain_update([0u8])
             .chain_update(self.data().as_bytes())
             .finalize()
             .into()
     }
+}
+
+/// SHA-256(0x00 ‖ uscc ‖ "\n" ‖ label ‖ "\n" ‖ eligibility), the label
+/// given as its `/`-joined parts, without building strings.
+fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str>, eligibility: &str) -> [u8; 32] {
+    let mut h = Sha256::new_with_prefix([0u8]);
+    h.update(uscc.as_bytes());
+    h.update(b"\n");
+    for (i, part) in label_parts.enumerate() {
+        if i > 0 {
+            h.update(b"/");
+        }
+        h.update(part.as_bytes());
+    }
+    h.update(b"\n");
+    h.update(eligibility.as_bytes());
+    h.finalize().into()
+}
+
+/// The root and the number of leaves of a frame, computed without
+/// keeping the leaves (the draw needs nothing else; proofs use
+/// [`FrameTree::build`], which gives the same root).
+pub fn frame_root(plan: &Plan, directory: &Directory, history: Option<&History>) -> ([u8; 32], u64) {
+    let mut keyed: Vec<(u128, [u8; 32])> = directory
+        .firms
+        .iter()
+        .map(|f| {
+            let parts = plan.targets.stratify_by.iter().map(|field| match field {
+                crate::plan::StratumField::CreditClass => &*f.credit_class,
+                crate::plan::StratumField::County => &*f.county,
+                crate::plan::StratumField::Industry => &*f.industry,
+            });
+            let hash = match exclusion(plan, history, f) {
+                None => leaf_hash(&f.uscc, parts, "eligible"),
+                e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
+            };
+            // Valid codes pack in their string order (uscc::pack).
+            (crate::uscc::pack(&f.uscc), hash)
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|(k, _)| *k);
+    let hashes: Vec<[u8; 32]> = keyed.into_iter().map(|(_, h)| h).collect();
+    (root(&hashes), hashes.len() as u64)
 }
 
 /// SHA-256(0x01 ‖ left ‖ right).
@@ -191,6 +240,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn streamed_leaf_hash_is_the_hash_of_the_data() {
+        let l = Leaf {
+            uscc: "91640121750822310D".into(),
+            stratum: "B/凯里市".into(),
+            eligibility: "eligible".into(),
+        };
+        assert_eq!(l.hash(), l.hash_of_data());
+        assert_eq!(leaf_hash(&l.uscc, ["B", "凯里市"].into_iter(), "eligible"), l.hash());
     }
 
     /// SPEC.md §6.

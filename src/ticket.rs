@@ -64,12 +64,21 @@ impl fmt::Debug for Ticket {
 /// A seed prepared for ticketing: `hexlower(SHA-256(S))`, computed once.
 ///
 /// The hex digest is 64 bytes, exactly one SHA-256 block, so the hash
-/// state after it is kept and each id costs one more block.
+/// state after it is kept and each id costs one more block: for ids of up
+/// to 55 bytes (credit codes, inspector ids) that block is the id with
+/// SHA-256's standard padding, compressed directly.
 #[derive(Clone, Debug)]
 pub struct SeedHash {
     hex: String,
     state: Sha256,
+    /// The compression state after the 64-byte hex block.
+    words: [u32; 8],
 }
+
+/// SHA-256's initial hash value (FIPS 180-4 §5.3.3).
+const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
 
 impl SeedHash {
     /// Hashes the seed string's UTF-8 bytes. The seed is text, never a
@@ -77,7 +86,31 @@ impl SeedHash {
     pub fn new(seed: &str) -> SeedHash {
         let hex = hex::encode(Sha256::digest(seed.as_bytes()));
         let state = Sha256::new_with_prefix(hex.as_bytes());
-        SeedHash { hex, state }
+        let mut words = IV;
+        let block: [u8; 64] = hex.as_bytes().try_into().expect("64 hex characters");
+        sha2::block_api::compress256(&mut words, &[block]);
+        SeedHash { hex, state, words }
+    }
+
+    /// SHA-256(hex ‖ id).
+    fn digest(&self, id: &str) -> [u8; 32] {
+        let id = id.as_bytes();
+        if id.len() > 55 {
+            return self.state.clone().chain_update(id).finalize().into();
+        }
+        // The last block: the id, 0x80, zeros, and the message length in
+        // bits (64 + len bytes) as a big-endian u64.
+        let mut block = [0u8; 64];
+        block[..id.len()].copy_from_slice(id);
+        block[id.len()] = 0x80;
+        block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
+        let mut words = self.words;
+        sha2::block_api::compress256(&mut words, &[block]);
+        let mut out = [0u8; 32];
+        for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
+            chunk.copy_from_slice(&w.to_be_bytes());
+        }
+        out
     }
 
     /// The hex digest that prefixes every id before hashing.
@@ -92,7 +125,7 @@ impl SeedHash {
 
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
-        let digest: [u8; 32] = self.state.clone().chain_update(id.as_bytes()).finalize().into();
+        let digest = self.digest(id);
         TicketKey {
             prefix: reversed_low_digits(&digest),
             digest,
@@ -335,6 +368,27 @@ mod tests {
         let (ta, tb) = (TicketKey { prefix: 7, ..a }, TicketKey { prefix: 7, ..b });
         assert_eq!(ta.cmp(&tb), a.ticket().cmp(&b.ticket()));
         assert_eq!(ta.cmp(&ta), Ordering::Equal);
+    }
+
+    #[test]
+    fn one_block_digest_is_sha256() {
+        let s = SeedHash::new("block");
+        for len in 0..120 {
+            let id: String = (0..len).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+            let expected: [u8; 32] = Sha256::new()
+                .chain_update(s.hex().as_bytes())
+                .chain_update(&id)
+                .finalize()
+                .into();
+            assert_eq!(s.digest(&id), expected, "length {len}");
+        }
+        let chinese = "执法人员甲";
+        let expected: [u8; 32] = Sha256::new()
+            .chain_update(s.hex().as_bytes())
+            .chain_update(chinese)
+            .finalize()
+            .into();
+        assert_eq!(s.digest(chinese), expected);
     }
 
     #[test]
