@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::inputs::Inputs;
 use crate::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
 use crate::manifest::{
-    ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, TaskRecord, Totals,
+    ExcludedRecord, InputRecord, Manifest, PlanRecord, SPEC_VERSION, SeedRecord, StratumRecord, Totals,
 };
 use crate::merkle::{LEAF_FORMAT, frame_root};
 use crate::ratio::probability;
@@ -234,14 +234,7 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle
     let manifest = Manifest {
         spec_version: SPEC_VERSION.to_string(),
         tool: provenance.tool.clone(),
-        task: TaskRecord {
-            id: plan.task.id.clone(),
-            name: plan.task.name.clone(),
-            department: plan.task.department.clone(),
-            start: plan.task.start.to_string(),
-            end: plan.task.end.to_string(),
-            items: plan.task.items.clone(),
-        },
+        task: crate::run::task_record(plan),
         plan: PlanRecord {
             path: provenance.plan_path.clone(),
             sha256: plan.sha256.clone(),

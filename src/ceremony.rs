@@ -330,6 +330,23 @@ pub fn check_inputs(commitment: &Commitment, inputs: &BTreeMap<String, (String, 
     Ok(())
 }
 
+impl Checked {
+    /// The manifest's record of this ceremony.
+    pub fn record(&self) -> crate::manifest::CeremonyRecord {
+        let c = &self.commitment;
+        crate::manifest::CeremonyRecord {
+            commitment_sha256: self.commitment_sha256.clone(),
+            committed_at: c.committed_at.clone(),
+            secret_sha256: c.secret_sha256.clone(),
+            beacon_round: self.beacon.as_ref().map(|b| b.0),
+            beacon_time: self.beacon.as_ref().map(|b| b.2.clone()),
+            beacon_randomness: self.beacon.as_ref().map(|b| b.1.clone()),
+            dice: self.dice.clone(),
+            replaces: c.replaces.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Checked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -20,8 +20,7 @@ use crate::draw::sample_size;
 use crate::error::{Error, Result};
 use crate::inputs::Inputs;
 use crate::manifest::{
-    CeremonyRecord, ExcludedRecord, FrameRecord, Manifest, SPEC_VERSION, SeedRecord, TaskRecord, TeamSummary, Totals,
-    tool_version,
+    ExcludedRecord, FrameRecord, Manifest, SPEC_VERSION, SeedRecord, TaskRecord, TeamSummary, Totals, tool_version,
 };
 use crate::merkle::{FrameTree, LEAF_FORMAT};
 use crate::plan::{Overrides, Plan, StratumField};
@@ -214,7 +213,7 @@ pub fn open_private(dir: &Path, overrides: &Overrides) -> Result<Private> {
     let bytes = std::fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
     let manifest = bundle::read_manifest(dir)?;
     let mut plan = Plan::parse(&manifest.plan.path, &manifest.plan.text, dir)?;
-    let located = locate_inputs(dir, &manifest, overrides)?;
+    let located = crate::verify::locate_inputs(dir, &manifest, overrides)?;
     plan.apply(&Overrides {
         enterprises: located.get("enterprises").cloned(),
         history: located.get("history").cloned(),
@@ -252,35 +251,6 @@ pub fn open_private(dir: &Path, overrides: &Overrides) -> Result<Private> {
         inputs,
         tree,
     })
-}
-
-/// Where each input of a bundle is: the flag's path when given, else the
-/// manifest's path (relative to the bundle). Same rule as `verify`.
-fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {
-    let mut out = BTreeMap::new();
-    for (role, record) in &manifest.inputs {
-        let flag = match role.as_str() {
-            "enterprises" => o.enterprises.clone(),
-            "history" => o.history.clone(),
-            "inspectors" => o.inspectors.clone(),
-            "conflicts" => o.conflicts.clone(),
-            _ => None,
-        };
-        let path = flag.unwrap_or_else(|| {
-            let p = Path::new(&record.path);
-            if p.is_absolute() { p.to_path_buf() } else { dir.join(p) }
-        });
-        if !path.exists() {
-            return Err(Error::Bundle {
-                path: path.display().to_string(),
-                message: format!(
-                    "the {role} input recorded in the manifest is not here; pass --{role} FILE to say where it is"
-                ),
-            });
-        }
-        out.insert(role.clone(), path);
-    }
-    Ok(out)
 }
 
 /// What `publish` did.
@@ -897,16 +867,7 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
         r.findings
             .push("ceremony: the input SHA-256 in public.json are not the committed ones".into());
     }
-    let expected = CeremonyRecord {
-        commitment_sha256: checked.commitment_sha256.clone(),
-        committed_at: c.committed_at.clone(),
-        secret_sha256: c.secret_sha256.clone(),
-        beacon_round: checked.beacon.as_ref().map(|b| b.0),
-        beacon_time: checked.beacon.as_ref().map(|b| b.2.clone()),
-        beacon_randomness: checked.beacon.as_ref().map(|b| b.1.clone()),
-        dice: checked.dice.clone(),
-        replaces: c.replaces.clone(),
-    };
+    let expected = checked.record();
     if &expected != record {
         r.findings
             .push("ceremony: public.json's ceremony record does not match the evidence".into());

@@ -5,7 +5,7 @@ use crate::bundle::{self, Bundle, Provenance, relative_path};
 use crate::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, CeremonyError, Commitment, Evidence, SECRET_TXT};
 use crate::error::{Error, Result};
 use crate::inputs::Inputs;
-use crate::manifest::{CeremonyRecord, InputRecord, PlanRecord, SPEC_VERSION, SeedRecord, TaskRecord, tool_version};
+use crate::manifest::{InputRecord, PlanRecord, SPEC_VERSION, SeedRecord, TaskRecord, tool_version};
 use crate::plan::{Overrides, Plan};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -111,16 +111,7 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 note: "derived from the published commitment, the revealed secret and the public randomness \
                        (SPEC.md, seed derivation)"
                     .into(),
-                ceremony: Some(CeremonyRecord {
-                    commitment_sha256: checked.commitment_sha256.clone(),
-                    committed_at: c.committed_at.clone(),
-                    secret_sha256: c.secret_sha256.clone(),
-                    beacon_round: checked.beacon.as_ref().map(|b| b.0),
-                    beacon_time: checked.beacon.as_ref().map(|b| b.2.clone()),
-                    beacon_randomness: checked.beacon.as_ref().map(|b| b.1.clone()),
-                    dice: checked.dice.clone(),
-                    replaces: c.replaces.clone(),
-                }),
+                ceremony: Some(checked.record()),
             };
             let mut files = BTreeMap::new();
             files.insert(COMMITMENT_JSON.to_string(), evidence.commitment.clone());

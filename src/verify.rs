@@ -312,16 +312,7 @@ fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Optio
             checked.seed, manifest.seed.value
         )));
     }
-    let expected = crate::manifest::CeremonyRecord {
-        commitment_sha256: checked.commitment_sha256.clone(),
-        committed_at: c.committed_at.clone(),
-        secret_sha256: c.secret_sha256.clone(),
-        beacon_round: checked.beacon.as_ref().map(|b| b.0),
-        beacon_time: checked.beacon.as_ref().map(|b| b.2.clone()),
-        beacon_randomness: checked.beacon.as_ref().map(|b| b.1.clone()),
-        dice: checked.dice.clone(),
-        replaces: c.replaces.clone(),
-    };
+    let expected = checked.record();
     if &expected != record {
         report.findings.push(Finding::Ceremony(
             "the manifest's ceremony record does not match the evidence".into(),
@@ -343,7 +334,9 @@ fn recorded_encoding(manifest: &Manifest) -> Option<crate::table::TextEncoding> 
     }
 }
 
-fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {
+/// Where each input of a bundle is: the flag's path when given, else the
+/// manifest's path (relative to the bundle).
+pub fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {
     let mut out = BTreeMap::new();
     for (role, record) in &manifest.inputs {
         let flag = match role.as_str() {
