@@ -272,6 +272,26 @@ mod tests {
         );
     }
 
+    /// consistent_sampler.sampler(['ab-1', 'ab-2', 'cd-1', 'ef-3'],
+    /// seed=314159) yields cd-1 (0.317685817…), ef-3 (0.832984519…),
+    /// ab-1 (0.9098039269…), ab-2 (0.9231549043…): the package's own
+    /// example, with the integer seed as the text Python makes of it.
+    #[test]
+    fn sampler_doc_vector() {
+        let s = SeedHash::new("314159");
+        let mut ids = vec!["ab-1", "ab-2", "cd-1", "ef-3"];
+        ids.sort_by_key(|id| s.key(id));
+        assert_eq!(ids, ["cd-1", "ef-3", "ab-1", "ab-2"]);
+        for (id, head) in [
+            ("cd-1", "0.317685817"),
+            ("ef-3", "0.832984519"),
+            ("ab-1", "0.9098039269"),
+            ("ab-2", "0.9231549043"),
+        ] {
+            assert!(s.ticket(id).as_str().starts_with(head), "{id}");
+        }
+    }
+
     #[test]
     fn ticket_heap_doc_vector() {
         let s = SeedHash::new("xy()134!g2n");
