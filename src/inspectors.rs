@@ -269,11 +269,16 @@ pub struct Conflicts {
     pub sha256: String,
     pub encoding: TextEncoding,
     pub rows: usize,
-    /// (inspector id, credit code) pairs.
-    pub pairs: std::collections::BTreeSet<(String, String)>,
+    /// Credit codes each inspector is recused from, by inspector id.
+    pub pairs: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Conflicts {
+    /// Whether inspector `id` is recused from the firm `uscc`.
+    pub fn recused(&self, id: &str, uscc: &str) -> bool {
+        self.pairs.get(id).is_some_and(|codes| codes.contains(uscc))
+    }
+
     /// Parses a conflict list; every inspector and code in it must exist.
     pub fn parse(
         file: RawFile,
@@ -284,7 +289,8 @@ impl Conflicts {
         let (table, rows) = Table::parse(file, encoding, CONFLICT_COLUMNS)?;
         let ids: std::collections::HashSet<&str> = inspectors.inspectors.iter().map(|i| i.id.as_str()).collect();
         let codes: std::collections::HashSet<&str> = firms.firms.iter().map(|f| f.uscc.as_str()).collect();
-        let mut pairs = std::collections::BTreeSet::new();
+        let mut pairs: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            std::collections::BTreeMap::new();
         for row in &rows {
             let id = table.get(row, 0);
             let code = table.get(row, 1);
@@ -312,7 +318,7 @@ impl Conflicts {
                     format!("credit code {code} is not in the enterprise directory {}", firms.path),
                 ));
             }
-            pairs.insert((id.to_string(), code.to_string()));
+            pairs.entry(id.to_string()).or_default().insert(code.to_string());
         }
         Ok(Conflicts {
             path: table.path.clone(),

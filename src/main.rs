@@ -340,13 +340,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
 }
 
 fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
-    let view = BundleView::open(&a.dir)?;
-    if view.assignments.is_empty() {
-        return Err(Error::Bundle {
-            path: a.dir.display().to_string(),
-            message: "this draw has no teams (the plan had no [inspectors] table)".into(),
-        });
-    }
+    let view = BundleView::open_with_teams(&a.dir)?;
     let extras = view.firm_extras();
     let Some(listing) = notices::listing(&view, &a.inspector, &extras) else {
         return Err(Error::Bundle {
@@ -369,13 +363,7 @@ fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
 }
 
 fn notices(a: NoticesArgs) -> Result<ExitCode, Error> {
-    let view = BundleView::open(&a.dir)?;
-    if view.assignments.is_empty() {
-        return Err(Error::Bundle {
-            path: a.dir.display().to_string(),
-            message: "this draw has no teams (the plan had no [inspectors] table)".into(),
-        });
-    }
+    let view = BundleView::open_with_teams(&a.dir)?;
     let extras = view.firm_extras();
     let files = notices::notices(&view, &extras)?;
     bundle::write_new_dir(&a.out, &files)?;

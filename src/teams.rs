@@ -129,10 +129,7 @@ impl TeamInputs<'_> {
         if let Some(rule) = self.static_failure(i) {
             return Some(rule);
         }
-        if self
-            .conflicts
-            .is_some_and(|c| c.pairs.contains(&(p.id.clone(), f.uscc.clone())))
-        {
+        if self.conflicts.is_some_and(|c| c.recused(&p.id, &f.uscc)) {
             return Some(Rule::Conflict);
         }
         if self.rules.cross_area && *p.area == *f.supervising_area {

@@ -81,6 +81,18 @@ impl BundleView {
         })
     }
 
+    /// Opens a bundle whose draw has teams; an error for one without.
+    pub fn open_with_teams(dir: &Path) -> Result<BundleView> {
+        let view = BundleView::open(dir)?;
+        if view.assignments.is_empty() {
+            return Err(Error::Bundle {
+                path: dir.display().to_string(),
+                message: "this draw has no teams (the plan had no [inspectors] table)".into(),
+            });
+        }
+        Ok(view)
+    }
+
     /// Inspector ids with their names, in id order.
     pub fn inspectors(&self) -> BTreeMap<String, String> {
         self.assignments
