@@ -243,8 +243,7 @@ fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
 fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &Row) -> Result<Enterprise, InputError> {
     let path = &table.path;
     let field = |i: usize, msg: String| InputError::field(path, row.line, COLUMNS[i].name, msg);
-    let code = table.get(row, USCC);
-    uscc::validate(code).map_err(|e| field(USCC, format!("credit code {code:?} is invalid: {e}")))?;
+    let code = table.credit_code(row, USCC, COLUMNS[USCC].name)?;
     if let Some(first) = state.seen.insert(uscc::pack(code), row.line) {
         return Err(duplicate(path, code, first, row.line));
     }

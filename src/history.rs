@@ -71,15 +71,7 @@ impl History {
         let (table, rows) = Table::parse(file, encoding, COLUMNS)?;
         let mut last: BTreeMap<String, LastInspection> = BTreeMap::new();
         for row in &rows {
-            let code = table.get(row, 0);
-            uscc::validate(code).map_err(|e| {
-                InputError::field(
-                    &table.path,
-                    row.line,
-                    "uscc",
-                    format!("credit code {code:?} is invalid: {e}"),
-                )
-            })?;
+            let code = table.credit_code(row, 0, "uscc")?;
             let date_text = table.get(row, 1);
             let on = parse_date(date_text).ok_or_else(|| {
                 InputError::field(

@@ -302,14 +302,7 @@ impl Conflicts {
                     format!("inspector {id:?} is not in the inspector directory {}", inspectors.path),
                 ));
             }
-            crate::uscc::validate(code).map_err(|e| {
-                InputError::field(
-                    &table.path,
-                    row.line,
-                    "uscc",
-                    format!("credit code {code:?} is invalid: {e}"),
-                )
-            })?;
+            table.credit_code(row, 1, "uscc")?;
             if !codes.contains(code) {
                 return Err(InputError::field(
                     &table.path,
