@@ -12,7 +12,7 @@ use crate::draw::TargetDraw;
 use crate::history::History;
 use crate::inspectors::{Conflicts, InspectorDirectory, TeamRules};
 use crate::plan::Task;
-use crate::ticket::{SeedHash, TicketKey};
+use crate::ticket::{IdBlock, SeedHash, TicketKey};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -285,10 +285,60 @@ fn rank(seed: &SeedHash, pool: &[usize], inputs: &TeamInputs, limit: usize) -> V
         keyed.truncate(limit);
     }
     keyed.sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
+    keyed.iter().map(|&(_, i)| i).collect()
 }
 
-/// For each target (in staffing order) and department, its short list.
+/// The `cap` lowest ticket prefixes offered ([`SeedHash::prefix`]), in
+/// order. Prefixes order as their tickets unless two are equal, so the
+/// list is exact unless two offered prefixes that could be on it were
+/// equal; then it knows it is not.
+struct ShortList {
+    cap: usize,
+    /// (prefix, inspector), ascending.
+    entries: Vec<(u32, usize)>,
+    tied: bool,
+}
+
+impl ShortList {
+    fn new(cap: usize) -> ShortList {
+        ShortList {
+            cap,
+            entries: Vec::with_capacity(cap + 1),
+            tied: false,
+        }
+    }
+
+    fn offer(&mut self, prefix: u32, i: usize) {
+        if self.entries.len() == self.cap && self.entries.last().is_none_or(|e| prefix > e.0) {
+            return;
+        }
+        let at = self.entries.partition_point(|e| e.0 < prefix);
+        // An equal prefix on the list is at `at`. One that has left it
+        // had a prefix at or above the list's last, so an equal prefix
+        // that could still matter meets its equal or the last here.
+        if self.entries.get(at).is_some_and(|e| e.0 == prefix) {
+            self.tied = true;
+        }
+        self.entries.insert(at, (prefix, i));
+        self.entries.truncate(self.cap);
+    }
+
+    /// The inspectors in ticket order, unless prefixes tied.
+    fn members(self) -> Option<Vec<usize>> {
+        (!self.tied).then(|| self.entries.iter().map(|&(_, i)| i).collect())
+    }
+}
+
+/// A department's pool, with each member's id prepared for hashing under
+/// every target's seed; `None` when an id is too long for that.
+struct Pool<'a> {
+    members: &'a [usize],
+    blocks: Option<Vec<IdBlock>>,
+}
+
+/// For each target (in staffing order) and department, its short list:
+/// the same as [`rank`] with [`SHORT_LIST`], but for each inspector one
+/// hash compression and no full ticket.
 fn precompute_rankings(
     order: &[usize],
     departments: &[(&str, u32)],
@@ -296,15 +346,35 @@ fn precompute_rankings(
     inputs: &TeamInputs,
     seed_of: &(dyn Fn(usize) -> SeedHash + Sync),
 ) -> Vec<Vec<Vec<usize>>> {
+    let pools: Vec<Pool> = departments
+        .iter()
+        .map(|(d, _)| {
+            let members = &pools[d][..];
+            let blocks = members
+                .iter()
+                .map(|&i| IdBlock::new(&inputs.inspectors.inspectors[i].id))
+                .collect();
+            Pool { members, blocks }
+        })
+        .collect();
+    let short_list = |seed: &SeedHash, pool: &Pool| {
+        if let Some(blocks) = &pool.blocks {
+            let mut list = ShortList::new(SHORT_LIST);
+            for (&i, block) in pool.members.iter().zip(blocks) {
+                list.offer(seed.prefix(block), i);
+            }
+            if let Some(members) = list.members() {
+                return members;
+            }
+        }
+        rank(seed, pool.members, inputs, SHORT_LIST)
+    };
     let work = |chunk: &[usize]| -> Vec<Vec<Vec<usize>>> {
         chunk
             .iter()
             .map(|&t| {
                 let seed = seed_of(t);
-                departments
-                    .iter()
-                    .map(|(d, _)| rank(&seed, &pools[d], inputs, SHORT_LIST))
-                    .collect()
+                pools.iter().map(|pool| short_list(&seed, pool)).collect()
             })
             .collect()
     };
@@ -390,6 +460,41 @@ mod tests {
     use crate::plan::Plan;
     use crate::table::{RawFile, TextEncoding};
     use std::path::Path;
+
+    #[test]
+    fn short_list_is_the_lowest_tickets_in_order() {
+        let ids: Vec<String> = (0..400).map(|i| format!("QDN-SJ-{i:04}")).collect();
+        for seed in ["a", "b", "20250301-QDN:team:91640121750822310D"] {
+            let seed = SeedHash::new(seed);
+            let mut list = ShortList::new(SHORT_LIST);
+            for (i, id) in ids.iter().enumerate() {
+                list.offer(seed.prefix(&IdBlock::new(id).unwrap()), i);
+            }
+            let mut all: Vec<usize> = (0..ids.len()).collect();
+            all.sort_by_key(|&i| seed.key(&ids[i]));
+            assert_eq!(list.members().unwrap(), all[..SHORT_LIST]);
+        }
+    }
+
+    #[test]
+    fn short_list_knows_when_prefixes_tie() {
+        let list = |offers: &[u32]| {
+            let mut l = ShortList::new(3);
+            for (i, &p) in offers.iter().enumerate() {
+                l.offer(p, i);
+            }
+            l.members()
+        };
+        assert_eq!(list(&[50, 10, 40, 30, 20]), Some(vec![1, 4, 3]));
+        // Equal prefixes on the list, at its end, or meeting a member that
+        // later leaves it: the order needs the full tickets.
+        assert_eq!(list(&[5, 5, 9]), None);
+        assert_eq!(list(&[1, 2, 3, 3]), None);
+        assert_eq!(list(&[9, 1, 9, 2, 3]), None);
+        // Equal prefixes above the list do not matter.
+        assert_eq!(list(&[1, 2, 3, 7, 7]), Some(vec![0, 1, 2]));
+        assert_eq!(list(&[7, 1, 2, 3, 7]), Some(vec![1, 2, 3]));
+    }
 
     const SEED: &str = "20250301-QDN";
     const FIRM: &str = "91640121750822310D";

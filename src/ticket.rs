@@ -94,23 +94,29 @@ impl SeedHash {
 
     /// SHA-256(hex ‖ id).
     fn digest(&self, id: &str) -> [u8; 32] {
-        let id = id.as_bytes();
-        if id.len() > 55 {
-            return self.state.clone().chain_update(id).finalize().into();
-        }
-        // The last block: the id, 0x80, zeros, and the message length in
-        // bits (64 + len bytes) as a big-endian u64.
-        let mut block = [0u8; 64];
-        block[..id.len()].copy_from_slice(id);
-        block[id.len()] = 0x80;
-        block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
-        let mut words = self.words;
-        sha2::block_api::compress256(&mut words, &[block]);
+        let Some(block) = IdBlock::new(id) else {
+            return self.state.clone().chain_update(id.as_bytes()).finalize().into();
+        };
         let mut out = [0u8; 32];
-        for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
+        for (chunk, w) in out.chunks_exact_mut(4).zip(self.words_of(&block)) {
             chunk.copy_from_slice(&w.to_be_bytes());
         }
         out
+    }
+
+    /// SHA-256(hex ‖ id) of a prepared id, as its eight big-endian words.
+    fn words_of(&self, id: &IdBlock) -> [u32; 8] {
+        let mut words = self.words;
+        sha2::block_api::compress256(&mut words, std::slice::from_ref(&id.0));
+        words
+    }
+
+    /// The first nine digits after `0.` of a prepared id's ticket, read
+    /// as a number: tickets with different prefixes order as their
+    /// prefixes; equal prefixes (about one pair in 10^9) need the full
+    /// tickets ([`SeedHash::key`]).
+    pub fn prefix(&self, id: &IdBlock) -> u32 {
+        reversed_low_digits(&self.words_of(id))
     }
 
     /// The hex digest that prefixes every id before hashing.
@@ -126,10 +132,36 @@ impl SeedHash {
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
         let digest = self.digest(id);
+        let mut words = [0u32; 8];
+        for (w, chunk) in words.iter_mut().zip(digest.chunks_exact(4)) {
+            *w = u32::from_be_bytes(chunk.try_into().expect("4 bytes"));
+        }
         TicketKey {
-            prefix: reversed_low_digits(&digest),
+            prefix: reversed_low_digits(&words),
             digest,
         }
+    }
+}
+
+/// An id prepared for hashing under many seeds: the last SHA-256 block of
+/// `hex ‖ id`, which is the same whatever the seed.
+#[derive(Clone, Copy, Debug)]
+pub struct IdBlock([u8; 64]);
+
+impl IdBlock {
+    /// The id, 0x80, zeros, and the message length in bits (64 + len
+    /// bytes) as a big-endian u64: SHA-256's standard padding. `None` for
+    /// ids longer than 55 bytes, which take two blocks.
+    pub fn new(id: &str) -> Option<IdBlock> {
+        let id = id.as_bytes();
+        if id.len() > 55 {
+            return None;
+        }
+        let mut block = [0u8; 64];
+        block[..id.len()].copy_from_slice(id);
+        block[id.len()] = 0x80;
+        block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
+        Some(IdBlock(block))
     }
 }
 
@@ -168,8 +200,9 @@ impl PartialOrd for TicketKey {
 }
 
 /// The first 9 digits after "0." of a ticket, read as a number: the
-/// digits of int(digest) mod 10^9, lowest first.
-fn reversed_low_digits(digest: &[u8; 32]) -> u32 {
+/// digits of int(digest) mod 10^9, lowest first. The digest is given as
+/// its eight big-endian 32-bit words.
+fn reversed_low_digits(words: &[u32; 8]) -> u32 {
     const M: u64 = 1_000_000_000;
     // 2^(32·(7−i)) mod 10^9 for the eight big-endian 32-bit words.
     const WEIGHTS: [u64; 8] = {
@@ -184,8 +217,8 @@ fn reversed_low_digits(digest: &[u8; 32]) -> u32 {
         w
     };
     let mut halves = [0u64; 2];
-    for (i, word) in digest.chunks_exact(4).enumerate() {
-        let w = u32::from_be_bytes(word.try_into().expect("4 bytes")) as u64;
+    for (i, &w) in words.iter().enumerate() {
+        let w = w as u64;
         // Each product is below 2^62 and four of them below 2^64.
         halves[i / 4] += w * WEIGHTS[i];
     }
