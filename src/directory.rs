@@ -364,8 +364,11 @@ impl Directory {
 
     /// A reader of firms' details that can be used many times.
     pub fn details_reader(&self) -> DetailsReader<'_> {
+        // Each look-up seeks and refills the reader's buffer: a small one
+        // holds a row or two, and longer rows are read in several fills.
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .buffer_capacity(DETAILS_BUFFER)
             .from_reader(std::io::Cursor::new(&self.text[..]));
         DetailsReader {
             directory: self,
@@ -374,6 +377,9 @@ impl Directory {
         }
     }
 }
+
+/// The buffer of a [`DetailsReader`], in bytes.
+const DETAILS_BUFFER: usize = 512;
 
 /// Reads firms' details back from a directory's text.
 pub struct DetailsReader<'a> {

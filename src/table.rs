@@ -397,7 +397,7 @@ impl Decoded {
         let (sha256, parsed, utf8_ok) = std::thread::scope(|scope| {
             let checker = scope.spawn(|| {
                 let sha = sha256_hex(&self.bytes);
-                let utf8_ok = self.encoding != TextEncoding::Utf8 || std::str::from_utf8(&self.bytes).is_ok();
+                let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
                 (sha, utf8_ok)
             });
             let parsed = parse_rows(&self.path, self.encoding, self.body(), columns, each);
@@ -501,7 +501,7 @@ impl Decoded {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> ChunkOutcome<S, T> {
         let body = self.body();
-        if self.encoding == TextEncoding::Utf8 && std::str::from_utf8(&body[check_from..range.end]).is_err() {
+        if self.encoding == TextEncoding::Utf8 && !is_utf8(&body[check_from..range.end]) {
             return ChunkOutcome::NotUtf8;
         }
         let text = &body[range.clone()];
@@ -606,6 +606,13 @@ fn chunk_starts(body: &[u8], header_end: usize, split: Split) -> Vec<usize> {
         }
     }
     starts
+}
+
+/// Whether `bytes` are UTF-8: a check of the whole file, vectorised
+/// (simdutf8), several times faster than the standard library's on
+/// Chinese text. Where it fails, the standard library says where.
+fn is_utf8(bytes: &[u8]) -> bool {
+    simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 /// The number of `\n` bytes in `bytes`.
