@@ -1,7 +1,7 @@
 //! A draw bundle: the files a draw writes, rendered in memory from the
 //! draw and written to a new directory atomically.
 
-use crate::draw::{TargetDraw, draw_targets};
+use crate::draw::{TargetDraw, draw_targets_from, exclusions};
 use crate::error::{Error, Result};
 use crate::inputs::Inputs;
 use crate::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
@@ -58,32 +58,40 @@ pub struct Bundle {
 /// `verify`.
 pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle)> {
     let seed = &provenance.seed.value;
-    // The frame's tree does not depend on the seed: build it on another core.
-    let (targets, frame) = std::thread::scope(|scope| {
-        let tree = scope.spawn(|| frame_root(&inputs.plan, &inputs.enterprises, inputs.history.as_ref()));
-        let targets = draw_targets(&inputs.plan, &inputs.enterprises, inputs.history.as_ref(), seed);
-        (targets, tree.join().expect("frame tree thread"))
-    });
-    let teams = match (&inputs.plan.inspectors, &inputs.inspectors) {
-        (Some(rules), Some(inspectors)) => {
-            let team_inputs = TeamInputs {
-                rules,
-                task: &inputs.plan.task,
-                firms: &inputs.enterprises,
-                inspectors,
-                conflicts: inputs.conflicts.as_ref(),
-                history: inputs.history.as_ref(),
-            };
-            match draw_teams(&team_inputs, &targets, seed) {
-                Ok(t) => Some(t),
-                Err(short) => return Err(Error::Infeasible(shortfall_report(&team_inputs, &targets, &short))),
-            }
-        }
-        _ => None,
-    };
+    let plan = &inputs.plan;
+    let exclusions = exclusions(plan, &inputs.enterprises, inputs.history.as_ref());
+    // The frame's tree does not depend on the seed: it is built on another
+    // core while the targets and teams are drawn and the lists written.
+    let (targets, teams, lists, frame) = std::thread::scope(|scope| {
+        let tree = scope.spawn(|| frame_root(plan, &inputs.enterprises, &exclusions));
+        let targets = draw_targets_from(plan, &inputs.enterprises, &exclusions, seed);
+        let teams = draw_teams_of(inputs, &targets, seed)?;
+        let lists = render_lists(inputs, &targets, teams.as_ref());
+        Ok::<_, Error>((targets, teams, lists, tree.join().expect("frame tree thread")))
+    })?;
     let outcome = Outcome { targets, teams, frame };
-    let bundle = render(inputs, &outcome, provenance);
+    let bundle = render(inputs, &outcome, provenance, lists);
     Ok((outcome, bundle))
+}
+
+/// The teams, when the plan draws them; an infeasible plan's report
+/// otherwise.
+fn draw_teams_of(inputs: &Inputs, targets: &TargetDraw, seed: &str) -> Result<Option<TeamDraw>> {
+    let (Some(rules), Some(inspectors)) = (&inputs.plan.inspectors, &inputs.inspectors) else {
+        return Ok(None);
+    };
+    let team_inputs = TeamInputs {
+        rules,
+        task: &inputs.plan.task,
+        firms: &inputs.enterprises,
+        inspectors,
+        conflicts: inputs.conflicts.as_ref(),
+        history: inputs.history.as_ref(),
+    };
+    match draw_teams(&team_inputs, targets, seed) {
+        Ok(t) => Ok(Some(t)),
+        Err(short) => Err(Error::Infeasible(shortfall_report(&team_inputs, targets, &short))),
+    }
 }
 
 fn csv_writer() -> csv::Writer<Vec<u8>> {
@@ -192,21 +200,29 @@ pub fn team_summary(inputs: &Inputs, teams: &TeamDraw) -> TeamSummary {
     }
 }
 
-fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance) -> Bundle {
-    let plan = &inputs.plan;
-    let draw = &outcome.targets;
-    let mut files = BTreeMap::new();
+/// The bundle's lists: `targets.csv`, and `assignments.csv` when there
+/// are teams.
+fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) -> BTreeMap<String, Vec<u8>> {
     let bom = |body: Vec<u8>| {
-        if plan.output.csv_bom {
+        if inputs.plan.output.csv_bom {
             [crate::notices::UTF8_BOM, &body].concat()
         } else {
             body
         }
     };
+    let mut files = BTreeMap::new();
     files.insert(TARGETS_CSV.to_string(), bom(targets_csv(inputs, draw)));
-    if let Some(teams) = &outcome.teams {
+    if let Some(teams) = teams {
         files.insert(ASSIGNMENTS_CSV.to_string(), bom(assignments_csv(inputs, draw, teams)));
     }
+    files
+}
+
+/// The bundle: the lists ([`render_lists`]), the evidence and the
+/// manifest.
+fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance, mut files: BTreeMap<String, Vec<u8>>) -> Bundle {
+    let plan = &inputs.plan;
+    let draw = &outcome.targets;
     for (name, bytes) in &provenance.evidence {
         files.insert(name.clone(), bytes.clone());
     }

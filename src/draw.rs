@@ -116,27 +116,68 @@ impl Exclusion {
 /// Why a firm is not in the eligible frame, if it is not. The reasons are
 /// tried in this order and the first that applies is the reason.
 pub fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise) -> Option<Exclusion> {
-    let t = &plan.targets;
-    if let Status::Inactive(reason) = firm.status {
-        return Some(Exclusion::Inactive(reason));
+    Eligibility::new(plan, history).of(firm)
+}
+
+/// Every firm's [`exclusion`], in directory order, worked out on all
+/// processors.
+pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Option<Exclusion>> {
+    let rules = Eligibility::new(plan, history);
+    let firms = &directory.firms;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let size = firms.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = firms
+            .chunks(size)
+            .map(|part| scope.spawn(|| part.iter().map(|f| rules.of(f)).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("eligibility thread"))
+            .collect()
+    })
+}
+
+/// The plan's eligibility rules, with the exclusion window's first day
+/// worked out once.
+struct Eligibility<'a> {
+    plan: &'a Plan,
+    /// The history and the first day of the window, when the plan
+    /// excludes recent inspections.
+    recent: Option<(&'a History, chrono::NaiveDate)>,
+}
+
+impl<'a> Eligibility<'a> {
+    fn new(plan: &'a Plan, history: Option<&'a History>) -> Eligibility<'a> {
+        let recent = match (plan.targets.exclude_inspected_within_days, history) {
+            (Some(days), Some(history)) => Some((history, plan.task.start - chrono::Days::new(days as u64))),
+            _ => None,
+        };
+        Eligibility { plan, recent }
     }
-    if let Some(counties) = &t.counties
-        && !counties.iter().any(|c| **c == *firm.county)
-    {
-        return Some(Exclusion::OutsideCounties);
-    }
-    if let Some(industries) = &t.industries
-        && !industries.iter().any(|c| **c == *firm.industry)
-    {
-        return Some(Exclusion::OutsideIndustries);
-    }
-    if let (Some(days), Some(history)) = (t.exclude_inspected_within_days, history) {
-        let since = plan.task.start - chrono::Days::new(days as u64);
-        if history.last_inspected(&firm.uscc).is_some_and(|on| on >= since) {
+
+    fn of(&self, firm: &Enterprise) -> Option<Exclusion> {
+        let t = &self.plan.targets;
+        if let Status::Inactive(reason) = firm.status {
+            return Some(Exclusion::Inactive(reason));
+        }
+        if let Some(counties) = &t.counties
+            && !counties.iter().any(|c| **c == *firm.county)
+        {
+            return Some(Exclusion::OutsideCounties);
+        }
+        if let Some(industries) = &t.industries
+            && !industries.iter().any(|c| **c == *firm.industry)
+        {
+            return Some(Exclusion::OutsideIndustries);
+        }
+        if let Some((history, since)) = self.recent
+            && history.last_inspected(&firm.uscc).is_some_and(|on| on >= since)
+        {
             return Some(Exclusion::RecentlyInspected);
         }
+        None
     }
-    None
 }
 
 impl Excluded {
@@ -168,13 +209,24 @@ pub fn sample_size(plan: &Plan, class: Option<&str>, ratio: Ratio, n: u64) -> u6
 /// Draws the targets: every eligible firm gets its consistent-sampler
 /// ticket under `seed`; each stratum takes its k smallest tickets.
 pub fn draw_targets(plan: &Plan, directory: &Directory, history: Option<&History>, seed: &str) -> TargetDraw {
+    draw_targets_from(plan, directory, &exclusions(plan, directory, history), seed)
+}
+
+/// [`draw_targets`] with every firm's exclusion already worked out
+/// ([`exclusions`]).
+pub fn draw_targets_from(
+    plan: &Plan,
+    directory: &Directory,
+    exclusions: &[Option<Exclusion>],
+    seed: &str,
+) -> TargetDraw {
     let seed_hash = SeedHash::new(seed);
     let mut excluded = Excluded::default();
     let mut buckets: BTreeMap<String, Vec<(TicketKey, usize)>> = BTreeMap::new();
     let mut eligible = 0;
     let mut label = String::new();
-    for (i, firm) in directory.firms.iter().enumerate() {
-        if let Some(e) = exclusion(plan, history, firm) {
+    for (i, (firm, exclusion)) in directory.firms.iter().zip(exclusions).enumerate() {
+        if let Some(e) = *exclusion {
             excluded.count(e);
             continue;
         }

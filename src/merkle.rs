@@ -76,17 +76,21 @@ fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str>, eligibi
 /// The root and the number of leaves of a frame, computed without
 /// keeping the leaves (the draw needs nothing else; proofs use
 /// [`FrameTree::build`], which gives the same root).
-pub fn frame_root(plan: &Plan, directory: &Directory, history: Option<&History>) -> ([u8; 32], u64) {
+///
+/// `exclusions` are every firm's, in directory order
+/// ([`crate::draw::exclusions`]).
+pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
     let mut keyed: Vec<(u128, [u8; 32])> = directory
         .firms
         .iter()
-        .map(|f| {
+        .zip(exclusions)
+        .map(|(f, &e)| {
             let parts = plan.targets.stratify_by.iter().map(|field| match field {
                 crate::plan::StratumField::CreditClass => &*f.credit_class,
                 crate::plan::StratumField::County => &*f.county,
                 crate::plan::StratumField::Industry => &*f.industry,
             });
-            let hash = match exclusion(plan, history, f) {
+            let hash = match e {
                 None => leaf_hash(&f.uscc, parts, "eligible"),
                 e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
             };
