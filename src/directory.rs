@@ -89,6 +89,8 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enterprise {
     pub uscc: String,
+    /// The code packed ([`uscc::pack`]), which orders as the code does.
+    pub code: u128,
     pub credit_class: Arc<str>,
     pub county: Arc<str>,
     pub industry: Arc<str>,
@@ -227,6 +229,16 @@ struct ChunkState {
     interner: Interner,
 }
 
+impl ChunkState {
+    /// A state for a chunk of up to `rows` rows.
+    fn with_capacity(rows: usize) -> ChunkState {
+        ChunkState {
+            seen: FxHashMap::with_capacity_and_hasher(rows, Default::default()),
+            interner: Interner::default(),
+        }
+    }
+}
+
 /// The error for a code on `line` that was first seen on `first`.
 fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
     InputError::field(
@@ -244,7 +256,8 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     let path = &table.path;
     let field = |i: usize, msg: String| InputError::field(path, row.line, COLUMNS[i].name, msg);
     let code = table.credit_code(row, USCC, COLUMNS[USCC].name)?;
-    if let Some(first) = state.seen.insert(uscc::pack(code), row.line) {
+    let packed = uscc::pack(code);
+    if let Some(first) = state.seen.insert(packed, row.line) {
         return Err(duplicate(path, code, first, row.line));
     }
     let interner = &mut state.interner;
@@ -284,6 +297,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     let area = interner.field(table, row, AREA);
     Ok(Enterprise {
         uscc: code.to_string(),
+        code: packed,
         credit_class: class,
         supervising_area: if area.is_empty() { county.clone() } else { area },
         county,
@@ -300,8 +314,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
 fn repeated_across_chunks(path: &str, chunks: &[Chunk<ChunkState, Enterprise>]) -> Option<InputError> {
     for (k, chunk) in chunks.iter().enumerate().skip(1) {
         for firm in &chunk.values {
-            let code = uscc::pack(&firm.uscc);
-            if let Some(&first) = chunks[..k].iter().find_map(|c| c.state.seen.get(&code)) {
+            if let Some(&first) = chunks[..k].iter().find_map(|c| c.state.seen.get(&firm.code)) {
                 return Some(duplicate(path, &firm.uscc, first, firm.line));
             }
         }
@@ -328,7 +341,7 @@ impl Directory {
         split: Split,
     ) -> Result<Directory, InputError> {
         let read = |state: &mut ChunkState, table: &Header, row: &Row| read_firm(state, classes, table, row);
-        let (table, chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::default, read)?;
+        let (table, chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::with_capacity, read)?;
         if let Some(e) = repeated_across_chunks(&table.path, &chunks) {
             return Err(e);
         }

@@ -172,7 +172,7 @@ impl<'a> Eligibility<'a> {
             return Some(Exclusion::OutsideIndustries);
         }
         if let Some((history, since)) = self.recent
-            && history.last_inspected(&firm.uscc).is_some_and(|on| on >= since)
+            && history.last_inspected_packed(firm.code).is_some_and(|on| on >= since)
         {
             return Some(Exclusion::RecentlyInspected);
         }

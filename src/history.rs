@@ -59,7 +59,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 impl History {
     /// The date of a firm's latest inspection, if it has one.
     pub fn last_inspected(&self, uscc: &str) -> Option<NaiveDate> {
-        let key = uscc::pack(uscc);
+        self.last_inspected_packed(uscc::pack(uscc))
+    }
+
+    /// [`History::last_inspected`] by packed code ([`uscc::pack`]).
+    pub fn last_inspected_packed(&self, key: u128) -> Option<NaiveDate> {
         self.latest
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()

@@ -95,7 +95,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
                 e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
             };
             // Valid codes pack in their string order (uscc::pack).
-            (crate::uscc::pack(&f.uscc), hash)
+            (f.code, hash)
         })
         .collect();
     keyed.sort_unstable_by_key(|(k, _)| *k);

@@ -204,8 +204,9 @@ impl Table {
     /// value with `f`, on several threads when the file is large.
     ///
     /// The rows are cut into consecutive chunks, one per processor; each
-    /// chunk is read by its own thread with its own state, made by `init`,
-    /// and its values come back in file order together with that state. A
+    /// chunk is read by its own thread with its own state, made by `init`
+    /// from the number of rows the chunk may hold (at most its line
+    /// count), and its values come back in file order together with that state. A
     /// chunk's rows reach `f` in file order, with the same [`Row::line`]
     /// and [`Row::offset`] as [`Table::read`] gives.
     ///
@@ -224,7 +225,7 @@ impl Table {
         file: RawFile,
         encoding: TextEncoding,
         columns: &[Column],
-        init: impl Fn() -> S + Sync,
+        init: impl Fn(usize) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         Table::map_rows_split(file, encoding, columns, Split::for_this_machine(), init, f)
@@ -236,7 +237,7 @@ impl Table {
         encoding: TextEncoding,
         columns: &[Column],
         split: Split,
-        init: impl Fn() -> S + Sync,
+        init: impl Fn(usize) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         let decoded = Decoded::new(file, encoding, columns)?;
@@ -257,7 +258,7 @@ impl Table {
             }
             Chunked::NotUtf8 => Err(decoded.utf8_error().expect("a chunk is not UTF-8")),
             Chunked::Declined => {
-                let mut state = init();
+                let mut state = init(0);
                 let mut values = Vec::new();
                 let table = decoded.read(columns, |header, row| {
                     values.push(f(&mut state, header, row)?);
@@ -426,7 +427,7 @@ impl Decoded {
         &self,
         columns: &[Column],
         split: Split,
-        init: &(impl Fn() -> S + Sync),
+        init: &(impl Fn(usize) -> S + Sync),
         f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
     ) -> Chunked<S, T> {
         let body = self.body();
@@ -497,7 +498,7 @@ impl Decoded {
         check_from: usize,
         range: std::ops::Range<usize>,
         stop: &AtomicBool,
-        init: impl Fn() -> S,
+        init: impl Fn(usize) -> S,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> ChunkOutcome<S, T> {
         let body = self.body();
@@ -512,24 +513,16 @@ impl Decoded {
         }
         // Widths are checked below, against the header as the
         // single-threaded reader checks them against its first record.
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text);
-        let mut lines = LineCounter::starting_at(text, 1 + count_newlines(&body[..range.start]));
+        let mut records = UnquotedRecords::new(text, 1 + count_newlines(&body[..range.start]));
         let width = header.headers.len();
-        let mut state = init();
-        let mut values = Vec::new();
+        let lines = count_newlines(text) as usize + 1;
+        let mut state = init(lines);
+        let mut values = Vec::with_capacity(lines);
         let mut rows = 0;
         let mut record = csv::ByteRecord::new();
-        loop {
+        while let Some((line, offset)) = records.next_into(&mut record) {
             if stop.load(Ordering::Relaxed) {
                 return ChunkOutcome::GaveUp;
-            }
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(_) => return ChunkOutcome::GaveUp,
             }
             if record.len() != width {
                 return ChunkOutcome::GaveUp;
@@ -537,10 +530,9 @@ impl Decoded {
             if is_blank(&record) {
                 continue;
             }
-            let offset = record.position().map_or(0, |p| p.byte());
             let row = Row {
-                line: lines.line_at(offset),
-                offset: range.start as u64 + offset,
+                line,
+                offset: (range.start + offset) as u64,
                 record,
             };
             match f(&mut state, header, &row) {
@@ -577,6 +569,51 @@ enum ChunkOutcome<S, T> {
     Read(Chunk<S, T>, u64),
     NotUtf8,
     GaveUp,
+}
+
+/// The records of a text without quotes, read as the `csv` crate reads
+/// them: `\r`, `\n` and `\r\n` end a record, empty lines are no
+/// records, and every `,` separates two fields. A record's position is
+/// the `csv` crate's: right after the first byte of the line break before
+/// it (the text's start for the first).
+struct UnquotedRecords<'a> {
+    text: &'a [u8],
+    /// Where the next record's position is.
+    pos: usize,
+    /// The line of the byte at `pos`.
+    line: u64,
+}
+
+impl<'a> UnquotedRecords<'a> {
+    /// The records of `text`, whose first byte is on line `line`.
+    fn new(text: &'a [u8], line: u64) -> Self {
+        UnquotedRecords { text, pos: 0, line }
+    }
+
+    /// Reads the next record into `record`; gives its line (that of its
+    /// first byte) and position.
+    fn next_into(&mut self, record: &mut csv::ByteRecord) -> Option<(u64, usize)> {
+        let text = self.text;
+        let offset = self.pos;
+        let mut start = self.pos;
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+            self.line += u64::from(text[start] == b'\n');
+            start += 1;
+        }
+        if start == text.len() {
+            self.pos = start;
+            return None;
+        }
+        let end = memchr::memchr2(b'\r', b'\n', &text[start..]).map_or(text.len(), |i| start + i);
+        record.clear();
+        for field in text[start..end].split(|&b| b == b',') {
+            record.push_field(field);
+        }
+        let line = self.line;
+        self.pos = (end + 1).min(text.len());
+        self.line += u64::from(text.get(end) == Some(&b'\n'));
+        Some((line, offset))
+    }
 }
 
 /// Where the chunks of `body` start: the first right after the header
@@ -977,7 +1014,7 @@ mod tests {
     /// looked for after the reading.
     fn read_chunked(bytes: &[u8], enc: TextEncoding, split: Split) -> (Outcome, usize) {
         let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
-        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, Vec::new, check) {
+        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, |_| Vec::new(), check) {
             Ok(read) => read,
             Err(e) => return (Err(e), 0),
         };
@@ -1020,6 +1057,32 @@ mod tests {
             let (chunked, n) = read_chunked(bytes, TextEncoding::Auto, split);
             assert_eq!(n, chunks, "the file is split");
             assert_eq!(chunked, whole);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text without quotes, with every kind of line break, blank
+        /// and wrong-width rows, reads the same in chunks as on one thread.
+        #[test]
+        fn unquoted_chunks_read_as_one_thread_does(
+            rows in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(vec!["", "X1", " 甲 ", "\u{3000}", "ERR"]), 3),
+                    proptest::sample::select(vec!["\n", "\r\n", "\r", "\n\n", "\r\n\r\n", "\n,,\n", "\n \n"]),
+                    proptest::sample::select(vec![true, true, true, true, true, true, true, true, true, false]),
+                ),
+                0..120,
+            ),
+            chunks in 2usize..5,
+        ) {
+            let mut text = String::from("uscc,name,county\n");
+            for (fields, end, right_width) in &rows {
+                text.push_str(&fields.join(if *right_width { "," } else { ",," }));
+                text.push_str(end);
+            }
+            let whole = read_whole(text.as_bytes(), TextEncoding::Auto);
+            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, Split { chunks, min_bytes: 16 });
+            proptest::prop_assert_eq!(chunked, whole);
         }
     }
 
