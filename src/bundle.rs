@@ -149,14 +149,19 @@ pub fn assignments_csv(inputs: &Inputs, draw: &TargetDraw, teams: &TeamDraw) -> 
     .expect("write to memory");
     let officers = &inputs.inspectors.as_ref().expect("teams need inspectors").inspectors;
     let mut reader = inputs.enterprises.details_reader();
+    // A team's rows are consecutive: its firm's name is read once.
+    let mut name: Option<(usize, String)> = None;
     for a in &teams.assignments {
         let i = draw.targets[a.target].firm;
         let f = &inputs.enterprises.firms[i];
         let p = &officers[a.inspector];
         let slot = a.slot.to_string();
+        if name.as_ref().is_none_or(|(firm, _)| *firm != i) {
+            name = Some((i, reader.details(i).name));
+        }
         w.write_record([
             &f.uscc,
-            &reader.details(i).name,
+            &name.as_ref().expect("read above").1,
             &*f.county,
             &slot,
             &a.department,

@@ -203,7 +203,13 @@ type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// Shares one allocation among the many rows that repeat a value, and
 /// reads each distinct field only once.
 #[derive(Default)]
-struct Interner(FxHashMap<Box<[u8]>, Arc<str>>);
+struct Interner {
+    values: FxHashMap<Box<[u8]>, Arc<str>>,
+    /// For each column, the bytes and value of its last field: rows often
+    /// repeat the row before (status, class), and a comparison is cheaper
+    /// than a look-up.
+    last: Vec<(Vec<u8>, Option<Arc<str>>)>,
+}
 
 impl Interner {
     /// The `i`-th column's value in a row, as [`Header::get`] gives it,
@@ -212,11 +218,26 @@ impl Interner {
     /// trimmed.
     fn field(&mut self, table: &Header, row: &Row, i: usize) -> Arc<str> {
         let raw = table.column(i).and_then(|j| row.record.get(j)).unwrap_or(b"");
-        if let Some(a) = self.0.get(raw) {
+        if self.last.len() <= i {
+            self.last.resize_with(i + 1, Default::default);
+        }
+        let (last_raw, last_value) = &mut self.last[i];
+        if let Some(a) = last_value
+            && last_raw[..] == *raw
+        {
             return a.clone();
         }
-        let a: Arc<str> = Arc::from(table.get(row, i));
-        self.0.insert(raw.into(), a.clone());
+        let a = match self.values.get(raw) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(table.get(row, i));
+                self.values.insert(raw.into(), a.clone());
+                a
+            }
+        };
+        last_raw.clear();
+        last_raw.extend_from_slice(raw);
+        *last_value = Some(a.clone());
         a
     }
 }

@@ -47,10 +47,34 @@ pub struct History {
     /// The latest date by packed code ([`crate::uscc::pack`]), sorted, for
     /// fast look-ups while drawing.
     latest: Vec<(u128, NaiveDate)>,
+    /// One bit per value of a code's low [`FILTER_BITS`] bits, set for the
+    /// codes in `latest`: most firms of a directory are not in the
+    /// history, and a clear bit says so without a search.
+    filter: Vec<u64>,
+}
+
+/// The width of [`History`]'s filter index: 2^16 bits, 8 KiB.
+const FILTER_BITS: u32 = 16;
+
+fn filter_slot(key: u128) -> (usize, u64) {
+    let low = (key as usize) & ((1 << FILTER_BITS) - 1);
+    (low / 64, 1 << (low % 64))
 }
 
 /// Parses a date written `YYYY-MM-DD` (also `YYYY/MM/DD`, as Excel writes).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    // The common form, `YYYY-MM-DD` with every digit written, without
+    // chrono's format parser (which reads the same).
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let number = |r: std::ops::Range<usize>| {
+            b[r].iter()
+                .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+        };
+        if let (Some(y), Some(m), Some(d)) = (number(0..4), number(5..7), number(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d);
+        }
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
         .ok()
@@ -64,6 +88,10 @@ impl History {
 
     /// [`History::last_inspected`] by packed code ([`uscc::pack`]).
     pub fn last_inspected_packed(&self, key: u128) -> Option<NaiveDate> {
+        let (word, bit) = filter_slot(key);
+        if self.filter.get(word).is_none_or(|w| w & bit == 0) {
+            return None;
+        }
         self.latest
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()
@@ -107,6 +135,11 @@ impl History {
         }
         let mut latest: Vec<(u128, NaiveDate)> = last.iter().map(|(code, l)| (uscc::pack(code), l.on)).collect();
         latest.sort_unstable();
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for &(key, _) in &latest {
+            let (word, bit) = filter_slot(key);
+            filter[word] |= bit;
+        }
         Ok(History {
             path: table.path.clone(),
             sha256: table.sha256.clone(),
@@ -114,6 +147,57 @@ impl History {
             encoding: table.encoding,
             last,
             latest,
+            filter,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        for s in [
+            "2024-05-01",
+            "2024-5-1",
+            "2024/05/01",
+            "2024-02-30",
+            "2024-13-01",
+            "2024-00-10",
+            "0000-01-01",
+            "2024-05-0x",
+            "2024-05-01 ",
+            "+2024-05-01",
+            "20240501",
+            "",
+            "2024-05-1a",
+        ] {
+            let chrono = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+                .ok();
+            assert_eq!(parse_date(s), chrono, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn finds_every_firm_in_the_history_and_no_other() {
+        let codes: Vec<String> = (0..3000)
+            .map(|i| uscc::complete(&format!("91522601{i:08}")).unwrap())
+            .collect();
+        let mut text = String::from("uscc,inspected_on\n");
+        for code in codes.iter().step_by(2) {
+            text.push_str(&format!("{code},2024-05-01\n"));
+        }
+        let h = History::parse(
+            RawFile::from_bytes("h.csv".into(), text.into_bytes()),
+            TextEncoding::Auto,
+        )
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2024, 5, 1);
+        for (i, code) in codes.iter().enumerate() {
+            let expected = if i % 2 == 0 { day } else { None };
+            assert_eq!(h.last_inspected(code), expected, "{code}");
+        }
     }
 }

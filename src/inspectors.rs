@@ -288,7 +288,17 @@ impl Conflicts {
     ) -> Result<Conflicts, InputError> {
         let (table, rows) = Table::parse(file, encoding, CONFLICT_COLUMNS)?;
         let ids: std::collections::HashSet<&str> = inspectors.inspectors.iter().map(|i| i.id.as_str()).collect();
-        let codes: std::collections::HashSet<&str> = firms.firms.iter().map(|f| f.uscc.as_str()).collect();
+        // The list names a few firms of a large directory: one pass over
+        // the directory finds which of them are in it.
+        let mut codes: std::collections::BTreeMap<u128, bool> = rows
+            .iter()
+            .map(|row| (crate::uscc::pack(table.get(row, 1)), false))
+            .collect();
+        for f in &firms.firms {
+            if let Some(found) = codes.get_mut(&f.code) {
+                *found = true;
+            }
+        }
         let mut pairs: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
             std::collections::BTreeMap::new();
         for row in &rows {
@@ -303,7 +313,7 @@ impl Conflicts {
                 ));
             }
             table.credit_code(row, 1, "uscc")?;
-            if !codes.contains(code) {
+            if !codes[&crate::uscc::pack(code)] {
                 return Err(InputError::field(
                     &table.path,
                     row.line,
