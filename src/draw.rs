@@ -126,16 +126,18 @@ pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>)
     let firms = &directory.firms;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     let size = firms.len().div_ceil(threads).max(1);
+    let mut out = vec![None; firms.len()];
     std::thread::scope(|scope| {
-        let parts: Vec<_> = firms
-            .chunks(size)
-            .map(|part| scope.spawn(|| part.iter().map(|f| rules.of(f)).collect::<Vec<_>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("eligibility thread"))
-            .collect()
-    })
+        for (part, out) in firms.chunks(size).zip(out.chunks_mut(size)) {
+            let rules = &rules;
+            scope.spawn(move || {
+                for (f, e) in part.iter().zip(out) {
+                    *e = rules.of(f);
+                }
+            });
+        }
+    });
+    out
 }
 
 /// The plan's eligibility rules, with the exclusion window's first day

@@ -99,8 +99,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
         })
         .collect();
     keyed.sort_unstable_by_key(|(k, _)| *k);
-    let hashes: Vec<[u8; 32]> = keyed.into_iter().map(|(_, h)| h).collect();
-    (root(&hashes), hashes.len() as u64)
+    (root_of(&keyed, &|(_, h)| h), keyed.len() as u64)
 }
 
 /// SHA-256(0x01 ‖ left ‖ right).
@@ -138,12 +137,17 @@ fn split(n: usize) -> usize {
 
 /// RFC 6962 Merkle Tree Hash of leaf hashes (SHA-256 of nothing for none).
 pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
-    match hashes.len() {
+    root_of(hashes, &|h| h)
+}
+
+/// [`root`] of the leaf hashes that `hash` finds in `items`.
+fn root_of<T>(items: &[T], hash: &impl Fn(&T) -> &[u8; 32]) -> [u8; 32] {
+    match items.len() {
         0 => Sha256::digest([]).into(),
-        1 => hashes[0],
+        1 => *hash(&items[0]),
         n => {
             let k = split(n);
-            node(&root(&hashes[..k]), &root(&hashes[k..]))
+            node(&root_of(&items[..k], hash), &root_of(&items[k..], hash))
         }
     }
 }

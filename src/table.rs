@@ -606,9 +606,12 @@ impl<'a> UnquotedRecords<'a> {
         }
         let end = memchr::memchr2(b'\r', b'\n', &text[start..]).map_or(text.len(), |i| start + i);
         record.clear();
-        for field in text[start..end].split(|&b| b == b',') {
-            record.push_field(field);
+        let mut from = start;
+        for comma in memchr::memchr_iter(b',', &text[start..end]) {
+            record.push_field(&text[from..start + comma]);
+            from = start + comma + 1;
         }
+        record.push_field(&text[from..end]);
         let line = self.line;
         self.pos = (end + 1).min(text.len());
         self.line += u64::from(text.get(end) == Some(&b'\n'));
