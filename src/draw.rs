@@ -113,19 +113,12 @@ impl Exclusion {
     }
 }
 
-/// Why a firm is not in the eligible frame, if it is not. The reasons are
-/// tried in this order and the first that applies is the reason.
-pub fn exclusion(plan: &Plan, history: Option<&History>, firm: &Enterprise) -> Option<Exclusion> {
-    Eligibility::new(plan, history).of(firm)
-}
-
-/// Every firm's [`exclusion`], in directory order, worked out on all
-/// processors.
+/// Why each firm, in directory order, is not in the eligible frame, if it
+/// is not ([`Eligibility::of`]); worked out on all processors.
 pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Option<Exclusion>> {
     let rules = Eligibility::new(plan, history);
     let firms = &directory.firms;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let size = firms.len().div_ceil(threads).max(1);
+    let size = firms.len().div_ceil(crate::processors()).max(1);
     let mut out = vec![None; firms.len()];
     std::thread::scope(|scope| {
         for (part, out) in firms.chunks(size).zip(out.chunks_mut(size)) {
@@ -158,6 +151,8 @@ impl<'a> Eligibility<'a> {
         Eligibility { plan, recent }
     }
 
+    /// Why a firm is not in the eligible frame, if it is not. The reasons
+    /// are tried in this order and the first that applies is the reason.
     fn of(&self, firm: &Enterprise) -> Option<Exclusion> {
         let t = &self.plan.targets;
         if let Status::Inactive(reason) = firm.status {
@@ -174,7 +169,7 @@ impl<'a> Eligibility<'a> {
             return Some(Exclusion::OutsideIndustries);
         }
         if let Some((history, since)) = self.recent
-            && history.last_inspected_packed(firm.code).is_some_and(|on| on >= since)
+            && history.last_inspected(firm.code).is_some_and(|on| on >= since)
         {
             return Some(Exclusion::RecentlyInspected);
         }

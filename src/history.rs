@@ -82,12 +82,8 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 impl History {
     /// The date of a firm's latest inspection, if it has one.
-    pub fn last_inspected(&self, uscc: &str) -> Option<NaiveDate> {
-        self.last_inspected_packed(uscc::pack(uscc))
-    }
-
-    /// [`History::last_inspected`] by packed code ([`uscc::pack`]).
-    pub fn last_inspected_packed(&self, key: u128) -> Option<NaiveDate> {
+    /// The firm is given by its packed code ([`uscc::pack`]).
+    pub fn last_inspected(&self, key: u128) -> Option<NaiveDate> {
         let (word, bit) = filter_slot(key);
         if self.filter.get(word).is_none_or(|w| w & bit == 0) {
             return None;
@@ -197,7 +193,7 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2024, 5, 1);
         for (i, code) in codes.iter().enumerate() {
             let expected = if i % 2 == 0 { day } else { None };
-            assert_eq!(h.last_inspected(code), expected, "{code}");
+            assert_eq!(h.last_inspected(uscc::pack(code)), expected, "{code}");
         }
     }
 }

@@ -32,3 +32,8 @@ pub mod ticket;
 pub mod uscc;
 pub mod verify;
 pub mod view;
+
+/// How many threads the parallel parts use: one per processor, at most 8.
+pub(crate) fn processors() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+}

@@ -14,7 +14,7 @@
 //! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
 
 use crate::directory::Directory;
-use crate::draw::{Exclusion, exclusion, stratum_label};
+use crate::draw::{Exclusion, exclusions, stratum_label};
 use crate::history::History;
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
@@ -117,10 +117,11 @@ pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History
     let mut leaves: Vec<Leaf> = directory
         .firms
         .iter()
-        .map(|f| Leaf {
+        .zip(exclusions(plan, directory, history))
+        .map(|(f, e)| Leaf {
             uscc: f.uscc.clone(),
             stratum: stratum_label(&plan.targets.stratify_by, f),
-            eligibility: Exclusion::describe(exclusion(plan, history, f)),
+            eligibility: Exclusion::describe(e),
         })
         .collect();
     leaves.sort_unstable_by(|a, b| a.uscc.cmp(&b.uscc));

@@ -84,8 +84,7 @@ fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
         let mut file = std::fs::File::open(path)?;
         let len = file.metadata()?.len();
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if len >= SPLIT_READ_BYTES && cpus > 1 {
+        if len >= SPLIT_READ_BYTES && crate::processors() > 1 {
             let mut bytes = vec![0u8; len as usize];
             let (first, second) = bytes.split_at_mut(len as usize / 2);
             let halves = std::thread::scope(|scope| {
@@ -292,9 +291,8 @@ pub(crate) struct Split {
 impl Split {
     /// One chunk per processor, of at least 1 MiB.
     pub(crate) fn for_this_machine() -> Split {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         Split {
-            chunks: cpus.min(8),
+            chunks: crate::processors(),
             min_bytes: 1 << 20,
         }
     }

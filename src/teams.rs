@@ -378,8 +378,7 @@ fn precompute_rankings(
             })
             .collect()
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let size = order.len().div_ceil(threads).max(1);
+    let size = order.len().div_ceil(crate::processors()).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = order.chunks(size).map(|c| scope.spawn(move || work(c))).collect();
         handles
