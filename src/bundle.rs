@@ -125,9 +125,9 @@ pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
             t.ticket.as_str(),
             &f.uscc,
             &details.name,
-            &f.credit_class,
-            &f.county,
-            &f.industry,
+            inputs.enterprises.value(f.credit_class),
+            inputs.enterprises.value(f.county),
+            inputs.enterprises.value(f.industry),
         ])
         .expect("write to memory");
     }
@@ -160,9 +160,9 @@ pub fn assignments_csv(inputs: &Inputs, draw: &TargetDraw, teams: &TeamDraw) -> 
             name = Some((i, reader.details(i).name));
         }
         w.write_record([
-            &f.uscc,
+            f.uscc.as_str(),
             &name.as_ref().expect("read above").1,
-            &*f.county,
+            inputs.enterprises.value(f.county),
             &slot,
             &a.department,
             &p.id,

@@ -3,10 +3,9 @@
 
 use crate::error::InputError;
 use crate::table::{Chunk, Column, Header, RawFile, Row, Split, Table, TextEncoding};
-use crate::uscc;
+use crate::uscc::{self, Uscc};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 /// Columns of the enterprise directory.
 pub const COLUMNS: &[Column] = &[
@@ -85,24 +84,32 @@ pub enum Status {
 /// One enterprise, as far as the draw needs it. Its name and the other
 /// columns are read back from the directory's text on demand
 /// ([`Directory::details`]), so that a province-scale directory keeps
-/// little in memory.
+/// little in memory; the columns that repeat (class, county, industry,
+/// area) are [`Value`]s, read with [`Directory::value`]. A firm owns no
+/// allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enterprise {
-    pub uscc: String,
+    pub uscc: Uscc,
     /// The code packed ([`uscc::pack`]), which orders as the code does.
     pub code: u128,
-    pub credit_class: Arc<str>,
-    pub county: Arc<str>,
-    pub industry: Arc<str>,
+    pub credit_class: Value,
+    pub county: Value,
+    pub industry: Value,
     pub status: Status,
     /// The patrol area that supervises the firm; the county when the
     /// directory has no such column.
-    pub supervising_area: Arc<str>,
+    pub supervising_area: Value,
     /// Line in the file.
     pub line: u64,
     /// Byte offset of the row in the directory's text.
     offset: u64,
 }
+
+/// One of the texts that a directory's repeated columns hold, as an index
+/// into the directory's table of them ([`Directory::value`]). Equal texts
+/// have equal values, in whatever column they appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Value(u32);
 
 /// The columns of a firm that the draw does not use, read back from the
 /// file.
@@ -126,6 +133,8 @@ pub struct Directory {
     pub extra_headers: Vec<String>,
     /// Firms in file order.
     pub firms: Vec<Enterprise>,
+    /// The texts of the firms' [`Value`]s.
+    values: Vec<Box<str>>,
     /// The file as UTF-8 text.
     text: Vec<u8>,
     /// Column index of the name and of each extra column.
@@ -200,15 +209,21 @@ impl Hasher for FxHasher {
 
 type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Shares one allocation among the many rows that repeat a value, and
+/// Gives each distinct text of the repeated columns one [`Value`], and
 /// reads each distinct field only once.
 #[derive(Default)]
 struct Interner {
-    values: FxHashMap<Box<[u8]>, Arc<str>>,
+    /// Values by the field's bytes as stored.
+    by_bytes: FxHashMap<Box<[u8]>, Value>,
+    /// Values by text: fields with different bytes (spaces around them)
+    /// may have the same text, and the same value.
+    by_text: FxHashMap<Box<str>, Value>,
+    /// The text of each value.
+    texts: Vec<Box<str>>,
     /// For each column, the bytes and value of its last field: rows often
     /// repeat the row before (status, class), and a comparison is cheaper
     /// than a look-up.
-    last: Vec<(Vec<u8>, Option<Arc<str>>)>,
+    last: Vec<(Vec<u8>, Option<Value>)>,
 }
 
 impl Interner {
@@ -216,29 +231,44 @@ impl Interner {
     /// looked up by the field's bytes as stored: fields with the same
     /// bytes have the same value, so only new ones are decoded and
     /// trimmed.
-    fn field(&mut self, table: &Header, row: &Row, i: usize) -> Arc<str> {
+    fn field(&mut self, table: &Header, row: &Row, i: usize) -> Value {
         let raw = table.column(i).and_then(|j| row.record.get(j)).unwrap_or(b"");
         if self.last.len() <= i {
             self.last.resize_with(i + 1, Default::default);
         }
         let (last_raw, last_value) = &mut self.last[i];
-        if let Some(a) = last_value
+        if let Some(v) = *last_value
             && last_raw[..] == *raw
         {
-            return a.clone();
+            return v;
         }
-        let a = match self.values.get(raw) {
-            Some(a) => a.clone(),
+        let v = match self.by_bytes.get(raw) {
+            Some(&v) => v,
             None => {
-                let a: Arc<str> = Arc::from(table.get(row, i));
-                self.values.insert(raw.into(), a.clone());
-                a
+                let v = Self::intern(&mut self.by_text, &mut self.texts, table.get(row, i));
+                self.by_bytes.insert(raw.into(), v);
+                v
             }
         };
         last_raw.clear();
         last_raw.extend_from_slice(raw);
-        *last_value = Some(a.clone());
-        a
+        *last_value = Some(v);
+        v
+    }
+
+    /// The value of `text`, new if no value has that text yet.
+    fn intern(by_text: &mut FxHashMap<Box<str>, Value>, texts: &mut Vec<Box<str>>, text: &str) -> Value {
+        if let Some(&v) = by_text.get(text) {
+            return v;
+        }
+        let v = Value(u32::try_from(texts.len()).expect("fewer than 2^32 distinct values"));
+        texts.push(text.into());
+        by_text.insert(text.into(), v);
+        v
+    }
+
+    fn text(&self, v: Value) -> &str {
+        &self.texts[v.0 as usize]
     }
 }
 
@@ -283,17 +313,19 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     }
     let interner = &mut state.interner;
     let class = interner.field(table, row, CLASS);
-    if !classes.iter().any(|c| **c == *class) {
+    if !classes.iter().any(|c| *c == interner.text(class)) {
         return Err(field(
             CLASS,
             format!(
-                "unknown credit class {class:?}; accepted: {} (a plan may declare more in targets.classes)",
+                "unknown credit class {:?}; accepted: {} (a plan may declare more in targets.classes)",
+                interner.text(class),
                 classes.join(", ")
             ),
         ));
     }
-    let status_text = interner.field(table, row, STATUS);
-    let status = parse_status(&status_text).ok_or_else(|| {
+    let status_value = interner.field(table, row, STATUS);
+    let status_text = interner.text(status_value);
+    let status = parse_status(status_text).ok_or_else(|| {
         field(
             STATUS,
             format!(
@@ -308,8 +340,8 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     let industry = interner.field(table, row, INDUSTRY);
     for (i, empty, what) in [
         (NAME, name_is_empty, "a name"),
-        (COUNTY, county.is_empty(), "a county"),
-        (INDUSTRY, industry.is_empty(), "an industry"),
+        (COUNTY, interner.text(county).is_empty(), "a county"),
+        (INDUSTRY, interner.text(industry).is_empty(), "an industry"),
     ] {
         if empty {
             return Err(field(i, format!("empty; every firm needs {what}")));
@@ -317,10 +349,10 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     }
     let area = interner.field(table, row, AREA);
     Ok(Enterprise {
-        uscc: code.to_string(),
+        uscc: Uscc::new(code).expect("a valid code is 18 ASCII characters"),
         code: packed,
         credit_class: class,
-        supervising_area: if area.is_empty() { county.clone() } else { area },
+        supervising_area: if interner.text(area).is_empty() { county } else { area },
         county,
         industry,
         status,
@@ -367,13 +399,30 @@ impl Directory {
             return Err(e);
         }
         // Grow the first chunk's firms rather than copy all into a new
-        // vector: a large allocation grows in place, or is remapped.
+        // vector: a large allocation grows in place, or is remapped. The
+        // first chunk's values stay as they are; the others' are looked up
+        // by text.
         let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
         let mut chunks = chunks.into_iter();
-        let mut firms = chunks.next().map_or_else(Vec::new, |c| c.values);
+        let (mut firms, mut interner) = chunks
+            .next()
+            .map_or_else(Default::default, |c| (c.values, c.state.interner));
         firms.reserve_exact(total - firms.len());
         for chunk in chunks {
-            firms.extend(chunk.values);
+            let other = chunk.state.interner;
+            let to: Vec<Value> = other
+                .texts
+                .iter()
+                .map(|t| Interner::intern(&mut interner.by_text, &mut interner.texts, t))
+                .collect();
+            let map = |v: Value| to[v.0 as usize];
+            firms.extend(chunk.values.into_iter().map(|f| Enterprise {
+                credit_class: map(f.credit_class),
+                county: map(f.county),
+                industry: map(f.industry),
+                supervising_area: map(f.supervising_area),
+                ..f
+            }));
         }
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
@@ -384,10 +433,16 @@ impl Directory {
             encoding: table.encoding,
             extra_headers,
             firms,
+            values: interner.texts,
             name_column,
             extra_columns,
             text: table.text,
         })
+    }
+
+    /// The text of a value of the repeated columns.
+    pub fn value(&self, v: Value) -> &str {
+        &self.values[v.0 as usize]
     }
 
     /// The name and extra columns of firm `i`, read back from the text.
@@ -465,7 +520,7 @@ mod tests {
             "{HEAD}91640121750822310D,甲,B,凯里市,制造业,存续,北京东路1号\n"
         ))
         .unwrap();
-        assert_eq!(&*d.firms[0].supervising_area, "凯里市");
+        assert_eq!(d.value(d.firms[0].supervising_area), "凯里市");
         assert_eq!(d.extra_headers, vec!["address"]);
         assert_eq!(
             d.details(0),
@@ -528,6 +583,40 @@ mod tests {
         assert_eq!(three.firms[299].line, 301);
         assert_eq!((one.sha256, one.text), (three.sha256.clone(), three.text.clone()));
         assert_eq!(three.details(250).name, "甲250");
+    }
+
+    /// Each firm's repeated columns, as texts.
+    fn texts(d: &Directory) -> Vec<[&str; 4]> {
+        d.firms
+            .iter()
+            .map(|f| [f.credit_class, f.county, f.industry, f.supervising_area].map(|v| d.value(v)))
+            .collect()
+    }
+
+    #[test]
+    fn chunks_share_values_by_text() {
+        // Counties written with and without spaces, and industries that
+        // first appear in the later chunks.
+        let rows: Vec<String> = rows(300)
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let county = ["凯里市", " 凯里市 ", "台江县"][i % 3];
+                r.replacen(",凯里市,制造业,", &format!(",{county},行业{},", i / 60), 1)
+            })
+            .collect();
+        let (one, three) = parse_both(&rows);
+        let (one, three) = (one.unwrap(), three.unwrap());
+        assert_eq!(texts(&one), texts(&three));
+        assert_eq!(texts(&three)[1], ["B", "凯里市", "行业0", "凯里市"]);
+        assert_eq!(texts(&three)[299][2], "行业4");
+        for d in [&one, &three] {
+            // Equal texts, equal values.
+            assert_eq!(d.firms[0].county, d.firms[1].county);
+            assert_eq!(d.firms[0].county, d.firms[298].county);
+            assert_ne!(d.firms[0].county, d.firms[2].county);
+            assert_eq!(d.firms[0].county, d.firms[0].supervising_area);
+        }
     }
 
     #[test]

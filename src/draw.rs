@@ -69,23 +69,23 @@ pub struct TargetDraw {
 }
 
 /// The stratum label of a firm: its `stratify_by` values joined with `/`.
-pub fn stratum_label(fields: &[StratumField], firm: &Enterprise) -> String {
+pub fn stratum_label(fields: &[StratumField], directory: &Directory, firm: &Enterprise) -> String {
     let mut label = String::new();
-    write_label(fields, firm, &mut label);
+    write_label(fields, directory, firm, &mut label);
     label
 }
 
-fn write_label(fields: &[StratumField], firm: &Enterprise, label: &mut String) {
+fn write_label(fields: &[StratumField], directory: &Directory, firm: &Enterprise, label: &mut String) {
     label.clear();
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             label.push('/');
         }
-        label.push_str(match f {
-            StratumField::CreditClass => &firm.credit_class,
-            StratumField::County => &firm.county,
-            StratumField::Industry => &firm.industry,
-        });
+        label.push_str(directory.value(match f {
+            StratumField::CreditClass => firm.credit_class,
+            StratumField::County => firm.county,
+            StratumField::Industry => firm.industry,
+        }));
     }
 }
 
@@ -116,7 +116,7 @@ impl Exclusion {
 /// Why each firm, in directory order, is not in the eligible frame, if it
 /// is not ([`Eligibility::of`]); worked out on all processors.
 pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Option<Exclusion>> {
-    let rules = Eligibility::new(plan, history);
+    let rules = Eligibility::new(plan, directory, history);
     let firms = &directory.firms;
     let size = firms.len().div_ceil(crate::processors()).max(1);
     let mut out = vec![None; firms.len()];
@@ -137,18 +137,23 @@ pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>)
 /// worked out once.
 struct Eligibility<'a> {
     plan: &'a Plan,
+    directory: &'a Directory,
     /// The history and the first day of the window, when the plan
     /// excludes recent inspections.
     recent: Option<(&'a History, chrono::NaiveDate)>,
 }
 
 impl<'a> Eligibility<'a> {
-    fn new(plan: &'a Plan, history: Option<&'a History>) -> Eligibility<'a> {
+    fn new(plan: &'a Plan, directory: &'a Directory, history: Option<&'a History>) -> Eligibility<'a> {
         let recent = match (plan.targets.exclude_inspected_within_days, history) {
             (Some(days), Some(history)) => Some((history, plan.task.start - chrono::Days::new(days as u64))),
             _ => None,
         };
-        Eligibility { plan, recent }
+        Eligibility {
+            plan,
+            directory,
+            recent,
+        }
     }
 
     /// Why a firm is not in the eligible frame, if it is not. The reasons
@@ -159,12 +164,12 @@ impl<'a> Eligibility<'a> {
             return Some(Exclusion::Inactive(reason));
         }
         if let Some(counties) = &t.counties
-            && !counties.iter().any(|c| **c == *firm.county)
+            && !counties.iter().any(|c| c == self.directory.value(firm.county))
         {
             return Some(Exclusion::OutsideCounties);
         }
         if let Some(industries) = &t.industries
-            && !industries.iter().any(|c| **c == *firm.industry)
+            && !industries.iter().any(|c| c == self.directory.value(firm.industry))
         {
             return Some(Exclusion::OutsideIndustries);
         }
@@ -228,7 +233,7 @@ pub fn draw_targets_from(
             continue;
         }
         eligible += 1;
-        write_label(&plan.targets.stratify_by, firm, &mut label);
+        write_label(&plan.targets.stratify_by, directory, firm, &mut label);
         let key = seed_hash.key(&firm.uscc);
         match buckets.get_mut(label.as_str()) {
             Some(bucket) => bucket.push((key, i)),
@@ -242,8 +247,9 @@ pub fn draw_targets_from(
     let mut targets = Vec::new();
     for (label, mut bucket) in buckets {
         let firm0 = &directory.firms[bucket[0].1];
-        let class = by_class.then(|| firm0.credit_class.to_string());
-        let ratio = plan.targets.ratio_for(&firm0.credit_class);
+        let class_text = directory.value(firm0.credit_class);
+        let class = by_class.then(|| class_text.to_string());
+        let ratio = plan.targets.ratio_for(class_text);
         let n = bucket.len() as u64;
         let k = sample_size(plan, class.as_deref(), ratio, n);
         let order = |a: &(TicketKey, usize), b: &(TicketKey, usize)| {

@@ -120,7 +120,7 @@ fn check_directed_names(plan: &Plan, directory: &Directory) -> Result<()> {
         let present: std::collections::BTreeSet<&str> = directory
             .firms
             .iter()
-            .map(|f| if is_county { &*f.county } else { &*f.industry })
+            .map(|f| directory.value(if is_county { f.county } else { f.industry }))
             .collect();
         for name in names {
             if !present.contains(name.as_str()) {

@@ -86,9 +86,9 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
         .zip(exclusions)
         .map(|(f, &e)| {
             let parts = plan.targets.stratify_by.iter().map(|field| match field {
-                crate::plan::StratumField::CreditClass => &*f.credit_class,
-                crate::plan::StratumField::County => &*f.county,
-                crate::plan::StratumField::Industry => &*f.industry,
+                crate::plan::StratumField::CreditClass => directory.value(f.credit_class),
+                crate::plan::StratumField::County => directory.value(f.county),
+                crate::plan::StratumField::Industry => directory.value(f.industry),
             });
             let hash = match e {
                 None => leaf_hash(&f.uscc, parts, "eligible"),
@@ -119,8 +119,8 @@ pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History
         .iter()
         .zip(exclusions(plan, directory, history))
         .map(|(f, e)| Leaf {
-            uscc: f.uscc.clone(),
-            stratum: stratum_label(&plan.targets.stratify_by, f),
+            uscc: f.uscc.to_string(),
+            stratum: stratum_label(&plan.targets.stratify_by, directory, f),
             eligibility: Exclusion::describe(e),
         })
         .collect();

@@ -132,11 +132,11 @@ impl TeamInputs<'_> {
         if self.conflicts.is_some_and(|c| c.recused(&p.id, &f.uscc)) {
             return Some(Rule::Conflict);
         }
-        if self.rules.cross_area && *p.area == *f.supervising_area {
+        if self.rules.cross_area && *p.area == *self.firms.value(f.supervising_area) {
             return Some(Rule::CrossArea);
         }
         if self.rules.avoid_last_inspectors
-            && let Some(last) = self.history.and_then(|h| h.last.get(&f.uscc))
+            && let Some(last) = self.history.and_then(|h| h.last.get(f.uscc.as_str()))
             && last.inspector_ids.contains(&p.id)
         {
             return Some(Rule::LastInspector);
@@ -413,7 +413,11 @@ pub fn shortfall_report(inputs: &TeamInputs, targets: &TargetDraw, shortfalls: &
             let _ = writeln!(
                 s,
                 "  {} {} ({}), slot {} ({}):",
-                f.uscc, name, f.supervising_area, x.slot, x.department
+                f.uscc,
+                name,
+                inputs.firms.value(f.supervising_area),
+                x.slot,
+                x.department
             );
             for (rule, c) in &x.removed {
                 if *rule != Rule::Department {

@@ -205,9 +205,79 @@ pub fn complete(prefix16: &str) -> Option<String> {
     Some(s)
 }
 
+/// A code kept inline, without an allocation: the 18 ASCII characters of
+/// a code that passed [`validate`]. It reads as the `str` it holds, and
+/// orders as that string does.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Uscc([u8; 18]);
+
+impl Uscc {
+    /// `code` kept inline, if it is 18 ASCII characters (a valid code
+    /// always is).
+    pub fn new(code: &str) -> Option<Uscc> {
+        let bytes: [u8; 18] = code.as_bytes().try_into().ok()?;
+        bytes.is_ascii().then_some(Uscc(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII by construction")
+    }
+}
+
+impl std::ops::Deref for Uscc {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Uscc {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Uscc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Uscc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Uscc {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Uscc {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_codes_read_and_order_as_their_strings() {
+        let (a, b) = ("91640121750822310D", "9164022122816188X8");
+        let (ua, ub) = (Uscc::new(a).unwrap(), Uscc::new(b).unwrap());
+        assert_eq!(ua.as_str(), a);
+        assert_eq!(ua.to_string(), a);
+        assert_eq!(format!("{ua:?}"), format!("{a:?}"));
+        assert_eq!(ua.cmp(&ub), a.cmp(b));
+        assert!(ua == a);
+        assert_eq!(Uscc::new("91640121750822310"), None);
+        assert_eq!(Uscc::new("9164012175082231Ü"), None);
+    }
 
     #[test]
     fn real_codes_pass() {

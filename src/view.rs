@@ -134,7 +134,7 @@ impl BundleView {
         let mut out = BTreeMap::new();
         for (i, f) in directory.firms.iter().enumerate() {
             if wanted.contains(f.uscc.as_str()) {
-                out.insert(f.uscc.clone(), reader.details(i).extra);
+                out.insert(f.uscc.to_string(), reader.details(i).extra);
             }
         }
         Some(FirmExtras {

@@ -65,11 +65,11 @@ fn draw_rows(plan: &Plan, rows: &[DemoEnterprise], seed: &str) -> Vec<TargetRow>
                 stratum: draw.strata[t.stratum].label.clone(),
                 rank: t.rank,
                 ticket: t.ticket.to_string(),
-                uscc: f.uscc.clone(),
+                uscc: f.uscc.to_string(),
                 name: String::new(),
-                credit_class: f.credit_class.to_string(),
-                county: f.county.to_string(),
-                industry: f.industry.to_string(),
+                credit_class: dir.value(f.credit_class).to_string(),
+                county: dir.value(f.county).to_string(),
+                industry: dir.value(f.industry).to_string(),
             }
         })
         .collect()
