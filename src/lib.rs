@@ -4,6 +4,12 @@
 //! and a seed and returns the draw. Reading files and writing bundles
 //! happen at the edges ([`bundle`]), and [`verify`] replays a bundle
 //! through the same functions.
+//!
+//! One function holds unsafe code: the call into the SHA extensions of
+//! x86-64 processors, after checking that the processor has them
+//! ([`prepared_block`]).
+#![deny(unsafe_code)]
+
 pub mod beacon;
 pub mod bundle;
 pub mod ceremony;
@@ -21,6 +27,7 @@ pub mod merkle;
 pub mod notices;
 pub mod page;
 pub mod plan;
+pub mod prepared_block;
 pub mod proof;
 pub mod publish;
 pub mod ratio;

@@ -360,7 +360,15 @@ fn precompute_rankings(
     let short_list = |seed: &SeedHash, pool: &Pool| {
         if let Some(blocks) = &pool.blocks {
             let mut list = ShortList::new(SHORT_LIST);
-            for (&i, block) in pool.members.iter().zip(blocks) {
+            let (members, blocks) = (pool.members.chunks_exact(4), blocks.chunks_exact(4));
+            let rest = members.remainder().iter().zip(blocks.remainder());
+            for (four, blocks) in members.zip(blocks) {
+                let prefixes = seed.prefixes(std::array::from_fn(|n| &blocks[n]));
+                for (&i, prefix) in four.iter().zip(prefixes) {
+                    list.offer(prefix, i);
+                }
+            }
+            for (&i, block) in rest {
                 list.offer(seed.prefix(block), i);
             }
             if let Some(members) = list.members() {

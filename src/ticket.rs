@@ -12,6 +12,7 @@
 //! Tickets are compared as byte strings; since every ticket starts with
 //! `0.`, this is the same order as Python's string comparison.
 
+use crate::prepared_block::PreparedBlock;
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::fmt;
@@ -94,21 +95,16 @@ impl SeedHash {
 
     /// SHA-256(hex ‖ id).
     fn digest(&self, id: &str) -> [u8; 32] {
-        let Some(block) = IdBlock::new(id) else {
+        let Some(block) = last_block(id) else {
             return self.state.clone().chain_update(id.as_bytes()).finalize().into();
         };
+        let mut words = self.words;
+        sha2::block_api::compress256(&mut words, &[block]);
         let mut out = [0u8; 32];
-        for (chunk, w) in out.chunks_exact_mut(4).zip(self.words_of(&block)) {
+        for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
             chunk.copy_from_slice(&w.to_be_bytes());
         }
         out
-    }
-
-    /// SHA-256(hex ‖ id) of a prepared id, as its eight big-endian words.
-    fn words_of(&self, id: &IdBlock) -> [u32; 8] {
-        let mut words = self.words;
-        sha2::block_api::compress256(&mut words, std::slice::from_ref(&id.0));
-        words
     }
 
     /// The first nine digits after `0.` of a prepared id's ticket, read
@@ -116,7 +112,13 @@ impl SeedHash {
     /// prefixes; equal prefixes (about one pair in 10^9) need the full
     /// tickets ([`SeedHash::key`]).
     pub fn prefix(&self, id: &IdBlock) -> u32 {
-        reversed_low_digits(&self.words_of(id))
+        reversed_low_digits(&id.0.compress(&self.words))
+    }
+
+    /// [`SeedHash::prefix`] of four ids at once, which is faster than one
+    /// by one.
+    pub fn prefixes(&self, ids: [&IdBlock; 4]) -> [u32; 4] {
+        PreparedBlock::compress_four(&self.words, ids.map(|id| &id.0)).map(|words| reversed_low_digits(&words))
     }
 
     /// The hex digest that prefixes every id before hashing.
@@ -143,25 +145,31 @@ impl SeedHash {
     }
 }
 
-/// An id prepared for hashing under many seeds: the last SHA-256 block of
-/// `hex ‖ id`, which is the same whatever the seed.
-#[derive(Clone, Copy, Debug)]
-pub struct IdBlock([u8; 64]);
+/// The last SHA-256 block of `hex ‖ id`, which is the same whatever the
+/// seed: the id, 0x80, zeros, and the message length in bits (64 + len
+/// bytes) as a big-endian u64, SHA-256's standard padding. `None` for ids
+/// longer than 55 bytes, which take two blocks.
+fn last_block(id: &str) -> Option<[u8; 64]> {
+    let id = id.as_bytes();
+    if id.len() > 55 {
+        return None;
+    }
+    let mut block = [0u8; 64];
+    block[..id.len()].copy_from_slice(id);
+    block[id.len()] = 0x80;
+    block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
+    Some(block)
+}
+
+/// An id prepared for hashing under many seeds: its last block
+/// ([`last_block`]) with the block's message schedule worked out.
+#[derive(Clone, Debug)]
+pub struct IdBlock(PreparedBlock);
 
 impl IdBlock {
-    /// The id, 0x80, zeros, and the message length in bits (64 + len
-    /// bytes) as a big-endian u64: SHA-256's standard padding. `None` for
-    /// ids longer than 55 bytes, which take two blocks.
+    /// `None` for ids longer than 55 bytes.
     pub fn new(id: &str) -> Option<IdBlock> {
-        let id = id.as_bytes();
-        if id.len() > 55 {
-            return None;
-        }
-        let mut block = [0u8; 64];
-        block[..id.len()].copy_from_slice(id);
-        block[id.len()] = 0x80;
-        block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
-        Some(IdBlock(block))
+        last_block(id).map(|b| IdBlock(PreparedBlock::new(&b)))
     }
 }
 
