@@ -13,10 +13,11 @@
 //! Merkle Tree Hash: a list of n > 1 leaves splits at the largest power of
 //! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
 
-use crate::directory::Directory;
+use crate::directory::{Directory, Enterprise};
 use crate::draw::{Exclusion, exclusions, stratum_label};
 use crate::history::History;
 use crate::plan::Plan;
+use crate::prepared_block::{IV, digest_bytes};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -58,19 +59,58 @@ impl Leaf {
 
 /// SHA-256(0x00 ‖ uscc ‖ "\n" ‖ label ‖ "\n" ‖ eligibility), the label
 /// given as its `/`-joined parts, without building strings.
-fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str>, eligibility: &str) -> [u8; 32] {
-    let mut h = Sha256::new_with_prefix([0u8]);
-    h.update(uscc.as_bytes());
-    h.update(b"\n");
-    for (i, part) in label_parts.enumerate() {
-        if i > 0 {
-            h.update(b"/");
-        }
-        h.update(part.as_bytes());
+fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> [u8; 32] {
+    let pieces = || {
+        let label = label_parts
+            .clone()
+            .enumerate()
+            .flat_map(|(i, part)| [if i > 0 { "/" } else { "" }, part]);
+        [uscc, "\n"].into_iter().chain(label).chain(["\n", eligibility])
+    };
+    // Most leaves fit one block, which is filled and compressed here.
+    let mut block = OneBlock::new(0x00);
+    if pieces().all(|p| block.push(p.as_bytes())) {
+        return block.digest();
     }
-    h.update(b"\n");
-    h.update(eligibility.as_bytes());
+    let mut h = Sha256::new_with_prefix([0u8]);
+    for p in pieces() {
+        h.update(p.as_bytes());
+    }
     h.finalize().into()
+}
+
+/// A message of at most 55 bytes, which SHA-256 pads into one block.
+struct OneBlock {
+    block: [u8; 64],
+    len: usize,
+}
+
+impl OneBlock {
+    fn new(first: u8) -> OneBlock {
+        let mut block = [0u8; 64];
+        block[0] = first;
+        OneBlock { block, len: 1 }
+    }
+
+    /// Appends `bytes`; `false`, with the message unusable, when it would
+    /// pass 55 bytes.
+    fn push(&mut self, bytes: &[u8]) -> bool {
+        let end = self.len + bytes.len();
+        if end > 55 {
+            return false;
+        }
+        self.block[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+        true
+    }
+
+    fn digest(mut self) -> [u8; 32] {
+        self.block[self.len] = 0x80;
+        self.block[56..].copy_from_slice(&(self.len as u64 * 8).to_be_bytes());
+        let mut state = IV;
+        sha2::block_api::compress256(&mut state, &[self.block]);
+        digest_bytes(&state)
+    }
 }
 
 /// The root and the number of leaves of a frame, computed without
@@ -80,36 +120,79 @@ fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str>, eligibi
 /// `exclusions` are every firm's, in directory order
 /// ([`crate::draw::exclusions`]).
 pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
-    let mut keyed: Vec<(u128, [u8; 32])> = directory
-        .firms
-        .iter()
-        .zip(exclusions)
-        .map(|(f, &e)| {
-            let parts = plan.targets.stratify_by.iter().map(|field| match field {
-                crate::plan::StratumField::CreditClass => directory.value(f.credit_class),
-                crate::plan::StratumField::County => directory.value(f.county),
-                crate::plan::StratumField::Industry => directory.value(f.industry),
-            });
-            let hash = match e {
-                None => leaf_hash(&f.uscc, parts, "eligible"),
-                e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
-            };
-            // Valid codes pack in their string order (uscc::pack).
-            (f.code, hash)
-        })
-        .collect();
-    keyed.sort_unstable_by_key(|(k, _)| *k);
-    (root_of(&keyed, &|(_, h)| h), keyed.len() as u64)
+    let leaf = |(f, e): (&Enterprise, &Option<Exclusion>)| {
+        let parts = plan.targets.stratify_by.iter().map(|field| {
+            directory.value(match field {
+                crate::plan::StratumField::CreditClass => f.credit_class,
+                crate::plan::StratumField::County => f.county,
+                crate::plan::StratumField::Industry => f.industry,
+            })
+        });
+        let hash = match e {
+            None => leaf_hash(&f.uscc, parts, "eligible"),
+            e => leaf_hash(&f.uscc, parts, &Exclusion::describe(*e)),
+        };
+        // Valid codes pack in their string order (uscc::pack).
+        (f.code, hash)
+    };
+    // The leaves are hashed and sorted on every processor, in parts, and
+    // the sorted parts merged.
+    let firms = &directory.firms;
+    let size = firms.len().div_ceil(crate::processors()).max(1);
+    let parts: Vec<Vec<(u128, [u8; 32])>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = firms
+            .chunks(size)
+            .zip(exclusions.chunks(size))
+            .map(|(firms, exclusions)| {
+                scope.spawn(move || {
+                    let mut part: Vec<_> = firms.iter().zip(exclusions).map(leaf).collect();
+                    part.sort_unstable_by_key(|(k, _)| *k);
+                    part
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("leaf thread")).collect()
+    });
+    let keyed = parts
+        .into_iter()
+        .reduce(|a, b| merge_sorted(a, b, |(k, _)| *k))
+        .unwrap_or_default();
+    (root_of(&keyed, &|(_, h)| h, PARALLEL_DEPTH), keyed.len() as u64)
 }
+
+/// Two sorted vectors as one, sorted.
+fn merge_sorted<T, K: Ord>(a: Vec<T>, b: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if key(y) < key(x) { b.next() } else { a.next() };
+        out.extend(next);
+    }
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
+/// How many levels of [`root_of`]'s recursion split their two subtrees
+/// between threads: enough to give every processor work.
+const PARALLEL_DEPTH: u32 = 3;
+
+/// Trees smaller than this are hashed on one thread.
+const PARALLEL_LEAVES: usize = 1 << 12;
 
 /// SHA-256(0x01 ‖ left ‖ right).
 pub fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    Sha256::new()
-        .chain_update([1u8])
-        .chain_update(left)
-        .chain_update(right)
-        .finalize()
-        .into()
+    let mut first = [0u8; 64];
+    first[0] = 0x01;
+    first[1..33].copy_from_slice(left);
+    first[33..].copy_from_slice(&right[..31]);
+    let mut second = [0u8; 64];
+    second[0] = right[31];
+    second[1] = 0x80;
+    second[56..].copy_from_slice(&(65u64 * 8).to_be_bytes());
+    let mut state = IV;
+    sha2::block_api::compress256(&mut state, &[first, second]);
+    digest_bytes(&state)
 }
 
 /// The leaves of a frame, sorted by credit code.
@@ -138,17 +221,28 @@ fn split(n: usize) -> usize {
 
 /// RFC 6962 Merkle Tree Hash of leaf hashes (SHA-256 of nothing for none).
 pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
-    root_of(hashes, &|h| h)
+    root_of(hashes, &|h| h, 0)
 }
 
-/// [`root`] of the leaf hashes that `hash` finds in `items`.
-fn root_of<T>(items: &[T], hash: &impl Fn(&T) -> &[u8; 32]) -> [u8; 32] {
+/// [`root`] of the leaf hashes that `hash` finds in `items`. The top
+/// `parallel` levels of a large tree hash their left subtree on another
+/// thread.
+fn root_of<T: Sync>(items: &[T], hash: &(impl Fn(&T) -> &[u8; 32] + Sync), parallel: u32) -> [u8; 32] {
     match items.len() {
         0 => Sha256::digest([]).into(),
         1 => *hash(&items[0]),
         n => {
-            let k = split(n);
-            node(&root_of(&items[..k], hash), &root_of(&items[k..], hash))
+            let (left, right) = items.split_at(split(n));
+            let (l, r) = if parallel > 0 && n >= PARALLEL_LEAVES && crate::processors() > 1 {
+                std::thread::scope(|scope| {
+                    let l = scope.spawn(|| root_of(left, hash, parallel - 1));
+                    let r = root_of(right, hash, parallel - 1);
+                    (l.join().expect("tree thread"), r)
+                })
+            } else {
+                (root_of(left, hash, 0), root_of(right, hash, 0))
+            };
+            node(&l, &r)
         }
     }
 }
@@ -260,6 +354,52 @@ mod tests {
         };
         assert_eq!(l.hash(), l.hash_of_data());
         assert_eq!(leaf_hash(&l.uscc, ["B", "凯里市"].into_iter(), "eligible"), l.hash());
+    }
+
+    #[test]
+    fn trees_hashed_on_several_threads_have_the_same_root() {
+        for n in [PARALLEL_LEAVES, PARALLEL_LEAVES + 1, 3 * PARALLEL_LEAVES + 5] {
+            let h = leaves(n);
+            assert_eq!(root_of(&h, &|h| h, PARALLEL_DEPTH), root(&h), "{n}");
+        }
+    }
+
+    #[test]
+    fn merged_parts_are_sorted() {
+        let merged = merge_sorted(vec![1, 4, 4, 9], vec![0, 4, 5, 10, 11], |&x| x);
+        assert_eq!(merged, [0, 1, 4, 4, 4, 5, 9, 10, 11]);
+        assert_eq!(merge_sorted(vec![], vec![2, 3], |&x| x), [2, 3]);
+        assert_eq!(merge_sorted(vec![2, 3], vec![], |&x| x), [2, 3]);
+    }
+
+    #[test]
+    fn leaf_hashes_of_every_length_are_the_hash_of_the_data() {
+        // One block up to 55 bytes of message (with the 0x00), two after.
+        for extra in 0..40 {
+            let l = Leaf {
+                uscc: "91640121750822310D".into(),
+                stratum: format!("B/{}", "x".repeat(extra)),
+                eligibility: "recently-inspected".into(),
+            };
+            let label = l.stratum.split('/');
+            assert_eq!(leaf_hash(&l.uscc, label, &l.eligibility), l.hash_of_data(), "{extra}");
+        }
+    }
+
+    #[test]
+    fn nodes_are_the_hash_of_both_children() {
+        // Enough pairs for most of the 256 last bytes of a right child.
+        let h = leaves(1000);
+        for pair in h.windows(2) {
+            let (l, r) = (&pair[0], &pair[1]);
+            let expected: [u8; 32] = Sha256::new()
+                .chain_update([1u8])
+                .chain_update(l)
+                .chain_update(r)
+                .finalize()
+                .into();
+            assert_eq!(node(l, r), expected);
+        }
     }
 
     /// SPEC.md §6.

@@ -13,6 +13,20 @@
 //! elsewhere they are plain Rust. The `sha2` crate remains the hash for
 //! everything else; the tests hold this module to it.
 
+/// SHA-256's initial hash value (FIPS 180-4 §5.3.3).
+pub const IV: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
+
+/// A chaining state as the 32 bytes of a digest.
+pub fn digest_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, w) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
 /// SHA-256's round constants.
 const K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -51,16 +65,21 @@ impl PreparedBlock {
 
     /// The chaining state after compressing this block under `state`.
     pub fn compress(&self, state: &[u32; 8]) -> [u32; 8] {
-        rounds(state, &self.wk)
+        let [out] = PreparedBlock::compress_each(state, [self]);
+        out
     }
 
     /// [`PreparedBlock::compress`] of four blocks under one state.
     pub fn compress_four(state: &[u32; 8], blocks: [&PreparedBlock; 4]) -> [[u32; 8]; 4] {
+        PreparedBlock::compress_each(state, blocks)
+    }
+
+    fn compress_each<const N: usize>(state: &[u32; 8], blocks: [&PreparedBlock; N]) -> [[u32; 8]; N] {
         #[cfg(target_arch = "x86_64")]
         if sha_extensions::available() {
-            return sha_extensions::compress_four(state, blocks);
+            return sha_extensions::compress_each(state, blocks);
         }
-        blocks.map(|b| b.compress(state))
+        blocks.map(|b| rounds(state, &b.wk))
     }
 }
 
@@ -89,19 +108,19 @@ mod sha_extensions {
     use super::PreparedBlock;
     use std::arch::x86_64::*;
 
-    /// Whether this processor has the instructions [`rounds_four`] uses.
+    /// Whether this processor has the instructions [`rounds_each`] uses.
     pub(super) fn available() -> bool {
         std::is_x86_feature_detected!("sha") && std::is_x86_feature_detected!("sse4.1")
     }
 
-    /// [`PreparedBlock::compress_four`]; only when [`available`].
+    /// [`PreparedBlock::compress_each`]; only when [`available`].
     #[allow(unsafe_code)]
-    pub(super) fn compress_four(state: &[u32; 8], blocks: [&PreparedBlock; 4]) -> [[u32; 8]; 4] {
+    pub(super) fn compress_each<const N: usize>(state: &[u32; 8], blocks: [&PreparedBlock; N]) -> [[u32; 8]; N] {
         assert!(available());
-        // SAFETY: the processor has every feature `rounds_four` is
+        // SAFETY: the processor has every feature `rounds_each` is
         // compiled for: checked just above. The function itself is safe
         // code.
-        unsafe { rounds_four(state, blocks) }
+        unsafe { rounds_each(state, blocks) }
     }
 
     /// Four words as a vector, the first in the lowest lane.
@@ -114,14 +133,14 @@ mod sha_extensions {
     /// (C, D, G, H), highest lane first. Each `sha256rnds2` does two
     /// rounds with the two W + K words in the vector's low lanes.
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-    fn rounds_four(state: &[u32; 8], blocks: [&PreparedBlock; 4]) -> [[u32; 8]; 4] {
+    fn rounds_each<const N: usize>(state: &[u32; 8], blocks: [&PreparedBlock; N]) -> [[u32; 8]; N] {
         let dcba = _mm_shuffle_epi32(vector(&state[0..4]), 0xB1); // C D A B
         let hgfe = _mm_shuffle_epi32(vector(&state[4..8]), 0x1B); // E F G H
         let abef = _mm_alignr_epi8(dcba, hgfe, 8);
         let cdgh = _mm_blend_epi16(hgfe, dcba, 0xF0);
-        let (mut x, mut y) = ([abef; 4], [cdgh; 4]);
+        let (mut x, mut y) = ([abef; N], [cdgh; N]);
         for r in 0..16 {
-            for n in 0..4 {
+            for n in 0..N {
                 let wk = vector(&blocks[n].wk[4 * r..4 * r + 4]);
                 y[n] = _mm_sha256rnds2_epu32(y[n], x[n], wk);
                 x[n] = _mm_sha256rnds2_epu32(x[n], y[n], _mm_shuffle_epi32(wk, 0x0E));
@@ -152,10 +171,6 @@ mod sha_extensions {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    const IV: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ];
 
     fn by_sha2(state: &[u32; 8], block: &[u8; 64]) -> [u32; 8] {
         let mut s = *state;
@@ -189,6 +204,7 @@ mod tests {
             let expected: Vec<[u32; 8]> = blocks.iter().map(|b| by_sha2(&state, b)).collect();
             for (p, e) in prepared.iter().zip(&expected) {
                 prop_assert_eq!(&p.compress(&state), e);
+                prop_assert_eq!(&rounds(&state, &p.wk), e);
             }
             let four = PreparedBlock::compress_four(&state, std::array::from_fn(|n| &prepared[n]));
             prop_assert_eq!(four.to_vec(), expected);

@@ -12,7 +12,7 @@
 //! Tickets are compared as byte strings; since every ticket starts with
 //! `0.`, this is the same order as Python's string comparison.
 
-use crate::prepared_block::PreparedBlock;
+use crate::prepared_block::{IV, PreparedBlock, digest_bytes};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::fmt;
@@ -76,11 +76,6 @@ pub struct SeedHash {
     words: [u32; 8],
 }
 
-/// SHA-256's initial hash value (FIPS 180-4 §5.3.3).
-const IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
-
 impl SeedHash {
     /// Hashes the seed string's UTF-8 bytes. The seed is text, never a
     /// number: `"007"` and `"7"` are different seeds.
@@ -100,11 +95,7 @@ impl SeedHash {
         };
         let mut words = self.words;
         sha2::block_api::compress256(&mut words, &[block]);
-        let mut out = [0u8; 32];
-        for (chunk, w) in out.chunks_exact_mut(4).zip(words) {
-            chunk.copy_from_slice(&w.to_be_bytes());
-        }
-        out
+        digest_bytes(&words)
     }
 
     /// The first nine digits after `0.` of a prepared id's ticket, read
