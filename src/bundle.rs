@@ -215,10 +215,16 @@ fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) ->
             body
         }
     };
+    // The two lists are written side by side.
+    let (targets, assignments) = std::thread::scope(|scope| {
+        let assignments = teams.map(|teams| scope.spawn(|| bom(assignments_csv(inputs, draw, teams))));
+        let targets = bom(targets_csv(inputs, draw));
+        (targets, assignments.map(|a| a.join().expect("list thread")))
+    });
     let mut files = BTreeMap::new();
-    files.insert(TARGETS_CSV.to_string(), bom(targets_csv(inputs, draw)));
-    if let Some(teams) = teams {
-        files.insert(ASSIGNMENTS_CSV.to_string(), bom(assignments_csv(inputs, draw, teams)));
+    files.insert(TARGETS_CSV.to_string(), targets);
+    if let Some(assignments) = assignments {
+        files.insert(ASSIGNMENTS_CSV.to_string(), assignments);
     }
     files
 }
