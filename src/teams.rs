@@ -117,28 +117,44 @@ pub struct TeamInputs<'a> {
     pub history: Option<&'a History>,
 }
 
-impl TeamInputs<'_> {
-    /// The first rule inspector `i` fails for a slot of `department` on
-    /// firm `firm`, given loads and the team so far.
-    fn first_failure(&self, i: usize, department: &str, firm: usize, load: &[u64], team: &[usize]) -> Option<Rule> {
-        let p = &self.inspectors.inspectors[i];
+/// What the rules ask of a target's firm, looked up once per target.
+struct FirmFacts<'a> {
+    uscc: &'a str,
+    supervising_area: &'a str,
+    /// Who inspected the firm last time.
+    last_inspectors: &'a [String],
+}
+
+impl<'a> TeamInputs<'a> {
+    fn facts(&self, firm: usize) -> FirmFacts<'a> {
         let f = &self.firms.firms[firm];
+        FirmFacts {
+            uscc: f.uscc.as_str(),
+            supervising_area: self.firms.value(f.supervising_area),
+            last_inspectors: self
+                .history
+                .and_then(|h| h.last.get(f.uscc.as_str()))
+                .map_or(&[], |l| &l.inspector_ids[..]),
+        }
+    }
+
+    /// The first rule inspector `i` fails for a slot of `department` on
+    /// a firm, given loads and the team so far.
+    fn first_failure(&self, i: usize, department: &str, f: &FirmFacts, load: &[u64], team: &[usize]) -> Option<Rule> {
+        let p = &self.inspectors.inspectors[i];
         if p.department != department {
             return Some(Rule::Department);
         }
         if let Some(rule) = self.static_failure(i) {
             return Some(rule);
         }
-        if self.conflicts.is_some_and(|c| c.recused(&p.id, &f.uscc)) {
+        if self.conflicts.is_some_and(|c| c.recused(&p.id, f.uscc)) {
             return Some(Rule::Conflict);
         }
-        if self.rules.cross_area && *p.area == *self.firms.value(f.supervising_area) {
+        if self.rules.cross_area && *p.area == *f.supervising_area {
             return Some(Rule::CrossArea);
         }
-        if self.rules.avoid_last_inspectors
-            && let Some(last) = self.history.and_then(|h| h.last.get(f.uscc.as_str()))
-            && last.inspector_ids.contains(&p.id)
-        {
+        if self.rules.avoid_last_inspectors && f.last_inspectors.contains(&p.id) {
             return Some(Rule::LastInspector);
         }
         if self.rules.max_assignments.is_some_and(|cap| load[i] >= cap as u64) {
@@ -205,7 +221,7 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
     // every core; the picking below is sequential because loads are.
     let top = precompute_rankings(&order, &departments, &pools, inputs, &seed_of);
     for (pos, &t) in order.iter().enumerate() {
-        let firm = targets.targets[t].firm;
+        let facts = inputs.facts(targets.targets[t].firm);
         let mut team: Vec<usize> = Vec::new();
         let mut slot = 0u32;
         let mut short = false;
@@ -213,7 +229,7 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
             let mut ranked = std::borrow::Cow::Borrowed(&top[pos][d]);
             for _ in 0..count {
                 slot += 1;
-                let passes = |i: usize| inputs.first_failure(i, dept, firm, &load, &team).is_none();
+                let passes = |i: usize| inputs.first_failure(i, dept, &facts, &load, &team).is_none();
                 let mut pick = ranked.iter().copied().find(|&i| passes(i));
                 if pick.is_none() && ranked.len() < pools[dept].len() {
                     // Everyone in the short list failed: rank the whole pool.
@@ -229,7 +245,7 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
                         short = true;
                         let mut removed: BTreeMap<Rule, u64> = BTreeMap::new();
                         for i in 0..n {
-                            if let Some(rule) = inputs.first_failure(i, dept, firm, &load, &team) {
+                            if let Some(rule) = inputs.first_failure(i, dept, &facts, &load, &team) {
                                 *removed.entry(rule).or_default() += 1;
                             }
                         }
@@ -308,6 +324,14 @@ impl ShortList {
         }
     }
 
+    /// No prefix above this can join the list.
+    fn bound(&self) -> u32 {
+        match self.entries.last() {
+            Some(&(last, _)) if self.entries.len() == self.cap => last,
+            _ => u32::MAX,
+        }
+    }
+
     fn offer(&mut self, prefix: u32, i: usize) {
         if self.entries.len() == self.cap && self.entries.last().is_none_or(|e| prefix > e.0) {
             return;
@@ -363,9 +387,11 @@ fn precompute_rankings(
             let (members, blocks) = (pool.members.chunks_exact(4), blocks.chunks_exact(4));
             let rest = members.remainder().iter().zip(blocks.remainder());
             for (four, blocks) in members.zip(blocks) {
-                let prefixes = seed.prefixes(std::array::from_fn(|n| &blocks[n]));
+                let prefixes = seed.prefixes_up_to(std::array::from_fn(|n| &blocks[n]), list.bound());
                 for (&i, prefix) in four.iter().zip(prefixes) {
-                    list.offer(prefix, i);
+                    if let Some(prefix) = prefix {
+                        list.offer(prefix, i);
+                    }
                 }
             }
             for (&i, block) in rest {

@@ -107,9 +107,12 @@ impl SeedHash {
     }
 
     /// [`SeedHash::prefix`] of four ids at once, which is faster than one
-    /// by one.
-    pub fn prefixes(&self, ids: [&IdBlock; 4]) -> [u32; 4] {
-        PreparedBlock::compress_four(&self.words, ids.map(|id| &id.0)).map(|words| reversed_low_digits(&words))
+    /// by one; `None` for an id whose prefix is above `bound` by its first
+    /// digit alone, which is cheaper to find.
+    pub fn prefixes_up_to(&self, ids: [&IdBlock; 4], bound: u32) -> [Option<u32>; 4] {
+        let first = bound / 100_000_000;
+        PreparedBlock::compress_four(&self.words, ids.map(|id| &id.0))
+            .map(|words| (first_digit(&words) <= first).then(|| reversed_low_digits(&words)))
     }
 
     /// The hex digest that prefixes every id before hashing.
@@ -225,6 +228,13 @@ fn reversed_low_digits(words: &[u32; 8]) -> u32 {
     // Reverse the nine digits three at a time.
     let (a, b, c) = (low % 1000, (low / 1000) % 1000, low / 1_000_000);
     REVERSED_3[a as usize] as u32 * 1_000_000 + REVERSED_3[b as usize] as u32 * 1000 + REVERSED_3[c as usize] as u32
+}
+
+/// The first digit after "0." of a ticket: int(digest) mod 10, the first
+/// of [`reversed_low_digits`]. Every 2^(32·k), k ≥ 1, is 6 mod 10.
+fn first_digit(words: &[u32; 8]) -> u32 {
+    let high: u64 = words[..7].iter().map(|&w| u64::from(w)).sum();
+    ((u64::from(words[7]) + 6 * high) % 10) as u32
 }
 
 /// For each n < 1000, the number its three digits (zero-padded) make
@@ -441,6 +451,36 @@ mod tests {
             .finalize()
             .into();
         assert_eq!(s.digest(chinese), expected);
+    }
+
+    #[test]
+    fn prefixes_of_prepared_ids_are_the_tickets_first_digits() {
+        let s = SeedHash::new("prefixes");
+        let ids: Vec<String> = (0..400).map(|i| format!("ZF-{i:04}")).collect();
+        let blocks: Vec<IdBlock> = ids.iter().map(|id| IdBlock::new(id).unwrap()).collect();
+        for (four, blocks) in ids.chunks(4).zip(blocks.chunks(4)) {
+            let blocks: [&IdBlock; 4] = std::array::from_fn(|n| &blocks[n]);
+            let all = s.prefixes_up_to(blocks, u32::MAX);
+            for bound in [u32::MAX, 999_999_999, 500_000_000, 99_999_999, 0] {
+                let some = s.prefixes_up_to(blocks, bound);
+                for ((id, block), (all, some)) in four.iter().zip(blocks).zip(all.iter().zip(some)) {
+                    let prefix = s.key(id).prefix;
+                    assert_eq!(s.prefix(block), prefix);
+                    assert_eq!(*all, Some(prefix));
+                    // Only prefixes above the bound may be left out.
+                    assert!(
+                        some == Some(prefix) || (some.is_none() && prefix > bound),
+                        "{id} {bound}"
+                    );
+                    // And those whose first digit is above the bound's are.
+                    assert_eq!(
+                        some.is_none(),
+                        prefix / 100_000_000 > bound / 100_000_000,
+                        "{id} {bound}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
