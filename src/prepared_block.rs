@@ -146,14 +146,15 @@ mod sha_extensions {
                 x[n] = _mm_sha256rnds2_epu32(x[n], y[n], _mm_shuffle_epi32(wk, 0x0E));
             }
         }
-        std::array::from_fn(|n| {
+        let mut out = [[0u32; 8]; N];
+        for (n, out) in out.iter_mut().enumerate() {
             let abef = _mm_add_epi32(x[n], abef);
             let cdgh = _mm_add_epi32(y[n], cdgh);
             let feba = _mm_shuffle_epi32(abef, 0x1B);
             let dchg = _mm_shuffle_epi32(cdgh, 0xB1);
             let abcd = _mm_blend_epi16(feba, dchg, 0xF0);
             let efgh = _mm_alignr_epi8(dchg, feba, 8);
-            [
+            *out = [
                 _mm_extract_epi32(abcd, 0) as u32,
                 _mm_extract_epi32(abcd, 1) as u32,
                 _mm_extract_epi32(abcd, 2) as u32,
@@ -162,8 +163,9 @@ mod sha_extensions {
                 _mm_extract_epi32(efgh, 1) as u32,
                 _mm_extract_epi32(efgh, 2) as u32,
                 _mm_extract_epi32(efgh, 3) as u32,
-            ]
-        })
+            ];
+        }
+        out
     }
 }
 

@@ -111,8 +111,14 @@ impl SeedHash {
     /// digit alone, which is cheaper to find.
     pub fn prefixes_up_to(&self, ids: [&IdBlock; 4], bound: u32) -> [Option<u32>; 4] {
         let first = bound / 100_000_000;
-        PreparedBlock::compress_four(&self.words, ids.map(|id| &id.0))
-            .map(|words| (first_digit(&words) <= first).then(|| reversed_low_digits(&words)))
+        let words = PreparedBlock::compress_four(&self.words, [&ids[0].0, &ids[1].0, &ids[2].0, &ids[3].0]);
+        let mut out = [None; 4];
+        for (out, words) in out.iter_mut().zip(&words) {
+            if first_digit(words) <= first {
+                *out = Some(reversed_low_digits(words));
+            }
+        }
+        out
     }
 
     /// The hex digest that prefixes every id before hashing.
