@@ -1,11 +1,11 @@
 //! The first random: drawing targets. A pure function of the plan, the
 //! directories and the seed; `draw` and `verify` both call it.
 
-use crate::directory::{Directory, Enterprise, Status};
+use crate::directory::{Directory, Enterprise, Status, Value};
 use crate::history::History;
 use crate::plan::{Plan, StratumField};
 use crate::ratio::Ratio;
-use crate::ticket::{SeedHash, Ticket, TicketKey};
+use crate::ticket::{SeedHash, Ticket};
 use std::collections::BTreeMap;
 
 /// One stratum of the eligible frame.
@@ -81,15 +81,38 @@ fn write_label(fields: &[StratumField], directory: &Directory, firm: &Enterprise
         if i > 0 {
             label.push('/');
         }
-        label.push_str(directory.value(match f {
-            StratumField::CreditClass => firm.credit_class,
-            StratumField::County => firm.county,
-            StratumField::Industry => firm.industry,
-        }));
+        label.push_str(directory.value(field_value(f, firm)));
     }
 }
 
 /// Why a firm is left out of the eligible frame.
+/// The `k` entries with the lowest keys, in order. Each entry is (the
+/// key's prefix, an index), and `key` gives an index's full key: keys
+/// with different prefixes order as their prefixes, so only the entries
+/// whose prefix is at most the k-th lowest need their full key.
+fn lowest<K: Ord>(mut entries: Vec<(u32, u32)>, k: usize, key: impl Fn(u32) -> K) -> Vec<(K, u32)> {
+    if k == 0 {
+        return Vec::new();
+    }
+    if k < entries.len() {
+        let (_, &mut (cut, _), _) = entries.select_nth_unstable(k - 1);
+        entries.retain(|&(prefix, _)| prefix <= cut);
+    }
+    let mut keyed: Vec<(K, u32)> = entries.into_iter().map(|(_, i)| (key(i), i)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.truncate(k);
+    keyed
+}
+
+/// A firm's value of one stratification field.
+fn field_value(field: &StratumField, firm: &Enterprise) -> Value {
+    match field {
+        StratumField::CreditClass => firm.credit_class,
+        StratumField::County => firm.county,
+        StratumField::Industry => firm.industry,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exclusion {
     /// Not active, with the status reason (deregistered, revoked, …).
@@ -223,51 +246,62 @@ pub fn draw_targets_from(
     seed: &str,
 ) -> TargetDraw {
     let seed_hash = SeedHash::new(seed);
+    let fields = &plan.targets.stratify_by;
     let mut excluded = Excluded::default();
-    let mut buckets: BTreeMap<String, Vec<(TicketKey, usize)>> = BTreeMap::new();
+    // Each eligible firm as (the first 9 digits of its ticket, its index),
+    // by stratum; a stratum is found by its firms' values, and its label
+    // made once.
+    let mut strata_of: BTreeMap<Box<[Value]>, usize> = BTreeMap::new();
+    let mut buckets: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
     let mut eligible = 0;
-    let mut label = String::new();
+    let mut key: Vec<Value> = Vec::with_capacity(fields.len());
     for (i, (firm, exclusion)) in directory.firms.iter().zip(exclusions).enumerate() {
         if let Some(e) = *exclusion {
             excluded.count(e);
             continue;
         }
         eligible += 1;
-        write_label(&plan.targets.stratify_by, directory, firm, &mut label);
-        let key = seed_hash.key(&firm.uscc);
-        match buckets.get_mut(label.as_str()) {
-            Some(bucket) => bucket.push((key, i)),
+        key.clear();
+        key.extend(fields.iter().map(|f| field_value(f, firm)));
+        let b = match strata_of.get(&key[..]) {
+            Some(&b) => b,
             None => {
-                buckets.insert(label.clone(), vec![(key, i)]);
+                buckets.push((stratum_label(fields, directory, firm), Vec::new()));
+                strata_of.insert(key.as_slice().into(), buckets.len() - 1);
+                buckets.len() - 1
             }
-        }
+        };
+        let index = u32::try_from(i).expect("fewer than 2^32 firms");
+        buckets[b].1.push((seed_hash.prefix_of(&firm.uscc), index));
     }
-    let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
-    let mut strata = Vec::with_capacity(buckets.len());
+    // Strata in label order; values whose texts join to the same label
+    // (a `/` inside a value) share their stratum.
+    let mut by_label: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+    for (label, bucket) in buckets {
+        by_label.entry(label).or_default().extend(bucket);
+    }
+    let by_class = fields.contains(&StratumField::CreditClass);
+    let mut strata = Vec::with_capacity(by_label.len());
     let mut targets = Vec::new();
-    for (label, mut bucket) in buckets {
-        let firm0 = &directory.firms[bucket[0].1];
-        let class_text = directory.value(firm0.credit_class);
+    for (label, bucket) in by_label {
+        let first = bucket.iter().map(|&(_, i)| i).min().expect("a stratum has a firm");
+        let class_text = directory.value(directory.firms[first as usize].credit_class);
         let class = by_class.then(|| class_text.to_string());
         let ratio = plan.targets.ratio_for(class_text);
         let n = bucket.len() as u64;
-        let k = sample_size(plan, class.as_deref(), ratio, n);
-        let order = |a: &(TicketKey, usize), b: &(TicketKey, usize)| {
-            a.0.cmp(&b.0)
-                .then_with(|| directory.firms[a.1].uscc.cmp(&directory.firms[b.1].uscc))
-        };
-        if k > 0 && (k as usize) < bucket.len() {
-            bucket.select_nth_unstable_by(k as usize - 1, order);
-        }
-        bucket.truncate(k as usize);
-        bucket.sort_unstable_by(order);
+        let k = sample_size(plan, class.as_deref(), ratio, n) as usize;
+        let drawn = lowest(bucket, k, |i| {
+            let uscc = directory.firms[i as usize].uscc;
+            (seed_hash.key(&uscc), uscc)
+        });
+        let k = k as u64;
         let s = strata.len();
-        for (rank, (key, firm)) in bucket.into_iter().enumerate() {
+        for (rank, ((key, _), firm)) in drawn.into_iter().enumerate() {
             targets.push(Target {
                 stratum: s,
                 rank: rank as u64 + 1,
                 ticket: key.ticket(),
-                firm,
+                firm: firm as usize,
             });
         }
         strata.push(Stratum {
@@ -283,5 +317,61 @@ pub fn draw_targets_from(
         targets,
         excluded,
         eligible,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{RawFile, TextEncoding};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    #[test]
+    fn values_that_join_to_the_same_label_share_a_stratum() {
+        let plan = Plan::parse(
+            "p.toml",
+            "[task]\nid = \"T\"\nname = \"n\"\ndepartment = \"d\"\nstart = 2025-03-01\nend = 2025-11-30\n\
+             [frame]\nenterprises = \"e.csv\"\n[targets]\nstratify_by = [\"county\", \"industry\"]\nratio = \"100%\"\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let rows: Vec<String> = [("凯里市/城区", "制造业"), ("凯里市", "城区/制造业"), ("凯里市", "城区")]
+            .iter()
+            .enumerate()
+            .map(|(i, (county, industry))| {
+                let code = crate::uscc::complete(&format!("91522601{i:08}")).unwrap();
+                format!("{code},甲{i},B,{county},{industry},存续")
+            })
+            .collect();
+        let text = format!("uscc,name,credit_class,county,industry,status\n{}\n", rows.join("\n"));
+        let directory = Directory::parse(
+            RawFile::from_bytes("e.csv".into(), text.into_bytes()),
+            TextEncoding::Auto,
+            &plan.targets.classes,
+        )
+        .unwrap();
+        let draw = draw_targets(&plan, &directory, None, "seed");
+        let strata: Vec<(&str, u64)> = draw.strata.iter().map(|s| (s.label.as_str(), s.n)).collect();
+        assert_eq!(strata, [("凯里市/城区", 1), ("凯里市/城区/制造业", 2)]);
+        assert_eq!(draw.targets.len(), 3);
+    }
+
+    proptest! {
+        /// Prefixes that tie (up to three entries each here) are decided
+        /// by the full keys, as if every entry had been sorted by them.
+        #[test]
+        fn lowest_is_the_start_of_the_full_order(
+            full in proptest::collection::vec(0u32..60, 0..40),
+            k in 0usize..45,
+        ) {
+            // A full key, and its prefix: its first digit of two.
+            let entries: Vec<(u32, u32)> = full.iter().enumerate().map(|(i, &f)| (f / 10, i as u32)).collect();
+            let key = |i: u32| (full[i as usize], i);
+            let mut all: Vec<((u32, u32), u32)> = (0..full.len() as u32).map(|i| (key(i), i)).collect();
+            all.sort();
+            all.truncate(k);
+            prop_assert_eq!(lowest(entries, k, key), all);
+        }
     }
 }

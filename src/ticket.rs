@@ -131,6 +131,16 @@ impl SeedHash {
         self.key(id).ticket()
     }
 
+    /// The first nine digits after `0.` of an id's ticket, read as a
+    /// number (see [`SeedHash::prefix`]).
+    pub fn prefix_of(&self, id: &str) -> u32 {
+        let mut words = [0u32; 8];
+        for (w, chunk) in words.iter_mut().zip(self.digest(id).chunks_exact(4)) {
+            *w = u32::from_be_bytes(chunk.try_into().expect("4 bytes"));
+        }
+        reversed_low_digits(&words)
+    }
+
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
         let digest = self.digest(id);
