@@ -4,7 +4,6 @@ use crate::error::InputError;
 use crate::table::{Column, RawFile, Table, TextEncoding};
 use crate::uscc;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 /// Columns of the history file.
 pub const COLUMNS: &[Column] = &[
@@ -43,13 +42,12 @@ pub struct History {
     pub rows: usize,
     /// The encoding the file was read with.
     pub encoding: TextEncoding,
-    pub last: BTreeMap<String, LastInspection>,
-    /// The latest date by packed code ([`crate::uscc::pack`]), sorted, for
-    /// fast look-ups while drawing.
-    latest: Vec<(u128, NaiveDate)>,
+    /// Each firm's latest inspection by packed code ([`uscc::pack`]),
+    /// sorted by code.
+    last: Vec<(u128, LastInspection)>,
     /// One bit per value of a code's low [`FILTER_BITS`] bits, set for the
-    /// codes in `latest`: most firms of a directory are not in the
-    /// history, and a clear bit says so without a search.
+    /// codes in `last`: most firms of a directory are not in the history,
+    /// and a clear bit says so without a search.
     filter: Vec<u64>,
 }
 
@@ -81,23 +79,28 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 impl History {
-    /// The date of a firm's latest inspection, if it has one.
-    /// The firm is given by its packed code ([`uscc::pack`]).
-    pub fn last_inspected(&self, key: u128) -> Option<NaiveDate> {
+    /// A firm's latest inspection, if it has one. The firm is given by its
+    /// packed code ([`uscc::pack`]).
+    pub fn last_inspection(&self, key: u128) -> Option<&LastInspection> {
         let (word, bit) = filter_slot(key);
         if self.filter.get(word).is_none_or(|w| w & bit == 0) {
             return None;
         }
-        self.latest
+        self.last
             .binary_search_by_key(&key, |(k, _)| *k)
             .ok()
-            .map(|i| self.latest[i].1)
+            .map(|i| &self.last[i].1)
+    }
+
+    /// The date of a firm's latest inspection, if it has one.
+    pub fn last_inspected(&self, key: u128) -> Option<NaiveDate> {
+        self.last_inspection(key).map(|l| l.on)
     }
 
     /// Parses a history CSV.
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<History, InputError> {
         let (table, rows) = Table::parse(file, encoding, COLUMNS)?;
-        let mut last: BTreeMap<String, LastInspection> = BTreeMap::new();
+        let mut all: Vec<(u128, LastInspection)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let code = table.credit_code(row, 0, "uscc")?;
             let date_text = table.get(row, 1);
@@ -116,23 +119,27 @@ impl History {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
-            let mut entry = LastInspection { on, inspector_ids };
-            match last.get_mut(code) {
-                Some(prev) if prev.on > on => {}
-                Some(prev) if prev.on == on => prev.inspector_ids.append(&mut entry.inspector_ids),
-                _ => {
-                    last.insert(code.to_string(), entry);
+            all.push((uscc::pack(code), LastInspection { on, inspector_ids }));
+        }
+        // By code, latest first; the latest date's rows merge.
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.on.cmp(&a.1.on)));
+        let mut last: Vec<(u128, LastInspection)> = Vec::new();
+        for (code, mut entry) in all {
+            match last.last_mut() {
+                Some((c, prev)) if *c == code => {
+                    if prev.on == entry.on {
+                        prev.inspector_ids.append(&mut entry.inspector_ids);
+                    }
                 }
+                _ => last.push((code, entry)),
             }
         }
-        for entry in last.values_mut() {
+        for (_, entry) in &mut last {
             entry.inspector_ids.sort();
             entry.inspector_ids.dedup();
         }
-        let mut latest: Vec<(u128, NaiveDate)> = last.iter().map(|(code, l)| (uscc::pack(code), l.on)).collect();
-        latest.sort_unstable();
         let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
-        for &(key, _) in &latest {
+        for &(key, _) in &last {
             let (word, bit) = filter_slot(key);
             filter[word] |= bit;
         }
@@ -142,7 +149,6 @@ impl History {
             rows: rows.len(),
             encoding: table.encoding,
             last,
-            latest,
             filter,
         })
     }
@@ -173,6 +179,38 @@ mod tests {
                 .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
                 .ok();
             assert_eq!(parse_date(s), chrono, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_latest_date_wins_and_its_rows_merge_in_any_order() {
+        let (a, b) = ("91640121750822310D", "9164022122816188X8");
+        let rows = [
+            format!("{a},2024-05-01,X3"),
+            format!("{a},2023-01-01,X9"),
+            format!("{a},2024-05-01,X1; X2"),
+            format!("{b},2022-02-02,"),
+            format!("{a},2024-05-01,X2"),
+        ];
+        for rotation in 0..rows.len() {
+            let mut rows = rows.to_vec();
+            rows.rotate_left(rotation);
+            rows.swap(0, rotation % 2);
+            let text = format!("uscc,inspected_on,inspector_ids\n{}\n", rows.join("\n"));
+            let h = History::parse(
+                RawFile::from_bytes("h.csv".into(), text.into_bytes()),
+                TextEncoding::Auto,
+            )
+            .unwrap();
+            let last = h.last_inspection(uscc::pack(a)).unwrap();
+            assert_eq!(last.on, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
+            assert_eq!(last.inspector_ids, ["X1", "X2", "X3"]);
+            let last = h.last_inspection(uscc::pack(b)).unwrap();
+            assert_eq!(
+                (last.on.to_string().as_str(), last.inspector_ids.len()),
+                ("2022-02-02", 0)
+            );
+            assert_eq!(h.rows, 5);
         }
     }
 

@@ -133,7 +133,7 @@ impl<'a> TeamInputs<'a> {
             supervising_area: self.firms.value(f.supervising_area),
             last_inspectors: self
                 .history
-                .and_then(|h| h.last.get(f.uscc.as_str()))
+                .and_then(|h| h.last_inspection(f.code))
                 .map_or(&[], |l| &l.inspector_ids[..]),
         }
     }
