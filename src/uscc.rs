@@ -81,15 +81,13 @@ pub fn char_value(c: char) -> Option<u32> {
 ///
 /// Values are 0–9 for digits and A=10 … Z=35 for letters.
 pub fn org_check_char(body: &str) -> Option<char> {
-    let mut sum = 0u32;
-    let mut n = 0;
-    for (c, w) in body.chars().zip(ORG_WEIGHTS) {
-        let v = c.to_digit(36)?;
-        sum += v * w;
-        n += 1;
-    }
-    if n != 8 || body.chars().count() != 8 {
+    let b = body.as_bytes();
+    if b.len() != 8 {
         return None;
+    }
+    let mut sum = 0u32;
+    for (&c, w) in b.iter().zip(ORG_WEIGHTS) {
+        sum += char::from(c).to_digit(36)? * w;
     }
     Some(match 11 - sum % 11 {
         10 => 'X',
@@ -277,6 +275,15 @@ mod tests {
         assert!(ua == a);
         assert_eq!(Uscc::new("91640121750822310"), None);
         assert_eq!(Uscc::new("9164012175082231Ü"), None);
+    }
+
+    #[test]
+    fn organisation_check_of_eight_characters_only() {
+        assert_eq!(org_check_char("75082231"), Some('0'));
+        assert_eq!(org_check_char("7508223"), None);
+        assert_eq!(org_check_char("750822311"), None);
+        assert_eq!(org_check_char("750822é"), None);
+        assert_eq!(org_check_char("7508223-"), None);
     }
 
     #[test]
