@@ -136,7 +136,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
         (f.code, hash)
     };
     // The leaves are hashed and sorted on every processor, in parts, and
-    // the sorted parts merged.
+    // the sorted parts merged by reference.
     let firms = &directory.firms;
     let size = firms.len().div_ceil(crate::processors()).max(1);
     let parts: Vec<Vec<(u128, [u8; 32])>> = std::thread::scope(|scope| {
@@ -153,11 +153,12 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
             .collect();
         workers.into_iter().map(|w| w.join().expect("leaf thread")).collect()
     });
-    let keyed = parts
-        .into_iter()
-        .reduce(|a, b| merge_sorted(a, b, |(k, _)| *k))
+    let keyed: Vec<&(u128, [u8; 32])> = parts
+        .iter()
+        .map(|part| part.iter().collect())
+        .reduce(|a, b| merge_sorted(a, b, |leaf| leaf.0))
         .unwrap_or_default();
-    (root_of(&keyed, &|(_, h)| h, PARALLEL_DEPTH), keyed.len() as u64)
+    (root_of(&keyed, &|leaf| &leaf.1, PARALLEL_DEPTH), keyed.len() as u64)
 }
 
 /// Two sorted vectors as one, sorted.
