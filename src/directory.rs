@@ -515,6 +515,12 @@ mod tests {
     const HEAD: &str = "uscc,name,credit_class,county,industry,status,address\n";
 
     #[test]
+    fn a_firm_stays_small() {
+        // Province-scale directories keep tens of millions of these.
+        assert!(std::mem::size_of::<Enterprise>() <= 96);
+    }
+
+    #[test]
     fn reads_rows_and_extras() {
         let d = parse(&format!(
             "{HEAD}91640121750822310D,甲,B,凯里市,制造业,存续,北京东路1号\n"
