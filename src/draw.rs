@@ -70,22 +70,27 @@ pub struct TargetDraw {
 
 /// The stratum label of a firm: its `stratify_by` values joined with `/`.
 pub fn stratum_label(fields: &[StratumField], directory: &Directory, firm: &Enterprise) -> String {
-    let mut label = String::new();
-    write_label(fields, directory, firm, &mut label);
-    label
+    label_parts(fields, directory, firm).collect::<Vec<_>>().join("/")
 }
 
-fn write_label(fields: &[StratumField], directory: &Directory, firm: &Enterprise, label: &mut String) {
-    label.clear();
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            label.push('/');
-        }
-        label.push_str(directory.value(field_value(f, firm)));
+/// The texts that [`stratum_label`] joins, in order.
+pub fn label_parts<'a>(
+    fields: &'a [StratumField],
+    directory: &'a Directory,
+    firm: &'a Enterprise,
+) -> impl Iterator<Item = &'a str> + Clone {
+    fields.iter().map(|f| directory.value(field_value(f, firm)))
+}
+
+/// A firm's value of one stratification field.
+fn field_value(field: &StratumField, firm: &Enterprise) -> Value {
+    match field {
+        StratumField::CreditClass => firm.credit_class,
+        StratumField::County => firm.county,
+        StratumField::Industry => firm.industry,
     }
 }
 
-/// Why a firm is left out of the eligible frame.
 /// The `k` entries with the lowest keys, in order. Each entry is (the
 /// key's prefix, an index), and `key` gives an index's full key: keys
 /// with different prefixes order as their prefixes, so only the entries
@@ -104,15 +109,7 @@ fn lowest<K: Ord>(mut entries: Vec<(u32, u32)>, k: usize, key: impl Fn(u32) -> K
     keyed
 }
 
-/// A firm's value of one stratification field.
-fn field_value(field: &StratumField, firm: &Enterprise) -> Value {
-    match field {
-        StratumField::CreditClass => firm.credit_class,
-        StratumField::County => firm.county,
-        StratumField::Industry => firm.industry,
-    }
-}
-
+/// Why a firm is left out of the eligible frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exclusion {
     /// Not active, with the status reason (deregistered, revoked, …).

@@ -14,7 +14,7 @@
 //! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
 
 use crate::directory::{Directory, Enterprise};
-use crate::draw::{Exclusion, exclusions, stratum_label};
+use crate::draw::{Exclusion, exclusions, label_parts, stratum_label};
 use crate::history::History;
 use crate::plan::Plan;
 use crate::prepared_block::{IV, digest_bytes};
@@ -121,13 +121,7 @@ impl OneBlock {
 /// ([`crate::draw::exclusions`]).
 pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
     let leaf = |(f, e): (&Enterprise, &Option<Exclusion>)| {
-        let parts = plan.targets.stratify_by.iter().map(|field| {
-            directory.value(match field {
-                crate::plan::StratumField::CreditClass => f.credit_class,
-                crate::plan::StratumField::County => f.county,
-                crate::plan::StratumField::Industry => f.industry,
-            })
-        });
+        let parts = label_parts(&plan.targets.stratify_by, directory, f);
         let hash = match e {
             None => leaf_hash(&f.uscc, parts, "eligible"),
             e => leaf_hash(&f.uscc, parts, &Exclusion::describe(*e)),
