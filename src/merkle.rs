@@ -17,7 +17,7 @@ use crate::directory::{Directory, Enterprise};
 use crate::draw::{Exclusion, exclusions, label_parts, stratum_label};
 use crate::history::History;
 use crate::plan::Plan;
-use crate::prepared_block::{IV, digest_bytes};
+use crate::prepared_block::{IV, digest_bytes, final_block};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -81,34 +81,33 @@ fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str> + Clone,
 
 /// A message of at most 55 bytes, which SHA-256 pads into one block.
 struct OneBlock {
-    block: [u8; 64],
+    bytes: [u8; 55],
     len: usize,
 }
 
 impl OneBlock {
     fn new(first: u8) -> OneBlock {
-        let mut block = [0u8; 64];
-        block[0] = first;
-        OneBlock { block, len: 1 }
+        let mut bytes = [0u8; 55];
+        bytes[0] = first;
+        OneBlock { bytes, len: 1 }
     }
 
     /// Appends `bytes`; `false`, with the message unusable, when it would
     /// pass 55 bytes.
     fn push(&mut self, bytes: &[u8]) -> bool {
         let end = self.len + bytes.len();
-        if end > 55 {
+        if end > self.bytes.len() {
             return false;
         }
-        self.block[self.len..end].copy_from_slice(bytes);
+        self.bytes[self.len..end].copy_from_slice(bytes);
         self.len = end;
         true
     }
 
-    fn digest(mut self) -> [u8; 32] {
-        self.block[self.len] = 0x80;
-        self.block[56..].copy_from_slice(&(self.len as u64 * 8).to_be_bytes());
+    fn digest(self) -> [u8; 32] {
+        let block = final_block(&self.bytes[..self.len], self.len).expect("at most 55 bytes");
         let mut state = IV;
-        sha2::block_api::compress256(&mut state, &[self.block]);
+        sha2::block_api::compress256(&mut state, &[block]);
         digest_bytes(&state)
     }
 }
@@ -181,10 +180,7 @@ pub fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
     first[0] = 0x01;
     first[1..33].copy_from_slice(left);
     first[33..].copy_from_slice(&right[..31]);
-    let mut second = [0u8; 64];
-    second[0] = right[31];
-    second[1] = 0x80;
-    second[56..].copy_from_slice(&(65u64 * 8).to_be_bytes());
+    let second = final_block(&right[31..], 65).expect("one byte");
     let mut state = IV;
     sha2::block_api::compress256(&mut state, &[first, second]);
     digest_bytes(&state)

@@ -27,6 +27,21 @@ pub fn digest_bytes(state: &[u32; 8]) -> [u8; 32] {
     out
 }
 
+/// The last block of a message of `message_len` bytes whose final `tail`
+/// bytes follow whole 64-byte blocks: the tail, 0x80, zeros, and the
+/// message length in bits as a big-endian u64 (SHA-256's padding). `None`
+/// for a tail over 55 bytes, whose padding takes a block of its own.
+pub fn final_block(tail: &[u8], message_len: usize) -> Option<[u8; 64]> {
+    if tail.len() > 55 {
+        return None;
+    }
+    let mut block = [0u8; 64];
+    block[..tail.len()].copy_from_slice(tail);
+    block[tail.len()] = 0x80;
+    block[56..].copy_from_slice(&(message_len as u64 * 8).to_be_bytes());
+    Some(block)
+}
+
 /// SHA-256's round constants.
 const K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,

@@ -12,7 +12,7 @@
 //! Tickets are compared as byte strings; since every ticket starts with
 //! `0.`, this is the same order as Python's string comparison.
 
-use crate::prepared_block::{IV, PreparedBlock, digest_bytes};
+use crate::prepared_block::{IV, PreparedBlock, digest_bytes, final_block};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::fmt;
@@ -88,14 +88,15 @@ impl SeedHash {
         SeedHash { hex, state, words }
     }
 
-    /// SHA-256(hex ‖ id).
-    fn digest(&self, id: &str) -> [u8; 32] {
+    /// SHA-256(hex ‖ id) as its eight big-endian words.
+    fn digest_words(&self, id: &str) -> [u32; 8] {
         let Some(block) = last_block(id) else {
-            return self.state.clone().chain_update(id.as_bytes()).finalize().into();
+            let digest: [u8; 32] = self.state.clone().chain_update(id.as_bytes()).finalize().into();
+            return std::array::from_fn(|i| u32::from_be_bytes(digest[4 * i..4 * i + 4].try_into().expect("4 bytes")));
         };
         let mut words = self.words;
         sha2::block_api::compress256(&mut words, &[block]);
-        digest_bytes(&words)
+        words
     }
 
     /// The first nine digits after `0.` of a prepared id's ticket, read
@@ -134,23 +135,15 @@ impl SeedHash {
     /// The first nine digits after `0.` of an id's ticket, read as a
     /// number (see [`SeedHash::prefix`]).
     pub fn prefix_of(&self, id: &str) -> u32 {
-        let mut words = [0u32; 8];
-        for (w, chunk) in words.iter_mut().zip(self.digest(id).chunks_exact(4)) {
-            *w = u32::from_be_bytes(chunk.try_into().expect("4 bytes"));
-        }
-        reversed_low_digits(&words)
+        reversed_low_digits(&self.digest_words(id))
     }
 
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
-        let digest = self.digest(id);
-        let mut words = [0u32; 8];
-        for (w, chunk) in words.iter_mut().zip(digest.chunks_exact(4)) {
-            *w = u32::from_be_bytes(chunk.try_into().expect("4 bytes"));
-        }
+        let words = self.digest_words(id);
         TicketKey {
             prefix: reversed_low_digits(&words),
-            digest,
+            digest: digest_bytes(&words),
         }
     }
 }
@@ -160,15 +153,7 @@ impl SeedHash {
 /// bytes) as a big-endian u64, SHA-256's standard padding. `None` for ids
 /// longer than 55 bytes, which take two blocks.
 fn last_block(id: &str) -> Option<[u8; 64]> {
-    let id = id.as_bytes();
-    if id.len() > 55 {
-        return None;
-    }
-    let mut block = [0u8; 64];
-    block[..id.len()].copy_from_slice(id);
-    block[id.len()] = 0x80;
-    block[56..].copy_from_slice(&(((64 + id.len()) as u64) * 8).to_be_bytes());
-    Some(block)
+    final_block(id.as_bytes(), 64 + id.len())
 }
 
 /// An id prepared for hashing under many seeds: its last block
@@ -458,7 +443,7 @@ mod tests {
                 .chain_update(&id)
                 .finalize()
                 .into();
-            assert_eq!(s.digest(&id), expected, "length {len}");
+            assert_eq!(digest_bytes(&s.digest_words(&id)), expected, "length {len}");
         }
         let chinese = "执法人员甲";
         let expected: [u8; 32] = Sha256::new()
@@ -466,7 +451,7 @@ mod tests {
             .chain_update(chinese)
             .finalize()
             .into();
-        assert_eq!(s.digest(chinese), expected);
+        assert_eq!(digest_bytes(&s.digest_words(chinese)), expected);
     }
 
     #[test]
