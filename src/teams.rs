@@ -333,7 +333,7 @@ impl ShortList {
     }
 
     fn offer(&mut self, prefix: u32, i: usize) {
-        if self.entries.len() == self.cap && self.entries.last().is_none_or(|e| prefix > e.0) {
+        if prefix > self.bound() {
             return;
         }
         let at = self.entries.partition_point(|e| e.0 < prefix);
