@@ -41,6 +41,8 @@ pub mod verify;
 pub mod view;
 
 /// How many threads the parallel parts use: one per processor, at most 8.
+/// Asked of the system once (each asking reads the process's CPU limits).
 pub(crate) fn processors() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)
+    static PROCESSORS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PROCESSORS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
