@@ -2,7 +2,7 @@
 //! CSV, checked row by row.
 
 use crate::error::InputError;
-use crate::table::{Chunk, Column, Header, RawFile, Row, Split, Table, TextEncoding};
+use crate::table::{Chunk, Column, Header, Part, RawFile, Row, Split, Table, TextEncoding};
 use crate::uscc::{self, Uscc};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -133,6 +133,8 @@ pub struct Directory {
     pub extra_headers: Vec<String>,
     /// Firms in file order.
     pub firms: Vec<Enterprise>,
+    /// Indices of the firms, in the order of their codes.
+    by_code: Vec<u32>,
     /// The texts of the firms' [`Value`]s.
     values: Vec<Box<str>>,
     /// The file as UTF-8 text.
@@ -272,22 +274,44 @@ impl Interner {
     }
 }
 
-/// What the reader of one chunk of the directory keeps: the codes seen
-/// so far, with their lines, and the shared values.
-#[derive(Default)]
+/// What the reader of one part of the directory keeps: the firms' codes
+/// with their places, and the shared values.
 struct ChunkState {
-    seen: FxHashMap<u128, u64>,
+    /// Reading the whole file: the codes seen so far, with their lines,
+    /// for a repeated code to be refused at its row. A chunk read beside
+    /// others leaves repeats to [`first_repeat`], after the read.
+    seen: Option<FxHashMap<u128, u64>>,
+    /// Each firm's [`code_key`], with its index in the part.
+    keys: Vec<u128>,
     interner: Interner,
 }
 
 impl ChunkState {
-    /// A state for a chunk of up to `rows` rows.
-    fn with_capacity(rows: usize) -> ChunkState {
+    fn new(part: Part) -> ChunkState {
+        let (seen, rows) = match part {
+            Part::Whole => (Some(FxHashMap::default()), 0),
+            Part::Chunk { rows } => (None, rows),
+        };
         ChunkState {
-            seen: FxHashMap::with_capacity_and_hasher(rows, Default::default()),
+            seen,
+            keys: Vec::with_capacity(rows),
             interner: Interner::default(),
         }
     }
+}
+
+/// The bits of a [`code_key`] that hold a firm's index: a packed code
+/// takes 90 bits (18 characters of 5), and the key 128.
+const INDEX_BITS: u32 = 38;
+
+/// A firm's packed code and its index, in one number that sorts by code,
+/// then index.
+fn code_key(code: u128, index: usize) -> u128 {
+    code << INDEX_BITS | index as u128
+}
+
+fn key_index(key: u128) -> usize {
+    (key & ((1 << INDEX_BITS) - 1)) as usize
 }
 
 /// The error for a code on `line` that was first seen on `first`.
@@ -301,16 +325,19 @@ fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
 }
 
 /// Checks one row and makes its firm. Errors come in the order of the
-/// checks: code, repeated code (within the chunk), class, status, empty
-/// fields.
+/// checks: code, repeated code (reading the whole file), class, status,
+/// empty fields.
 fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &Row) -> Result<Enterprise, InputError> {
     let path = &table.path;
     let field = |i: usize, msg: String| InputError::field(path, row.line, COLUMNS[i].name, msg);
     let code = table.credit_code(row, USCC, COLUMNS[USCC].name)?;
     let packed = uscc::pack(code);
-    if let Some(first) = state.seen.insert(packed, row.line) {
+    if let Some(seen) = &mut state.seen
+        && let Some(first) = seen.insert(packed, row.line)
+    {
         return Err(duplicate(path, code, first, row.line));
     }
+    state.keys.push(code_key(packed, state.keys.len()));
     let interner = &mut state.interner;
     let class = interner.field(table, row, CLASS);
     if !classes.iter().any(|c| *c == interner.text(class)) {
@@ -361,18 +388,72 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     })
 }
 
-/// The first code, in file order, that repeats a code of an earlier
-/// chunk. Each chunk has already refused repeats within itself, so this
-/// is the first repeat in the file, named with its first line.
-fn repeated_across_chunks(path: &str, chunks: &[Chunk<ChunkState, Enterprise>]) -> Option<InputError> {
-    for (k, chunk) in chunks.iter().enumerate().skip(1) {
-        for firm in &chunk.values {
-            if let Some(&first) = chunks[..k].iter().find_map(|c| c.state.seen.get(&firm.code)) {
-                return Some(duplicate(path, &firm.uscc, first, firm.line));
-            }
-        }
+/// The firms' [`code_key`]s, with every index in the directory, sorted:
+/// each part's are sorted on its own thread, then merged.
+fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
+    let sorted: Vec<Vec<u128>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|(mut keys, offset)| {
+                scope.spawn(move || {
+                    for key in &mut keys {
+                        *key += offset as u128;
+                    }
+                    keys.sort_unstable();
+                    keys
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("sorting thread")).collect()
+    });
+    let mut keys = sorted.concat();
+    // Sorted runs, merged: the standard stable sort finds and merges them.
+    keys.sort();
+    keys
+}
+
+/// The first repeated code in file order, as the one-thread reader
+/// reports it: of the codes that appear more than once, the one whose
+/// second firm comes first. Gives the indices of its first two firms.
+fn first_repeat(keys: &[u128]) -> Option<(usize, usize)> {
+    keys.windows(2)
+        .enumerate()
+        .filter(|&(k, w)| {
+            w[0] >> INDEX_BITS == w[1] >> INDEX_BITS && (k == 0 || keys[k - 1] >> INDEX_BITS != w[0] >> INDEX_BITS)
+        })
+        .map(|(_, w)| (key_index(w[0]), key_index(w[1])))
+        .min_by_key(|&(_, second)| second)
+}
+
+/// The chunks' firms as one vector, in file order, with one table of
+/// values. The first chunk's firms grow rather than all being copied into
+/// a new vector: a large allocation grows in place, or is remapped. The
+/// first chunk's values stay as they are; the others' are looked up by
+/// text.
+fn merge_chunks(chunks: Vec<Chunk<ChunkState, Enterprise>>) -> (Vec<Enterprise>, Interner) {
+    let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
+    let mut chunks = chunks.into_iter();
+    let (mut firms, mut interner) = chunks
+        .next()
+        .map_or_else(Default::default, |c| (c.values, c.state.interner));
+    firms.reserve_exact(total - firms.len());
+    for chunk in chunks {
+        let other = chunk.state.interner;
+        let to: Vec<Value> = other
+            .texts
+            .iter()
+            .map(|t| Interner::intern(&mut interner.by_text, &mut interner.texts, t))
+            .collect();
+        let map = |v: Value| to[v.0 as usize];
+        firms.extend(chunk.values.into_iter().map(|f| Enterprise {
+            credit_class: map(f.credit_class),
+            county: map(f.county),
+            industry: map(f.industry),
+            supervising_area: map(f.supervising_area),
+            ..f
+        }));
     }
-    None
+    (firms, interner)
 }
 
 impl Directory {
@@ -380,8 +461,8 @@ impl Directory {
     /// classes the plan accepts.
     ///
     /// A large file is read in chunks on several threads
-    /// ([`Table::map_rows`]); codes repeated across chunks are found
-    /// afterwards. Errors are the same as reading row by row: the first
+    /// ([`Table::map_rows`]); codes repeated in them are found afterwards,
+    /// by sorting the codes. Errors are the same as reading row by row: the first
     /// in file order.
     pub fn parse(file: RawFile, encoding: TextEncoding, classes: &[String]) -> Result<Directory, InputError> {
         Directory::parse_split(file, encoding, classes, Split::for_this_machine())
@@ -394,36 +475,26 @@ impl Directory {
         split: Split,
     ) -> Result<Directory, InputError> {
         let read = |state: &mut ChunkState, table: &Header, row: &Row| read_firm(state, classes, table, row);
-        let (table, chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::with_capacity, read)?;
-        if let Some(e) = repeated_across_chunks(&table.path, &chunks) {
-            return Err(e);
+        let (table, mut chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::new, read)?;
+        let mut parts = Vec::with_capacity(chunks.len());
+        let mut offset = 0;
+        for chunk in &mut chunks {
+            parts.push((std::mem::take(&mut chunk.state.keys), offset));
+            offset += chunk.values.len();
         }
-        // Grow the first chunk's firms rather than copy all into a new
-        // vector: a large allocation grows in place, or is remapped. The
-        // first chunk's values stay as they are; the others' are looked up
-        // by text.
-        let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
-        let mut chunks = chunks.into_iter();
-        let (mut firms, mut interner) = chunks
-            .next()
-            .map_or_else(Default::default, |c| (c.values, c.state.interner));
-        firms.reserve_exact(total - firms.len());
-        for chunk in chunks {
-            let other = chunk.state.interner;
-            let to: Vec<Value> = other
-                .texts
-                .iter()
-                .map(|t| Interner::intern(&mut interner.by_text, &mut interner.texts, t))
-                .collect();
-            let map = |v: Value| to[v.0 as usize];
-            firms.extend(chunk.values.into_iter().map(|f| Enterprise {
-                credit_class: map(f.credit_class),
-                county: map(f.county),
-                industry: map(f.industry),
-                supervising_area: map(f.supervising_area),
-                ..f
-            }));
+        let (keys, (firms, interner)) = std::thread::scope(|scope| {
+            let keys = scope.spawn(|| sorted_keys(parts));
+            let merged = merge_chunks(chunks);
+            (keys.join().expect("sorting thread"), merged)
+        });
+        if let Some((first, second)) = first_repeat(&keys) {
+            let (first, second) = (&firms[first], &firms[second]);
+            return Err(duplicate(&table.path, &second.uscc, first.line, second.line));
         }
+        let by_code = keys
+            .iter()
+            .map(|&k| u32::try_from(key_index(k)).expect("fewer than 2^32 firms"))
+            .collect();
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
         let name_column = table.column(NAME).expect("required column");
@@ -433,11 +504,26 @@ impl Directory {
             encoding: table.encoding,
             extra_headers,
             firms,
+            by_code,
             values: interner.texts,
             name_column,
             extra_columns,
             text: table.text,
         })
+    }
+
+    /// The indices of the firms, in the order of their codes.
+    pub fn by_code(&self) -> &[u32] {
+        &self.by_code
+    }
+
+    /// The index of the firm with a packed code ([`uscc::pack`]).
+    pub fn find(&self, code: u128) -> Option<usize> {
+        let at = self
+            .by_code
+            .binary_search_by_key(&code, |&i| self.firms[i as usize].code)
+            .ok()?;
+        Some(self.by_code[at] as usize)
     }
 
     /// The text of a value of the repeated columns.
@@ -589,6 +675,31 @@ mod tests {
         assert_eq!(three.firms[299].line, 301);
         assert_eq!((one.sha256, one.text), (three.sha256.clone(), three.text.clone()));
         assert_eq!(three.details(250).name, "甲250");
+    }
+
+    #[test]
+    fn firms_are_found_by_code() {
+        // Rows out of code order; the chunked reading sorts its chunks'
+        // codes apart and merges them.
+        let mut rows = rows(300);
+        rows.reverse();
+        rows.swap(3, 150);
+        let (one, three) = parse_both(&rows);
+        let (one, three) = (one.unwrap(), three.unwrap());
+        assert_eq!(one.by_code(), three.by_code());
+        let codes: Vec<&str> = three
+            .by_code()
+            .iter()
+            .map(|&i| &*three.firms[i as usize].uscc)
+            .collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!((codes.len(), &codes), (300, &sorted));
+        for (i, firm) in three.firms.iter().enumerate() {
+            assert_eq!(three.find(firm.code), Some(i));
+        }
+        let absent = uscc::complete("9152260199999999").unwrap();
+        assert_eq!(three.find(uscc::pack(&absent)), None);
     }
 
     /// Each firm's repeated columns, as texts.

@@ -288,18 +288,9 @@ impl Conflicts {
     ) -> Result<Conflicts, InputError> {
         let (table, rows) = Table::parse(file, encoding, CONFLICT_COLUMNS)?;
         let ids: std::collections::HashSet<&str> = inspectors.inspectors.iter().map(|i| i.id.as_str()).collect();
-        // The list names a few firms of a large directory: one pass over
-        // the directory finds which of them are in it.
-        let packed: Vec<u128> = rows.iter().map(|row| crate::uscc::pack(table.get(row, 1))).collect();
-        let mut codes: std::collections::BTreeMap<u128, bool> = packed.iter().map(|&p| (p, false)).collect();
-        for f in &firms.firms {
-            if let Some(found) = codes.get_mut(&f.code) {
-                *found = true;
-            }
-        }
         let mut pairs: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
             std::collections::BTreeMap::new();
-        for (row, packed) in rows.iter().zip(&packed) {
+        for row in &rows {
             let id = table.get(row, 0);
             let code = table.get(row, 1);
             if !ids.contains(id) {
@@ -311,7 +302,7 @@ impl Conflicts {
                 ));
             }
             table.credit_code(row, 1, "uscc")?;
-            if !codes[packed] {
+            if firms.find(crate::uscc::pack(code)).is_none() {
                 return Err(InputError::field(
                     &table.path,
                     row.line,

@@ -121,50 +121,32 @@ impl OneBlock {
 pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
     let leaf = |(f, e): (&Enterprise, &Option<Exclusion>)| {
         let parts = label_parts(&plan.targets.stratify_by, directory, f);
-        let hash = match e {
+        match e {
             None => leaf_hash(&f.uscc, parts, "eligible"),
             e => leaf_hash(&f.uscc, parts, &Exclusion::describe(*e)),
-        };
-        // Valid codes pack in their string order (uscc::pack).
-        (f.code, hash)
+        }
     };
-    // The leaves are hashed and sorted on every processor, in parts, and
-    // the sorted parts merged by reference.
+    // The leaves are hashed in file order, in parts on every processor,
+    // and taken in the order of their codes.
     let firms = &directory.firms;
+    let mut hashes = vec![[0u8; 32]; firms.len()];
     let size = firms.len().div_ceil(crate::processors()).max(1);
-    let parts: Vec<Vec<(u128, [u8; 32])>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = firms
-            .chunks(size)
+    std::thread::scope(|scope| {
+        for ((hashes, firms), exclusions) in hashes
+            .chunks_mut(size)
+            .zip(firms.chunks(size))
             .zip(exclusions.chunks(size))
-            .map(|(firms, exclusions)| {
-                scope.spawn(move || {
-                    let mut part: Vec<_> = firms.iter().zip(exclusions).map(leaf).collect();
-                    part.sort_unstable_by_key(|(k, _)| *k);
-                    part
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().expect("leaf thread")).collect()
+        {
+            scope.spawn(move || {
+                for (hash, leaf_of) in hashes.iter_mut().zip(firms.iter().zip(exclusions)) {
+                    *hash = leaf(leaf_of);
+                }
+            });
+        }
     });
-    let keyed: Vec<&(u128, [u8; 32])> = parts
-        .iter()
-        .map(|part| part.iter().collect())
-        .reduce(|a, b| merge_sorted(a, b, |leaf| leaf.0))
-        .unwrap_or_default();
-    (root_of(&keyed, &|leaf| &leaf.1, PARALLEL_DEPTH), keyed.len() as u64)
-}
-
-/// Two sorted vectors as one, sorted.
-fn merge_sorted<T, K: Ord>(a: Vec<T>, b: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        let next = if key(y) < key(x) { b.next() } else { a.next() };
-        out.extend(next);
-    }
-    out.extend(a);
-    out.extend(b);
-    out
+    let order = directory.by_code();
+    let root = root_of(order, &|&i| &hashes[i as usize], PARALLEL_DEPTH);
+    (root, order.len() as u64)
 }
 
 /// How many levels of [`root_of`]'s recursion split their two subtrees
@@ -188,18 +170,19 @@ pub fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
 
 /// The leaves of a frame, sorted by credit code.
 pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Leaf> {
-    let mut leaves: Vec<Leaf> = directory
-        .firms
+    let exclusions = exclusions(plan, directory, history);
+    directory
+        .by_code()
         .iter()
-        .zip(exclusions(plan, directory, history))
-        .map(|(f, e)| Leaf {
-            uscc: f.uscc.to_string(),
-            stratum: stratum_label(&plan.targets.stratify_by, directory, f),
-            eligibility: Exclusion::describe(e),
+        .map(|&i| {
+            let f = &directory.firms[i as usize];
+            Leaf {
+                uscc: f.uscc.to_string(),
+                stratum: stratum_label(&plan.targets.stratify_by, directory, f),
+                eligibility: Exclusion::describe(exclusions[i as usize]),
+            }
         })
-        .collect();
-    leaves.sort_unstable_by(|a, b| a.uscc.cmp(&b.uscc));
-    leaves
+        .collect()
 }
 
 fn split(n: usize) -> usize {
@@ -218,7 +201,7 @@ pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
 /// [`root`] of the leaf hashes that `hash` finds in `items`. The top
 /// `parallel` levels of a large tree hash their left subtree on another
 /// thread.
-fn root_of<T: Sync>(items: &[T], hash: &(impl Fn(&T) -> &[u8; 32] + Sync), parallel: u32) -> [u8; 32] {
+fn root_of<'h, T: Sync>(items: &'h [T], hash: &(impl Fn(&'h T) -> &'h [u8; 32] + Sync), parallel: u32) -> [u8; 32] {
     match items.len() {
         0 => Sha256::digest([]).into(),
         1 => *hash(&items[0]),
@@ -353,14 +336,6 @@ mod tests {
             let h = leaves(n);
             assert_eq!(root_of(&h, &|h| h, PARALLEL_DEPTH), root(&h), "{n}");
         }
-    }
-
-    #[test]
-    fn merged_parts_are_sorted() {
-        let merged = merge_sorted(vec![1, 4, 4, 9], vec![0, 4, 5, 10, 11], |&x| x);
-        assert_eq!(merged, [0, 1, 4, 4, 4, 5, 9, 10, 11]);
-        assert_eq!(merge_sorted(vec![], vec![2, 3], |&x| x), [2, 3]);
-        assert_eq!(merge_sorted(vec![2, 3], vec![], |&x| x), [2, 3]);
     }
 
     #[test]

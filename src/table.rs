@@ -204,15 +204,18 @@ impl Table {
     ///
     /// The rows are cut into consecutive chunks, one per processor; each
     /// chunk is read by its own thread with its own state, made by `init`
-    /// from the number of rows the chunk may hold (at most its line
-    /// count), and its values come back in file order together with that state. A
-    /// chunk's rows reach `f` in file order, with the same [`Row::line`]
-    /// and [`Row::offset`] as [`Table::read`] gives.
+    /// for its [`Part`], and its values come back in file order together
+    /// with that state. A chunk's rows reach `f` in file order, with the
+    /// same [`Row::line`] and [`Row::offset`] as [`Table::read`] gives.
     ///
     /// Errors are exactly those of [`Table::read`]: the first in file
     /// order. `f` must not fail on a row for a reason that depends on
     /// rows of other chunks (such checks belong after the read, over the
     /// returned chunks); it may depend on earlier rows of its own chunk.
+    /// When its part is [`Part::Whole`], the first error `f` meets is
+    /// the file's; in a [`Part::Chunk`] any error only makes the reading
+    /// start again, whole, so `f` may there leave checks across rows to
+    /// the caller, after the read.
     ///
     /// Only files without any `"` in their rows are split: there every
     /// line break ends a record, so a chunk can start after any of them.
@@ -224,7 +227,7 @@ impl Table {
         file: RawFile,
         encoding: TextEncoding,
         columns: &[Column],
-        init: impl Fn(usize) -> S + Sync,
+        init: impl Fn(Part) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         Table::map_rows_split(file, encoding, columns, Split::for_this_machine(), init, f)
@@ -236,7 +239,7 @@ impl Table {
         encoding: TextEncoding,
         columns: &[Column],
         split: Split,
-        init: impl Fn(usize) -> S + Sync,
+        init: impl Fn(Part) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         let decoded = Decoded::new(file, encoding, columns)?;
@@ -257,7 +260,7 @@ impl Table {
             }
             Chunked::NotUtf8 => Err(decoded.utf8_error().expect("a chunk is not UTF-8")),
             Chunked::Declined => {
-                let mut state = init(0);
+                let mut state = init(Part::Whole);
                 let mut values = Vec::new();
                 let table = decoded.read(columns, |header, row| {
                     values.push(f(&mut state, header, row)?);
@@ -276,6 +279,16 @@ pub struct Chunk<S, T> {
     pub state: S,
     /// One value per data row, in file order.
     pub values: Vec<T>,
+}
+
+/// The part of a file that one state of [`Table::map_rows`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The whole file, on one thread: the first error met is reported.
+    Whole,
+    /// One of several chunks read at once, of at most `rows` rows: an
+    /// error only makes the file be read again, [`Part::Whole`].
+    Chunk { rows: usize },
 }
 
 /// How [`Table::map_rows`] may cut a file.
@@ -425,7 +438,7 @@ impl Decoded {
         &self,
         columns: &[Column],
         split: Split,
-        init: &(impl Fn(usize) -> S + Sync),
+        init: &(impl Fn(Part) -> S + Sync),
         f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
     ) -> Chunked<S, T> {
         let body = self.body();
@@ -496,7 +509,7 @@ impl Decoded {
         check_from: usize,
         range: std::ops::Range<usize>,
         stop: &AtomicBool,
-        init: impl Fn(usize) -> S,
+        init: impl Fn(Part) -> S,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> ChunkOutcome<S, T> {
         let body = self.body();
@@ -514,7 +527,7 @@ impl Decoded {
         let mut records = UnquotedRecords::new(text, 1 + count_newlines(&body[..range.start]));
         let width = header.headers.len();
         let lines = count_newlines(text) as usize + 1;
-        let mut state = init(lines);
+        let mut state = init(Part::Chunk { rows: lines });
         let mut values = Vec::with_capacity(lines);
         let mut rows = 0;
         let mut record = csv::ByteRecord::new();
@@ -1015,7 +1028,7 @@ mod tests {
     /// looked for after the reading.
     fn read_chunked(bytes: &[u8], enc: TextEncoding, split: Split) -> (Outcome, usize) {
         let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
-        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, |_| Vec::new(), check) {
+        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, |_: Part| Vec::new(), check) {
             Ok(read) => read,
             Err(e) => return (Err(e), 0),
         };
