@@ -99,9 +99,8 @@ impl History {
 
     /// Parses a history CSV.
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<History, InputError> {
-        let (table, rows) = Table::parse(file, encoding, COLUMNS)?;
-        let mut all: Vec<(u128, LastInspection)> = Vec::with_capacity(rows.len());
-        for row in &rows {
+        let mut all: Vec<(u128, LastInspection)> = Vec::new();
+        let table = Table::read(file, encoding, COLUMNS, |table, row| {
             let code = table.credit_code(row, 0, "uscc")?;
             let date_text = table.get(row, 1);
             let on = parse_date(date_text).ok_or_else(|| {
@@ -120,7 +119,8 @@ impl History {
                 .map(String::from)
                 .collect();
             all.push((uscc::pack(code), LastInspection { on, inspector_ids }));
-        }
+            Ok(())
+        })?;
         // By code, latest first; the latest date's rows merge.
         all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.on.cmp(&a.1.on)));
         let mut last: Vec<(u128, LastInspection)> = Vec::new();
@@ -146,7 +146,7 @@ impl History {
         Ok(History {
             path: table.path.clone(),
             sha256: table.sha256.clone(),
-            rows: rows.len(),
+            rows: table.rows as usize,
             encoding: table.encoding,
             last,
             filter,

@@ -176,12 +176,10 @@ pub struct InspectorDirectory {
 impl InspectorDirectory {
     /// Parses and checks an inspector directory.
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<InspectorDirectory, InputError> {
-        let (table, rows) = Table::parse(file, encoding, COLUMNS)?;
-        let path = table.path.clone();
         let mut seen = std::collections::HashMap::new();
-        let mut inspectors = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let field = |i: usize, msg: String| InputError::field(&path, row.line, COLUMNS[i].name, msg);
+        let mut inspectors = Vec::new();
+        let table = Table::read(file, encoding, COLUMNS, |table, row| {
+            let field = |i: usize, msg: String| InputError::field(&table.path, row.line, COLUMNS[i].name, msg);
             let id = table.get(row, 0);
             if id.is_empty() {
                 return Err(field(0, "empty; every inspector needs an id".into()));
@@ -233,9 +231,10 @@ impl InspectorDirectory {
                 active,
                 line: row.line,
             });
-        }
+            Ok(())
+        })?;
         Ok(InspectorDirectory {
-            path,
+            path: table.path.clone(),
             sha256: table.sha256.clone(),
             encoding: table.encoding,
             inspectors,
@@ -286,11 +285,10 @@ impl Conflicts {
         inspectors: &InspectorDirectory,
         firms: &crate::directory::Directory,
     ) -> Result<Conflicts, InputError> {
-        let (table, rows) = Table::parse(file, encoding, CONFLICT_COLUMNS)?;
         let ids: std::collections::HashSet<&str> = inspectors.inspectors.iter().map(|i| i.id.as_str()).collect();
         let mut pairs: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
             std::collections::BTreeMap::new();
-        for row in &rows {
+        let table = Table::read(file, encoding, CONFLICT_COLUMNS, |table, row| {
             let id = table.get(row, 0);
             let code = table.get(row, 1);
             if !ids.contains(id) {
@@ -311,12 +309,13 @@ impl Conflicts {
                 ));
             }
             pairs.entry(id.to_string()).or_default().insert(code.to_string());
-        }
+            Ok(())
+        })?;
         Ok(Conflicts {
             path: table.path.clone(),
             sha256: table.sha256.clone(),
             encoding: table.encoding,
-            rows: rows.len(),
+            rows: table.rows as usize,
             pairs,
         })
     }

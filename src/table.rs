@@ -189,16 +189,6 @@ impl Table {
         Decoded::new(file, encoding, columns)?.read(columns, each)
     }
 
-    /// Reads a whole (small) file into memory.
-    pub fn parse(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<(Table, Vec<Row>), InputError> {
-        let mut rows = Vec::new();
-        let table = Table::read(file, encoding, columns, |_, row| {
-            rows.push(row.clone());
-            Ok(())
-        })?;
-        Ok((table, rows))
-    }
-
     /// Reads `file` like [`Table::read`], turning every data row into a
     /// value with `f`, on several threads when the file is large.
     ///
@@ -951,8 +941,19 @@ mod tests {
         },
     ];
 
+    /// The table and every row of a small file.
     fn parse(bytes: &[u8], enc: TextEncoding) -> Result<(Table, Vec<Row>), InputError> {
-        Table::parse(RawFile::from_bytes("t.csv".into(), bytes.to_vec()), enc, COLS)
+        let mut rows = Vec::new();
+        let table = Table::read(
+            RawFile::from_bytes("t.csv".into(), bytes.to_vec()),
+            enc,
+            COLS,
+            |_, row| {
+                rows.push(row.clone());
+                Ok(())
+            },
+        )?;
+        Ok((table, rows))
     }
 
     #[test]
