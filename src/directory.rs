@@ -215,17 +215,43 @@ type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// reads each distinct field only once.
 #[derive(Default)]
 struct Interner {
-    /// Values by the field's bytes as stored.
-    by_bytes: FxHashMap<Box<[u8]>, Value>,
+    /// Each distinct field as stored, its hash ([`field_hash`]) and value.
+    fields: Vec<(Box<[u8]>, u64, Value)>,
+    /// The fields by hash, as indices into `fields` (`EMPTY` where none):
+    /// open addressing with linear probing, at most half full. Fields are
+    /// few and short, and this beats a general map by not calling out to
+    /// compare them.
+    slots: Vec<u32>,
     /// Values by text: fields with different bytes (spaces around them)
     /// may have the same text, and the same value.
     by_text: FxHashMap<Box<str>, Value>,
     /// The text of each value.
     texts: Vec<Box<str>>,
-    /// For each column, the bytes and value of its last field: rows often
-    /// repeat the row before (status, class), and a comparison is cheaper
-    /// than a look-up.
-    last: Vec<(Vec<u8>, Option<Value>)>,
+}
+
+/// An empty slot of [`Interner::slots`].
+const EMPTY: u32 = u32::MAX;
+
+/// A field's hash for [`Interner::slots`].
+fn field_hash(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher(bytes.len() as u64);
+    h.write(bytes);
+    h.finish()
+}
+
+/// Whether two fields are equal, compared a word at a time in place:
+/// the fields are short, and a call to `memcmp` costs more than this.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    // Whole words, then the last eight bytes (overlapping the words).
+    (0..n / 8).all(|k| word(a, 8 * k) == word(b, 8 * k)) && word(a, n - 8) == word(b, n - 8)
 }
 
 impl Interner {
@@ -235,27 +261,44 @@ impl Interner {
     /// trimmed.
     fn field(&mut self, table: &Header, row: &Row, i: usize) -> Value {
         let raw = table.column(i).and_then(|j| row.record.get(j)).unwrap_or(b"");
-        if self.last.len() <= i {
-            self.last.resize_with(i + 1, Default::default);
+        self.value_of(raw, || table.get(row, i))
+    }
+
+    /// The value of a field stored as `raw`; `text` reads it, if new.
+    fn value_of<'r>(&mut self, raw: &[u8], text: impl FnOnce() -> &'r str) -> Value {
+        let hash = field_hash(raw);
+        if self.slots.is_empty() {
+            self.slots = vec![EMPTY; 64];
         }
-        let (last_raw, last_value) = &mut self.last[i];
-        if let Some(v) = *last_value
-            && last_raw[..] == *raw
-        {
-            return v;
-        }
-        let v = match self.by_bytes.get(raw) {
-            Some(&v) => v,
-            None => {
-                let v = Self::intern(&mut self.by_text, &mut self.texts, table.get(row, i));
-                self.by_bytes.insert(raw.into(), v);
-                v
+        let mask = self.slots.len() - 1;
+        // The high bits first: the low bits of a product mix less.
+        let mut at = hash.rotate_left(24) as usize & mask;
+        while let Some(&(ref bytes, h, v)) = self.fields.get(self.slots[at] as usize) {
+            if h == hash && same_bytes(bytes, raw) {
+                return v;
             }
-        };
-        last_raw.clear();
-        last_raw.extend_from_slice(raw);
-        *last_value = Some(v);
+            at = (at + 1) & mask;
+        }
+        let v = Self::intern(&mut self.by_text, &mut self.texts, text());
+        self.slots[at] = u32::try_from(self.fields.len()).expect("fewer than 2^32 distinct fields");
+        self.fields.push((raw.into(), hash, v));
+        if 2 * self.fields.len() > self.slots.len() {
+            self.rehash(2 * self.slots.len());
+        }
         v
+    }
+
+    /// Rebuilds [`Interner::slots`] with `size` slots.
+    fn rehash(&mut self, size: usize) {
+        self.slots = vec![EMPTY; size];
+        let mask = size - 1;
+        for (k, &(_, hash, _)) in self.fields.iter().enumerate() {
+            let mut at = hash.rotate_left(24) as usize & mask;
+            while self.slots[at] != EMPTY {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = k as u32;
+        }
     }
 
     /// The value of `text`, new if no value has that text yet.
@@ -362,7 +405,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
             ),
         )
     })?;
-    let name_is_empty = table.get(row, NAME).is_empty();
+    let name_is_empty = table.is_empty(row, NAME);
     let county = interner.field(table, row, COUNTY);
     let industry = interner.field(table, row, INDUSTRY);
     for (i, empty, what) in [
@@ -700,6 +743,44 @@ mod tests {
         }
         let absent = uscc::complete("9152260199999999").unwrap();
         assert_eq!(three.find(uscc::pack(&absent)), None);
+    }
+
+    #[test]
+    fn equal_fields_have_equal_values() {
+        // Fields of every length up to 40 bytes, enough to grow the table
+        // several times, met twice; with spaces around them, a field has
+        // other bytes but the same text.
+        let fields: Vec<String> = (0..3000).map(|i| format!("{i}{}", "区".repeat(i % 13))).collect();
+        let mut interner = Interner::default();
+        let mut values = Vec::new();
+        for f in &fields {
+            values.push(interner.value_of(f.as_bytes(), || f));
+        }
+        for (f, &v) in fields.iter().zip(&values) {
+            assert_eq!(interner.value_of(f.as_bytes(), || unreachable!("{f} is known")), v);
+            let padded = format!(" {f} ");
+            assert_eq!(interner.value_of(padded.as_bytes(), || padded.trim()), v);
+            assert_eq!(interner.text(v), f);
+        }
+        let distinct: std::collections::BTreeSet<Value> = values.iter().copied().collect();
+        assert_eq!(distinct.len(), fields.len());
+    }
+
+    #[test]
+    fn fields_compare_as_bytes_do() {
+        let texts: Vec<Vec<u8>> = (0..40)
+            .map(|n| (0..n).map(|i| b'a' + (i % 7) as u8).collect())
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_bytes(a, b), a == b);
+                for k in 0..b.len() {
+                    let mut c = b.clone();
+                    c[k] ^= 1;
+                    assert_eq!(same_bytes(a, &c), *a == c, "{a:?} {c:?}");
+                }
+            }
+        }
     }
 
     /// Each firm's repeated columns, as texts.

@@ -706,6 +706,20 @@ impl Header {
         self.index[i].map_or("", |j| row.field(j))
     }
 
+    /// Whether the `i`-th requested column's value is empty, as
+    /// [`Header::get`] gives it. Most fields begin with a character that
+    /// is not white space, which settles it without reading further.
+    pub fn is_empty(&self, row: &Row, i: usize) -> bool {
+        let first = self.index[i].and_then(|j| row.record.get(j)).and_then(|f| f.first());
+        match first {
+            None => true,
+            // No white-space character (`char::is_whitespace`) is ASCII
+            // graphic or starts with a byte from 0xE4 (U+4000 and up).
+            Some(&b) if b.is_ascii_graphic() || b >= 0xE4 => false,
+            Some(_) => self.get(row, i).is_empty(),
+        }
+    }
+
     /// The `i`-th requested column's value checked as a credit code
     /// (GB 32100); the error names the line, `column` and the right check
     /// character.
@@ -954,6 +968,32 @@ mod tests {
             },
         )?;
         Ok((table, rows))
+    }
+
+    #[test]
+    fn empty_fields_are_found_as_get_finds_them() {
+        // Every white-space character alone, before a name, and fields
+        // that start with other characters.
+        let mut names: Vec<String> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace() && !matches!(c, '\n' | '\r'))
+            .flat_map(|c| [c.to_string(), format!("{c}{c}"), format!("{c}甲"), format!("{c}a")])
+            .collect();
+        names.extend(["", "甲", "a", "-", "é", "\u{FEFF}", "😀", "\u{3001}"].map(String::from));
+        let text: String = names.iter().map(|n| format!("X1,{n}\n")).collect();
+        let (t, rows) = parse(
+            format!("统一社会信用代码,企业名称\n{text}").as_bytes(),
+            TextEncoding::Utf8,
+        )
+        .unwrap();
+        // Rows of white space alone are skipped as blank when the code is
+        // too, never here.
+        assert_eq!(rows.len(), names.len());
+        for (row, name) in rows.iter().zip(&names) {
+            assert_eq!(t.is_empty(row, 1), t.get(row, 1).is_empty(), "{name:?}");
+            assert_eq!(t.is_empty(row, 1), name.trim().is_empty(), "{name:?}");
+        }
+        assert!(t.is_empty(&rows[0], 2), "a column the file does not have");
     }
 
     #[test]
