@@ -260,7 +260,7 @@ impl Interner {
     /// bytes have the same value, so only new ones are decoded and
     /// trimmed.
     fn field(&mut self, table: &Header, row: &Row, i: usize) -> Value {
-        let raw = table.column(i).and_then(|j| row.record.get(j)).unwrap_or(b"");
+        let raw = table.column(i).and_then(|j| row.raw(j)).unwrap_or(b"");
         self.value_of(raw, || table.get(row, i))
     }
 

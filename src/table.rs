@@ -125,27 +125,44 @@ impl Column {
     }
 }
 
-/// A data row and the line it starts on.
-#[derive(Debug, Clone)]
-pub struct Row {
+/// A data row and the line it starts on. Its fields are borrowed from
+/// the text they were read from, never copied.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
     /// 1-based line number in the file (the header is line 1).
     pub line: u64,
     /// Byte offset of the row in [`Table::text`]'s bytes.
     pub offset: u64,
-    /// The fields as read (trimmed on access).
-    pub record: csv::ByteRecord,
+    /// The bytes the fields are in.
+    bytes: &'a [u8],
+    /// Where each field is in `bytes`, as (start, end).
+    spans: &'a [(usize, usize)],
 }
 
-impl Row {
+impl<'a> Row<'a> {
+    /// Field `j` as read, untrimmed (`None` when the row is short).
+    pub fn raw(&self, j: usize) -> Option<&'a [u8]> {
+        self.spans.get(j).map(|&(start, end)| &self.bytes[start..end])
+    }
+
+    /// Every field as read, untrimmed.
+    pub fn raw_fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.spans.iter().map(|&(start, end)| &self.bytes[start..end])
+    }
+
     /// Field `j` of the file, trimmed ("" when the row is short). A field
     /// that is not UTF-8 reads as "": [`Table::read`] then fails the whole
     /// file with an encoding error, whatever the caller made of it.
-    pub fn field(&self, j: usize) -> &str {
-        self.record
-            .get(j)
+    pub fn field(&self, j: usize) -> &'a str {
+        self.raw(j)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("")
             .trim()
+    }
+
+    /// Whether every field is blank (such rows are skipped).
+    fn is_blank(&self) -> bool {
+        self.raw_fields().all(|f| f.trim_ascii().is_empty())
     }
 }
 
@@ -520,28 +537,28 @@ impl Decoded {
         let mut state = init(Part::Chunk { rows: lines });
         let mut values = Vec::with_capacity(lines);
         let mut rows = 0;
-        let mut record = csv::ByteRecord::new();
-        while let Some((line, offset)) = records.next_into(&mut record) {
+        let mut spans = Vec::with_capacity(width);
+        while let Some((line, offset)) = records.next_into(&mut spans) {
             if stop.load(Ordering::Relaxed) {
                 return ChunkOutcome::GaveUp;
             }
-            if record.len() != width {
+            if spans.len() != width {
                 return ChunkOutcome::GaveUp;
-            }
-            if is_blank(&record) {
-                continue;
             }
             let row = Row {
                 line,
                 offset: (range.start + offset) as u64,
-                record,
+                bytes: text,
+                spans: &spans,
             };
+            if row.is_blank() {
+                continue;
+            }
             match f(&mut state, header, &row) {
                 Ok(value) => values.push(value),
                 Err(_) => return ChunkOutcome::GaveUp,
             }
             rows += 1;
-            record = row.record;
         }
         ChunkOutcome::Read(Chunk { state, values }, rows)
     }
@@ -591,9 +608,9 @@ impl<'a> UnquotedRecords<'a> {
         UnquotedRecords { text, pos: 0, line }
     }
 
-    /// Reads the next record into `record`; gives its line (that of its
-    /// first byte) and position.
-    fn next_into(&mut self, record: &mut csv::ByteRecord) -> Option<(u64, usize)> {
+    /// Finds the next record's fields, as (start, end) in the text, in
+    /// `spans`; gives its line (that of its first byte) and position.
+    fn next_into(&mut self, spans: &mut Vec<(usize, usize)>) -> Option<(u64, usize)> {
         let text = self.text;
         let offset = self.pos;
         let mut start = self.pos;
@@ -606,13 +623,13 @@ impl<'a> UnquotedRecords<'a> {
             return None;
         }
         let end = memchr::memchr2(b'\r', b'\n', &text[start..]).map_or(text.len(), |i| start + i);
-        record.clear();
+        spans.clear();
         let mut from = start;
         for comma in memchr::memchr_iter(b',', &text[start..end]) {
-            record.push_field(&text[from..start + comma]);
+            spans.push((from, start + comma));
             from = start + comma + 1;
         }
-        record.push_field(&text[from..end]);
+        spans.push((from, end));
         let line = self.line;
         self.pos = (end + 1).min(text.len());
         self.line += u64::from(text.get(end) == Some(&b'\n'));
@@ -681,11 +698,6 @@ fn count_newlines(bytes: &[u8]) -> u64 {
     n + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-/// Whether every field of a record is blank (such rows are skipped).
-fn is_blank(record: &csv::ByteRecord) -> bool {
-    record.iter().all(|f| f.trim_ascii().is_empty())
-}
-
 impl std::ops::Deref for Table {
     type Target = Header;
 
@@ -710,7 +722,7 @@ impl Header {
     /// [`Header::get`] gives it. Most fields begin with a character that
     /// is not white space, which settles it without reading further.
     pub fn is_empty(&self, row: &Row, i: usize) -> bool {
-        let first = self.index[i].and_then(|j| row.record.get(j)).and_then(|f| f.first());
+        let first = self.index[i].and_then(|j| row.raw(j)).and_then(|f| f.first());
         match first {
             None => true,
             // No white-space character (`char::is_whitespace`) is ASCII
@@ -773,21 +785,32 @@ fn parse_rows(
     let header = make_header(path, encoding, &record, columns)?;
     let width = header.headers.len();
     let mut rows = 0;
+    let mut spans = Vec::with_capacity(width);
     while let Some((line, offset)) = read_row(&mut record)? {
-        if is_blank(&record) {
+        spans.clear();
+        spans.extend(
+            (0..record.len())
+                .filter_map(|i| record.range(i))
+                .map(|r| (r.start, r.end)),
+        );
+        let row = Row {
+            line,
+            offset,
+            bytes: record.as_slice(),
+            spans: &spans,
+        };
+        if row.is_blank() {
             continue;
         }
-        if record.len() != width {
+        if spans.len() != width {
             return Err(InputError::line(
                 path,
                 line,
-                format!("expected {width} fields as in the header, found {}", record.len()),
+                format!("expected {width} fields as in the header, found {}", spans.len()),
             ));
         }
         rows += 1;
-        let row = Row { line, offset, record };
         each(&header, &row)?;
-        record = row.record;
     }
     Ok((header, rows))
 }
@@ -955,15 +978,28 @@ mod tests {
         },
     ];
 
+    /// A row of a small file as [`Header::get`] and [`Header::is_empty`]
+    /// see each of [`COLS`].
+    #[derive(Debug)]
+    struct Cells {
+        line: u64,
+        get: Vec<String>,
+        empty: Vec<bool>,
+    }
+
     /// The table and every row of a small file.
-    fn parse(bytes: &[u8], enc: TextEncoding) -> Result<(Table, Vec<Row>), InputError> {
+    fn parse(bytes: &[u8], enc: TextEncoding) -> Result<(Table, Vec<Cells>), InputError> {
         let mut rows = Vec::new();
         let table = Table::read(
             RawFile::from_bytes("t.csv".into(), bytes.to_vec()),
             enc,
             COLS,
-            |_, row| {
-                rows.push(row.clone());
+            |t, row| {
+                rows.push(Cells {
+                    line: row.line,
+                    get: (0..COLS.len()).map(|i| t.get(row, i).to_string()).collect(),
+                    empty: (0..COLS.len()).map(|i| t.is_empty(row, i)).collect(),
+                });
                 Ok(())
             },
         )?;
@@ -981,7 +1017,7 @@ mod tests {
             .collect();
         names.extend(["", "甲", "a", "-", "é", "\u{FEFF}", "😀", "\u{3001}"].map(String::from));
         let text: String = names.iter().map(|n| format!("X1,{n}\n")).collect();
-        let (t, rows) = parse(
+        let (_, rows) = parse(
             format!("统一社会信用代码,企业名称\n{text}").as_bytes(),
             TextEncoding::Utf8,
         )
@@ -990,10 +1026,10 @@ mod tests {
         // too, never here.
         assert_eq!(rows.len(), names.len());
         for (row, name) in rows.iter().zip(&names) {
-            assert_eq!(t.is_empty(row, 1), t.get(row, 1).is_empty(), "{name:?}");
-            assert_eq!(t.is_empty(row, 1), name.trim().is_empty(), "{name:?}");
+            assert_eq!(row.empty[1], row.get[1].is_empty(), "{name:?}");
+            assert_eq!(row.empty[1], name.trim().is_empty(), "{name:?}");
         }
-        assert!(t.is_empty(&rows[0], 2), "a column the file does not have");
+        assert!(rows[0].empty[2], "a column the file does not have");
     }
 
     #[test]
@@ -1004,8 +1040,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(t.get(&rows[0], 0), "X1");
-        assert_eq!(t.get(&rows[0], 1), "甲公司");
+        assert_eq!(rows[0].get[0], "X1");
+        assert_eq!(rows[0].get[1], "甲公司");
         assert!(!t.has(2));
         assert_eq!(t.extra_columns(), vec![2]);
         assert_eq!(rows[0].line, 3);
@@ -1017,7 +1053,7 @@ mod tests {
         let (gb, _, _) = encoding_rs::GB18030.encode(text);
         let (t, rows) = parse(&gb, TextEncoding::Auto).unwrap();
         assert_eq!(t.encoding, TextEncoding::Gb18030);
-        assert_eq!(t.get(&rows[0], 1), "凯里市甲公司");
+        assert_eq!(rows[0].get[1], "凯里市甲公司");
 
         let text = "uscc,name\n91640121750822310D,凯里市甲公司\n";
         let (gb, _, _) = encoding_rs::GB18030.encode(text);
@@ -1025,23 +1061,24 @@ mod tests {
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("--encoding gb18030"), "{err}");
         let (t, rows) = parse(&gb, TextEncoding::Gb18030).unwrap();
-        assert_eq!(t.get(&rows[0], 1), "凯里市甲公司");
+        assert_eq!(t.encoding, TextEncoding::Gb18030);
+        assert_eq!(rows[0].get[1], "凯里市甲公司");
     }
 
     /// A row as the reader gave it: line, offset and fields.
     type Seen = (u64, u64, Vec<Vec<u8>>);
 
     fn seen(row: &Row) -> Seen {
-        (row.line, row.offset, row.record.iter().map(<[u8]>::to_vec).collect())
+        (row.line, row.offset, row.raw_fields().map(<[u8]>::to_vec).collect())
     }
 
     /// Fails on a field "ERR", and on a field "AGAIN" seen twice in the
     /// same state, as checks of a row and of earlier rows do.
     fn check(state: &mut Vec<u64>, _: &Header, row: &Row) -> Result<Seen, InputError> {
-        if row.record.iter().any(|f| f == b"ERR") {
+        if row.raw_fields().any(|f| f == b"ERR") {
             return Err(InputError::line("t.csv", row.line, "ERR"));
         }
-        if row.record.iter().any(|f| f == b"AGAIN") {
+        if row.raw_fields().any(|f| f == b"AGAIN") {
             if let Some(first) = state.first() {
                 return Err(InputError::line("t.csv", row.line, format!("again, first on {first}")));
             }
