@@ -3,7 +3,7 @@
 
 use crate::error::InputError;
 use crate::table::{Chunk, Column, Header, Part, RawFile, Row, Split, Table, TextEncoding};
-use crate::uscc::{self, Uscc};
+use crate::uscc::Uscc;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -90,7 +90,7 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enterprise {
     pub uscc: Uscc,
-    /// The code packed ([`uscc::pack`]), which orders as the code does.
+    /// The code packed ([`crate::uscc::pack`]), which orders as the code does.
     pub code: u128,
     pub credit_class: Value,
     pub county: Value,
@@ -373,8 +373,7 @@ fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
 fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &Row) -> Result<Enterprise, InputError> {
     let path = &table.path;
     let field = |i: usize, msg: String| InputError::field(path, row.line, COLUMNS[i].name, msg);
-    let code = table.credit_code(row, USCC, COLUMNS[USCC].name)?;
-    let packed = uscc::pack(code);
+    let (code, packed) = table.credit_code(row, USCC, COLUMNS[USCC].name)?;
     if let Some(seen) = &mut state.seen
         && let Some(first) = seen.insert(packed, row.line)
     {
@@ -560,7 +559,7 @@ impl Directory {
         &self.by_code
     }
 
-    /// The index of the firm with a packed code ([`uscc::pack`]).
+    /// The index of the firm with a packed code ([`crate::uscc::pack`]).
     pub fn find(&self, code: u128) -> Option<usize> {
         let at = self
             .by_code
@@ -628,6 +627,7 @@ impl DetailsReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uscc;
 
     fn classes() -> Vec<String> {
         ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect()

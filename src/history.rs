@@ -2,7 +2,6 @@
 
 use crate::error::InputError;
 use crate::table::{Column, RawFile, Table, TextEncoding};
-use crate::uscc;
 use chrono::NaiveDate;
 
 /// Columns of the history file.
@@ -42,7 +41,7 @@ pub struct History {
     pub rows: usize,
     /// The encoding the file was read with.
     pub encoding: TextEncoding,
-    /// Each firm's latest inspection by packed code ([`uscc::pack`]),
+    /// Each firm's latest inspection by packed code ([`crate::uscc::pack`]),
     /// sorted by code.
     last: Vec<(u128, LastInspection)>,
     /// One bit per value of a code's low [`FILTER_BITS`] bits, set for the
@@ -80,7 +79,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 impl History {
     /// A firm's latest inspection, if it has one. The firm is given by its
-    /// packed code ([`uscc::pack`]).
+    /// packed code ([`crate::uscc::pack`]).
     pub fn last_inspection(&self, key: u128) -> Option<&LastInspection> {
         let (word, bit) = filter_slot(key);
         if self.filter.get(word).is_none_or(|w| w & bit == 0) {
@@ -101,7 +100,7 @@ impl History {
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<History, InputError> {
         let mut all: Vec<(u128, LastInspection)> = Vec::new();
         let table = Table::read(file, encoding, COLUMNS, |table, row| {
-            let code = table.credit_code(row, 0, "uscc")?;
+            let (_, code) = table.credit_code(row, 0, "uscc")?;
             let date_text = table.get(row, 1);
             let on = parse_date(date_text).ok_or_else(|| {
                 InputError::field(
@@ -118,7 +117,7 @@ impl History {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
                 .collect();
-            all.push((uscc::pack(code), LastInspection { on, inspector_ids }));
+            all.push((code, LastInspection { on, inspector_ids }));
             Ok(())
         })?;
         // By code, latest first; the latest date's rows merge.
@@ -157,6 +156,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uscc;
 
     #[test]
     fn dates_read_as_chrono_reads_them() {

@@ -299,8 +299,8 @@ impl Conflicts {
                     format!("inspector {id:?} is not in the inspector directory {}", inspectors.path),
                 ));
             }
-            table.credit_code(row, 1, "uscc")?;
-            if firms.find(crate::uscc::pack(code)).is_none() {
+            let (_, packed) = table.credit_code(row, 1, "uscc")?;
+            if firms.find(packed).is_none() {
                 return Err(InputError::field(
                     &table.path,
                     row.line,

@@ -733,11 +733,11 @@ impl Header {
     }
 
     /// The `i`-th requested column's value checked as a credit code
-    /// (GB 32100); the error names the line, `column` and the right check
-    /// character.
-    pub fn credit_code<'r>(&self, row: &'r Row, i: usize, column: &str) -> Result<&'r str, InputError> {
+    /// (GB 32100), with the code packed ([`crate::uscc::pack`]); the
+    /// error names the line, `column` and the right check character.
+    pub fn credit_code<'r>(&self, row: &'r Row, i: usize, column: &str) -> Result<(&'r str, u128), InputError> {
         let code = self.get(row, i);
-        crate::uscc::validate(code).map_err(|e| {
+        let packed = crate::uscc::validate_and_pack(code).map_err(|e| {
             InputError::field(
                 &self.path,
                 row.line,
@@ -745,7 +745,7 @@ impl Header {
                 format!("credit code {code:?} is invalid: {e}"),
             )
         })?;
-        Ok(code)
+        Ok((code, packed))
     }
 
     /// The file's column index of the `i`-th requested column.

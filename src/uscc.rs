@@ -168,6 +168,73 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
     Ok(())
 }
 
+/// A code checked as [`validate`] checks it and, when valid, packed
+/// ([`pack`]).
+pub fn validate_and_pack(code: &str) -> Result<u128, UsccError> {
+    match packed_if_valid(code) {
+        Some(packed) => Ok(packed),
+        None => validate(code).map(|()| pack(code)),
+    }
+}
+
+/// Each byte's value as a code character, or 255 for a byte that is not
+/// one (any non-ASCII byte included).
+const BYTE_VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = VALUES[i];
+        i += 1;
+    }
+    t
+};
+
+/// Each code character's value in GB 11714: 0–9 for digits, A=10 …
+/// Z=35 for letters (`char::to_digit(36)`).
+const ORG_VALUES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The packed code when `code` is valid, found in one pass over its
+/// bytes; `None` when it is not ([`validate`] says why).
+fn packed_if_valid(code: &str) -> Option<u128> {
+    let b: &[u8; 18] = code.as_bytes().try_into().ok()?;
+    let values: [u8; 18] = std::array::from_fn(|i| BYTE_VALUES[b[i] as usize]);
+    // 255 marks a byte that is no code character; the division code is
+    // digits, whose values are below 10.
+    if values.contains(&255) || values[2..8].iter().any(|&v| v >= 10) {
+        return None;
+    }
+    let org: u32 = b[8..16]
+        .iter()
+        .zip(ORG_WEIGHTS)
+        .map(|(&c, w)| u32::from(ORG_VALUES[c as usize]) * w)
+        .sum();
+    let org_check = match 11 - org % 11 {
+        10 => b'X',
+        11 => b'0',
+        c => b'0' + c as u8,
+    };
+    let sum: u32 = values[..17].iter().zip(WEIGHTS).map(|(&v, w)| u32::from(v) * w).sum();
+    if b[16] != org_check || u32::from(values[17]) != (31 - sum % 31) % 31 {
+        return None;
+    }
+    // As [`pack`] does, in two halves of 45 bits.
+    let half = |values: &[u8]| values.iter().fold(0u64, |acc, &v| acc << 5 | u64::from(v));
+    Some(u128::from(half(&values[..9])) << 45 | u128::from(half(&values[9..])))
+}
+
 /// A valid code packed into an integer (5 bits a character), for fast
 /// duplicate checks and sorting: [`CHARSET`] is in ASCII order, so for
 /// valid codes `pack(a) < pack(b)` exactly when `a < b` as strings.
@@ -387,6 +454,55 @@ mod tests {
             assert!(validate(&w[0]).is_ok());
             assert_eq!(pack(&w[0]).cmp(&pack(&w[1])), w[0].cmp(&w[1]), "{} {}", w[0], w[1]);
         }
+    }
+
+    #[test]
+    fn one_pass_check_agrees_with_validate_and_pack() {
+        // Valid codes, and every one-character change of them: each
+        // position to every byte value that makes a string, and to a few
+        // characters beyond ASCII.
+        let valid = [
+            "91640121750822310D",
+            "91640221MA75XXUL75",
+            "9164022122816188X8",
+            "91350100M000100Y43",
+        ];
+        let mut codes: Vec<String> = valid.iter().map(|c| c.to_string()).collect();
+        for code in valid {
+            for i in 0..18 {
+                let others = (0u8..128).map(char::from).chain(['é', '９', 'Ü']);
+                for c in others {
+                    let mut s: Vec<char> = code.chars().collect();
+                    s[i] = c;
+                    codes.push(s.into_iter().collect());
+                }
+            }
+        }
+        // Changes to the first 16 characters with both checks made right
+        // (`complete`): letters in the division code, and every check
+        // character.
+        for code in valid {
+            for i in 0..16 {
+                for c in CHARSET.chars() {
+                    let mut s: Vec<char> = code[..16].chars().collect();
+                    s[i] = c;
+                    codes.extend(complete(&s.into_iter().collect::<String>()));
+                }
+            }
+        }
+        codes.extend(["", "9164012175082231", "91640121750822310D0"].map(String::from));
+        let mut passed = 0;
+        for code in &codes {
+            let expected = validate(code).map(|()| pack(code));
+            assert_eq!(validate_and_pack(code), expected, "{code:?}");
+            if expected.is_ok() {
+                assert_eq!(packed_if_valid(code), expected.ok(), "{code:?}");
+                passed += 1;
+            } else {
+                assert_eq!(packed_if_valid(code), None, "{code:?}");
+            }
+        }
+        assert!(passed > 1000, "most completed codes are valid: {passed}");
     }
 
     #[test]
