@@ -144,9 +144,20 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
             });
         }
     });
-    let order = directory.by_code();
-    let root = root_of(order, &|&i| &hashes[i as usize], PARALLEL_DEPTH);
-    (root, order.len() as u64)
+    // Gathered into code order apart from the tree: the reads are
+    // scattered, and a loop of nothing else keeps many of them in flight.
+    let mut leaves = vec![[0u8; 32]; firms.len()];
+    std::thread::scope(|scope| {
+        for (leaves, order) in leaves.chunks_mut(size).zip(directory.by_code().chunks(size)) {
+            let hashes = &hashes;
+            scope.spawn(move || {
+                for (leaf, &i) in leaves.iter_mut().zip(order) {
+                    *leaf = hashes[i as usize];
+                }
+            });
+        }
+    });
+    (root_of(&leaves, PARALLEL_DEPTH), leaves.len() as u64)
 }
 
 /// How many levels of [`root_of`]'s recursion split their two subtrees
@@ -195,26 +206,25 @@ fn split(n: usize) -> usize {
 
 /// RFC 6962 Merkle Tree Hash of leaf hashes (SHA-256 of nothing for none).
 pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
-    root_of(hashes, &|h| h, 0)
+    root_of(hashes, 0)
 }
 
-/// [`root`] of the leaf hashes that `hash` finds in `items`. The top
-/// `parallel` levels of a large tree hash their left subtree on another
-/// thread.
-fn root_of<'h, T: Sync>(items: &'h [T], hash: &(impl Fn(&'h T) -> &'h [u8; 32] + Sync), parallel: u32) -> [u8; 32] {
+/// [`root`], where the top `parallel` levels of a large tree hash their
+/// left subtree on another thread.
+fn root_of(items: &[[u8; 32]], parallel: u32) -> [u8; 32] {
     match items.len() {
         0 => Sha256::digest([]).into(),
-        1 => *hash(&items[0]),
+        1 => items[0],
         n => {
             let (left, right) = items.split_at(split(n));
             let (l, r) = if parallel > 0 && n >= PARALLEL_LEAVES && crate::processors() > 1 {
                 std::thread::scope(|scope| {
-                    let l = scope.spawn(|| root_of(left, hash, parallel - 1));
-                    let r = root_of(right, hash, parallel - 1);
+                    let l = scope.spawn(|| root_of(left, parallel - 1));
+                    let r = root_of(right, parallel - 1);
                     (l.join().expect("tree thread"), r)
                 })
             } else {
-                (root_of(left, hash, 0), root_of(right, hash, 0))
+                (root_of(left, 0), root_of(right, 0))
             };
             node(&l, &r)
         }
@@ -334,7 +344,7 @@ mod tests {
     fn trees_hashed_on_several_threads_have_the_same_root() {
         for n in [PARALLEL_LEAVES, PARALLEL_LEAVES + 1, 3 * PARALLEL_LEAVES + 5] {
             let h = leaves(n);
-            assert_eq!(root_of(&h, &|h| h, PARALLEL_DEPTH), root(&h), "{n}");
+            assert_eq!(root_of(&h, PARALLEL_DEPTH), root(&h), "{n}");
         }
     }
 
