@@ -239,6 +239,13 @@ fn field_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// Where a field with `hash` is looked for first in a table of `mask + 1`
+/// slots: the hash's high bits first, as the low bits of a product mix
+/// less.
+fn home_slot(hash: u64, mask: usize) -> usize {
+    hash.rotate_left(24) as usize & mask
+}
+
 /// Whether two fields are equal, compared a word at a time in place:
 /// the fields are short, and a call to `memcmp` costs more than this.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
@@ -271,8 +278,7 @@ impl Interner {
             self.slots = vec![EMPTY; 64];
         }
         let mask = self.slots.len() - 1;
-        // The high bits first: the low bits of a product mix less.
-        let mut at = hash.rotate_left(24) as usize & mask;
+        let mut at = home_slot(hash, mask);
         while let Some(&(ref bytes, h, v)) = self.fields.get(self.slots[at] as usize) {
             if h == hash && same_bytes(bytes, raw) {
                 return v;
@@ -293,7 +299,7 @@ impl Interner {
         self.slots = vec![EMPTY; size];
         let mask = size - 1;
         for (k, &(_, hash, _)) in self.fields.iter().enumerate() {
-            let mut at = hash.rotate_left(24) as usize & mask;
+            let mut at = home_slot(hash, mask);
             while self.slots[at] != EMPTY {
                 at = (at + 1) & mask;
             }
@@ -355,6 +361,10 @@ fn code_key(code: u128, index: usize) -> u128 {
 
 fn key_index(key: u128) -> usize {
     (key & ((1 << INDEX_BITS) - 1)) as usize
+}
+
+fn key_code(key: u128) -> u128 {
+    key >> INDEX_BITS
 }
 
 /// The error for a code on `line` that was first seen on `first`.
@@ -460,9 +470,7 @@ fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
 fn first_repeat(keys: &[u128]) -> Option<(usize, usize)> {
     keys.windows(2)
         .enumerate()
-        .filter(|&(k, w)| {
-            w[0] >> INDEX_BITS == w[1] >> INDEX_BITS && (k == 0 || keys[k - 1] >> INDEX_BITS != w[0] >> INDEX_BITS)
-        })
+        .filter(|&(k, w)| key_code(w[0]) == key_code(w[1]) && (k == 0 || key_code(keys[k - 1]) != key_code(w[0])))
         .map(|(_, w)| (key_index(w[0]), key_index(w[1])))
         .min_by_key(|&(_, second)| second)
 }

@@ -138,19 +138,7 @@ impl Exclusion {
 pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Option<Exclusion>> {
     let rules = Eligibility::new(plan, directory, history);
     let firms = &directory.firms;
-    let size = firms.len().div_ceil(crate::processors()).max(1);
-    let mut out = vec![None; firms.len()];
-    std::thread::scope(|scope| {
-        for (part, out) in firms.chunks(size).zip(out.chunks_mut(size)) {
-            let rules = &rules;
-            scope.spawn(move || {
-                for (f, e) in part.iter().zip(out) {
-                    *e = rules.of(f);
-                }
-            });
-        }
-    });
-    out
+    crate::map_in_parts(firms.len(), None, |i| rules.of(&firms[i]))
 }
 
 /// The plan's eligibility rules, with the exclusion window's first day

@@ -46,3 +46,33 @@ pub(crate) fn processors() -> usize {
     static PROCESSORS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *PROCESSORS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
+
+/// `(0..n).map(f)` as a vector, worked out in one part per processor.
+/// `blank` fills the vector before the parts overwrite it.
+pub(crate) fn map_in_parts<T: Clone + Send>(n: usize, blank: T, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut out = vec![blank; n];
+    let size = n.div_ceil(processors()).max(1);
+    std::thread::scope(|scope| {
+        for (k, part) in out.chunks_mut(size).enumerate() {
+            let f = &f;
+            scope.spawn(move || {
+                for (j, slot) in part.iter_mut().enumerate() {
+                    *slot = f(k * size + j);
+                }
+            });
+        }
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parts_map_every_index_in_place() {
+        // Lengths that do and do not divide among the processors.
+        for n in [0, 1, 2, 3, 7, 64, 1001] {
+            let squares: Vec<usize> = (0..n).map(|i| i * i).collect();
+            assert_eq!(super::map_in_parts(n, usize::MAX, |i| i * i), squares, "{n}");
+        }
+    }
+}

@@ -13,7 +13,7 @@
 //! Merkle Tree Hash: a list of n > 1 leaves splits at the largest power of
 //! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
 
-use crate::directory::{Directory, Enterprise};
+use crate::directory::Directory;
 use crate::draw::{Exclusion, exclusions, label_parts, stratum_label};
 use crate::history::History;
 use crate::plan::Plan;
@@ -119,44 +119,21 @@ impl OneBlock {
 /// `exclusions` are every firm's, in directory order
 /// ([`crate::draw::exclusions`]).
 pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
-    let leaf = |(f, e): (&Enterprise, &Option<Exclusion>)| {
+    let firms = &directory.firms;
+    let leaf = |i: usize| {
+        let f = &firms[i];
         let parts = label_parts(&plan.targets.stratify_by, directory, f);
-        match e {
+        match exclusions[i] {
             None => leaf_hash(&f.uscc, parts, "eligible"),
-            e => leaf_hash(&f.uscc, parts, &Exclusion::describe(*e)),
+            e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
         }
     };
-    // The leaves are hashed in file order, in parts on every processor,
-    // and taken in the order of their codes.
-    let firms = &directory.firms;
-    let mut hashes = vec![[0u8; 32]; firms.len()];
-    let size = firms.len().div_ceil(crate::processors()).max(1);
-    std::thread::scope(|scope| {
-        for ((hashes, firms), exclusions) in hashes
-            .chunks_mut(size)
-            .zip(firms.chunks(size))
-            .zip(exclusions.chunks(size))
-        {
-            scope.spawn(move || {
-                for (hash, leaf_of) in hashes.iter_mut().zip(firms.iter().zip(exclusions)) {
-                    *hash = leaf(leaf_of);
-                }
-            });
-        }
-    });
-    // Gathered into code order apart from the tree: the reads are
+    // The leaves are hashed in file order on every processor, then
+    // gathered into code order apart from the tree: the reads are
     // scattered, and a loop of nothing else keeps many of them in flight.
-    let mut leaves = vec![[0u8; 32]; firms.len()];
-    std::thread::scope(|scope| {
-        for (leaves, order) in leaves.chunks_mut(size).zip(directory.by_code().chunks(size)) {
-            let hashes = &hashes;
-            scope.spawn(move || {
-                for (leaf, &i) in leaves.iter_mut().zip(order) {
-                    *leaf = hashes[i as usize];
-                }
-            });
-        }
-    });
+    let hashes = crate::map_in_parts(firms.len(), [0u8; 32], leaf);
+    let order = directory.by_code();
+    let leaves = crate::map_in_parts(order.len(), [0u8; 32], |k| hashes[order[k] as usize]);
     (root_of(&leaves, PARALLEL_DEPTH), leaves.len() as u64)
 }
 
