@@ -138,7 +138,7 @@ pub struct Directory {
     /// The texts of the firms' [`Value`]s.
     values: Vec<Box<str>>,
     /// The file as UTF-8 text.
-    text: Vec<u8>,
+    text: crate::file_bytes::FileBytes,
     /// Column index of the name and of each extra column.
     name_column: usize,
     extra_columns: Vec<usize>,

@@ -5,9 +5,10 @@
 //! happen at the edges ([`bundle`]), and [`verify`] replays a bundle
 //! through the same functions.
 //!
-//! One function holds unsafe code: the call into the SHA extensions of
+//! Two functions hold unsafe code: the call into the SHA extensions of
 //! x86-64 processors, after checking that the processor has them
-//! ([`prepared_block`]).
+//! ([`prepared_block`]), and the mapping of a large input file into
+//! memory ([`file_bytes`]).
 #![deny(unsafe_code)]
 
 pub mod beacon;
@@ -18,6 +19,7 @@ pub mod directory;
 pub mod draw;
 pub mod error;
 pub mod export;
+pub mod file_bytes;
 pub mod history;
 pub mod ics;
 pub mod inputs;

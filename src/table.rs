@@ -3,6 +3,7 @@
 //! order; extra columns kept.
 
 use crate::error::{Error, InputError, Result};
+use crate::file_bytes::FileBytes;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::str::FromStr;
@@ -50,57 +51,31 @@ pub struct RawFile {
     /// The path as the user gave it, for messages.
     pub display: String,
     /// The bytes as stored.
-    pub bytes: Vec<u8>,
+    pub bytes: FileBytes,
 }
 
 impl RawFile {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<RawFile> {
-        let bytes = read_file(path).map_err(|e| Error::io(path, e))?;
-        Ok(RawFile::from_bytes(path.display().to_string(), bytes))
+        let bytes = FileBytes::read(path).map_err(|e| Error::io(path, e))?;
+        Ok(RawFile {
+            display: path.display().to_string(),
+            bytes,
+        })
     }
 
     /// Wraps bytes already in memory.
     pub fn from_bytes(display: String, bytes: Vec<u8>) -> RawFile {
-        RawFile { display, bytes }
+        RawFile {
+            display,
+            bytes: bytes.into(),
+        }
     }
 
     /// hexlower(SHA-256) of the bytes.
     pub fn sha256(&self) -> String {
         sha256_hex(&self.bytes)
     }
-}
-
-/// Files at least this large are read by two threads.
-const SPLIT_READ_BYTES: u64 = 4 << 20;
-
-/// Reads a whole file like [`std::fs::read`]. A large file is read by two
-/// threads, each copying half: the time goes into the kernel's copy and
-/// into mapping fresh pages for it, which two processors share.
-fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    #[cfg(unix)]
-    {
-        use std::io::{Read, Seek, SeekFrom};
-        use std::os::unix::fs::FileExt;
-        let mut file = std::fs::File::open(path)?;
-        let len = file.metadata()?.len();
-        if len >= SPLIT_READ_BYTES && crate::processors() > 1 {
-            let mut bytes = vec![0u8; len as usize];
-            let (first, second) = bytes.split_at_mut(len as usize / 2);
-            let halves = std::thread::scope(|scope| {
-                let reader = scope.spawn(|| file.read_exact_at(second, len / 2));
-                file.read_exact_at(first, 0).and(reader.join().expect("reading thread"))
-            });
-            // A file that shrank meanwhile is read again, the plain way;
-            // one that grew is read to its new end, as std::fs::read would.
-            if halves.is_ok() {
-                file.seek(SeekFrom::Start(len))?;
-                file.read_to_end(&mut bytes)?;
-                return Ok(bytes);
-            }
-        }
-    }
-    std::fs::read(path)
 }
 
 /// hexlower(SHA-256(bytes)).
@@ -189,7 +164,7 @@ pub struct Table {
     pub sha256: String,
     /// The file as UTF-8 (BOM removed, GB18030 decoded): rows can be
     /// read again from their [`Row::offset`].
-    pub text: Vec<u8>,
+    pub text: FileBytes,
 }
 
 impl Table {
@@ -324,7 +299,7 @@ struct Decoded {
     /// The file as the user named it.
     path: String,
     /// The bytes as stored.
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     /// GB18030 files: the text decoded to UTF-8. UTF-8 files: empty, the
     /// text is `bytes` without its BOM, and it still has to be checked
     /// (by [`Decoded::read`] or [`Decoded::read_chunks`]).
@@ -373,15 +348,12 @@ impl Decoded {
     }
 
     /// The text, kept as [`Table::text`].
-    fn into_text(self) -> Vec<u8> {
+    fn into_text(self) -> FileBytes {
         if self.encoding == TextEncoding::Utf8 {
-            let mut bytes = self.bytes;
-            if bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes.drain(..3);
-            }
-            bytes
+            let bom = if self.bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            self.bytes.without_prefix(bom)
         } else {
-            self.decoded
+            self.decoded.into()
         }
     }
 
@@ -1098,7 +1070,14 @@ mod tests {
             rows.push(check(&mut state, h, row)?);
             Ok(())
         })?;
-        Ok((t.header.headers, t.header.encoding, t.rows, t.sha256, t.text, rows))
+        Ok((
+            t.header.headers,
+            t.header.encoding,
+            t.rows,
+            t.sha256,
+            t.text.to_vec(),
+            rows,
+        ))
     }
 
     /// The chunked reading, and how many chunks it used. As
@@ -1126,7 +1105,14 @@ mod tests {
         }
         let rows = chunks.into_iter().flat_map(|c| c.values).collect();
         (
-            Ok((t.header.headers, t.header.encoding, t.rows, t.sha256, t.text, rows)),
+            Ok((
+                t.header.headers,
+                t.header.encoding,
+                t.rows,
+                t.sha256,
+                t.text.to_vec(),
+                rows,
+            )),
             n,
         )
     }
@@ -1293,19 +1279,6 @@ mod tests {
                 proptest::prop_assert_eq!(chunked, whole);
             }
         }
-    }
-
-    #[test]
-    fn reads_large_files_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("big.csv");
-        let bytes: Vec<u8> = (0..SPLIT_READ_BYTES as usize + 12_345)
-            .map(|i| (i % 251) as u8)
-            .collect();
-        std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(RawFile::read(&path).unwrap().bytes, bytes);
-        std::fs::write(&path, &bytes[..1000]).unwrap();
-        assert_eq!(RawFile::read(&path).unwrap().bytes, &bytes[..1000]);
     }
 
     #[test]
