@@ -440,16 +440,35 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     })
 }
 
-/// The firms' [`code_key`]s, with every index in the directory, sorted:
-/// each part's are sorted on its own thread, then merged.
+/// The firms' [`code_key`]s, with every index in the directory, sorted.
+/// `parts` are each chunk's keys with the index of the chunk's first
+/// firm. Consecutive parts are gathered into one group per processor,
+/// each group sorted on its own thread, and the groups merged.
 fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
+    let total: usize = parts.iter().map(|(keys, _)| keys.len()).sum();
+    let per_group = total.div_ceil(crate::processors()).max(1);
+    let mut groups: Vec<Vec<(Vec<u128>, usize)>> = vec![Vec::new()];
+    let mut size = 0;
+    for part in parts {
+        if size >= per_group {
+            groups.push(Vec::new());
+            size = 0;
+        }
+        size += part.0.len();
+        groups.last_mut().expect("a group").push(part);
+    }
     let sorted: Vec<Vec<u128>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
+        let workers: Vec<_> = groups
             .into_iter()
-            .map(|(mut keys, offset)| {
+            .map(|group| {
                 scope.spawn(move || {
-                    for key in &mut keys {
-                        *key += offset as u128;
+                    let mut group = group.into_iter();
+                    let Some((mut keys, offset)) = group.next() else {
+                        return Vec::new();
+                    };
+                    keys.iter_mut().for_each(|key| *key += offset as u128);
+                    for (more, offset) in group {
+                        keys.extend(more.into_iter().map(|key| key + offset as u128));
                     }
                     keys.sort_unstable();
                     keys
@@ -479,13 +498,18 @@ fn first_repeat(keys: &[u128]) -> Option<(usize, usize)> {
 /// values. The first chunk's firms grow rather than all being copied into
 /// a new vector: a large allocation grows in place, or is remapped. The
 /// first chunk's values stay as they are; the others' are looked up by
-/// text.
+/// text. Each firm's line is shifted by its chunk's
+/// [`Chunk::line_offset`].
 fn merge_chunks(chunks: Vec<Chunk<ChunkState, Enterprise>>) -> (Vec<Enterprise>, Interner) {
     let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
     let mut chunks = chunks.into_iter();
-    let (mut firms, mut interner) = chunks
-        .next()
-        .map_or_else(Default::default, |c| (c.values, c.state.interner));
+    let (mut firms, mut interner) = chunks.next().map_or_else(Default::default, |c| {
+        let mut firms = c.values;
+        if c.line_offset > 0 {
+            firms.iter_mut().for_each(|f| f.line += c.line_offset);
+        }
+        (firms, c.state.interner)
+    });
     firms.reserve_exact(total - firms.len());
     for chunk in chunks {
         let other = chunk.state.interner;
@@ -500,6 +524,7 @@ fn merge_chunks(chunks: Vec<Chunk<ChunkState, Enterprise>>) -> (Vec<Enterprise>,
             county: map(f.county),
             industry: map(f.industry),
             supervising_area: map(f.supervising_area),
+            line: f.line + chunk.line_offset,
             ..f
         }));
     }
