@@ -624,6 +624,7 @@ impl Directory {
             directory: self,
             reader,
             record: csv::StringRecord::new(),
+            spans: Vec::new(),
         }
     }
 }
@@ -636,12 +637,20 @@ pub struct DetailsReader<'a> {
     directory: &'a Directory,
     reader: csv::Reader<std::io::Cursor<&'a [u8]>>,
     record: csv::StringRecord,
+    spans: Vec<(usize, usize)>,
 }
 
 impl DetailsReader<'_> {
     /// The name and extra columns of firm `i`.
     pub fn details(&mut self, i: usize) -> Details {
         let d = self.directory;
+        // Most rows have no quotes: their fields are found in place.
+        if let Some(row) = Row::reread(&d.text, d.firms[i].offset, &mut self.spans) {
+            return Details {
+                name: row.field(d.name_column).to_string(),
+                extra: d.extra_columns.iter().map(|&j| row.field(j).to_string()).collect(),
+            };
+        }
         let mut pos = csv::Position::new();
         pos.set_byte(d.firms[i].offset);
         // The row was read and checked once already, so it reads again.
@@ -698,6 +707,37 @@ mod tests {
             }
         );
         assert_eq!(d.firms[0].status, Status::Active);
+    }
+
+    #[test]
+    fn details_are_read_back_as_the_csv_crate_reads_them() {
+        // Rows read in place (no quotes) and rows left to the csv crate
+        // (quoted fields, line breaks inside quotes), after every kind of
+        // line break and blank line.
+        let code = |i: usize| uscc::complete(&format!("91522601{i:08}")).unwrap();
+        let rows = [
+            format!("{},\u{3000}甲 ,B,凯里市,制造业,存续,北京东路1号\n", code(0)),
+            format!("{},\"乙,丙\",B,凯里市,制造业,存续,\"路 \"\"2\"\"\"\r\n\r\n", code(1)),
+            format!("{},丁,B,凯里市,制造业,存续,\"3\n号\"\r", code(2)),
+            format!("\n{},戊 ,B,凯里市,制造业,存续, 4号\n", code(3)),
+            format!("{},己,B,凯里市,制造业,存续,\n", code(4)),
+        ];
+        let d = parse(&format!("{HEAD}{}", rows.concat())).unwrap();
+        let expected = [
+            ("甲", "北京东路1号"),
+            ("乙,丙", "路 \"2\""),
+            ("丁", "3\n号"),
+            ("戊", "4号"),
+            ("己", ""),
+        ];
+        let mut reader = d.details_reader();
+        for (i, (name, address)) in expected.into_iter().enumerate() {
+            let want = Details {
+                name: name.into(),
+                extra: vec![address.into()],
+            };
+            assert_eq!(reader.details(i), want, "row {i}");
+        }
     }
 
     #[test]

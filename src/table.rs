@@ -116,6 +116,27 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// The row at `offset` of `text` (a [`Row::offset`] in the text it
+    /// was read from), read again without the `csv` crate where that reads
+    /// it the same: when its line has no quote and does not start with a
+    /// byte-order mark (`None` otherwise). Its fields' places go into
+    /// `spans`; its line number is not known, and is 0.
+    pub fn reread(text: &'a [u8], offset: u64, spans: &'a mut Vec<(usize, usize)>) -> Option<Row<'a>> {
+        let rest = text.get(usize::try_from(offset).ok()?..)?;
+        UnquotedRecords::new(rest, 0).next_into(spans)?;
+        let (start, end) = (spans.first()?.0, spans.last()?.1);
+        let line = &rest[start..end];
+        if line.starts_with(b"\xEF\xBB\xBF") || memchr::memchr(b'"', line).is_some() {
+            return None;
+        }
+        Some(Row {
+            line: 0,
+            offset,
+            bytes: rest,
+            spans,
+        })
+    }
+
     /// Field `j` as read, untrimmed (`None` when the row is short).
     pub fn raw(&self, j: usize) -> Option<&'a [u8]> {
         self.spans.get(j).map(|&(start, end)| &self.bytes[start..end])
