@@ -387,7 +387,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     if let Some(seen) = &mut state.seen
         && let Some(first) = seen.insert(packed, row.line)
     {
-        return Err(duplicate(path, code, first, row.line));
+        return Err(duplicate(path, &code, first, row.line));
     }
     state.keys.push(code_key(packed, state.keys.len()));
     let interner = &mut state.interner;
@@ -428,7 +428,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     }
     let area = interner.field(table, row, AREA);
     Ok(Enterprise {
-        uscc: Uscc::new(code).expect("a valid code is 18 ASCII characters"),
+        uscc: code,
         code: packed,
         credit_class: class,
         supervising_area: if interner.text(area).is_empty() { county } else { area },

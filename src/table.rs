@@ -4,6 +4,7 @@
 
 use crate::error::{Error, InputError, Result};
 use crate::file_bytes::FileBytes;
+use crate::uscc::{self, Uscc};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::str::FromStr;
@@ -885,9 +886,13 @@ impl Header {
     /// The `i`-th requested column's value checked as a credit code
     /// (GB 32100), with the code packed ([`crate::uscc::pack`]); the
     /// error names the line, `column` and the right check character.
-    pub fn credit_code<'r>(&self, row: &'r Row, i: usize, column: &str) -> Result<(&'r str, u128), InputError> {
+    pub fn credit_code(&self, row: &Row, i: usize, column: &str) -> Result<(Uscc, u128), InputError> {
+        // Most fields are a valid code as stored, which settles it.
+        if let Some(valid) = self.column(i).and_then(|j| row.raw(j)).and_then(uscc::valid_field) {
+            return Ok(valid);
+        }
         let code = self.get(row, i);
-        let packed = crate::uscc::validate_and_pack(code).map_err(|e| {
+        let packed = uscc::validate_and_pack(code).map_err(|e| {
             InputError::field(
                 &self.path,
                 row.line,
@@ -895,7 +900,7 @@ impl Header {
                 format!("credit code {code:?} is invalid: {e}"),
             )
         })?;
-        Ok((code, packed))
+        Ok((Uscc::new(code).expect("a valid code is 18 ASCII characters"), packed))
     }
 
     /// The file's column index of the `i`-th requested column.

@@ -171,7 +171,7 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
 /// A code checked as [`validate`] checks it and, when valid, packed
 /// ([`pack`]).
 pub fn validate_and_pack(code: &str) -> Result<u128, UsccError> {
-    match packed_if_valid(code) {
+    match packed_if_valid(code.as_bytes()) {
         Some(packed) => Ok(packed),
         None => validate(code).map(|()| pack(code)),
     }
@@ -206,14 +206,25 @@ const ORG_VALUES: [u8; 256] = {
     t
 };
 
+/// A field as stored, when it is exactly a valid code (no spaces around
+/// it): the code and the code packed, found in one pass over its bytes.
+/// `None` otherwise, which does not mean the field is not a valid code
+/// once trimmed: [`validate_and_pack`] says.
+pub fn valid_field(raw: &[u8]) -> Option<(Uscc, u128)> {
+    let packed = packed_if_valid(raw)?;
+    Some((Uscc(raw.try_into().ok()?), packed))
+}
+
 /// The packed code when `code` is valid, found in one pass over its
 /// bytes; `None` when it is not ([`validate`] says why).
-fn packed_if_valid(code: &str) -> Option<u128> {
-    let b: &[u8; 18] = code.as_bytes().try_into().ok()?;
+fn packed_if_valid(code: &[u8]) -> Option<u128> {
+    let b: &[u8; 18] = code.try_into().ok()?;
     let values: [u8; 18] = std::array::from_fn(|i| BYTE_VALUES[b[i] as usize]);
-    // 255 marks a byte that is no code character; the division code is
-    // digits, whose values are below 10.
-    if values.contains(&255) || values[2..8].iter().any(|&v| v >= 10) {
+    // 255 marks a byte that is no code character (the only value with its
+    // high bit set); the division code is digits, whose values are below
+    // 10.
+    let any_high = values.iter().fold(0, |acc, &v| acc | v) & 0x80 != 0;
+    if any_high || values[2..8].iter().any(|&v| v >= 10) {
         return None;
     }
     let org: u32 = b[8..16]
@@ -496,10 +507,10 @@ mod tests {
             let expected = validate(code).map(|()| pack(code));
             assert_eq!(validate_and_pack(code), expected, "{code:?}");
             if expected.is_ok() {
-                assert_eq!(packed_if_valid(code), expected.ok(), "{code:?}");
+                assert_eq!(packed_if_valid(code.as_bytes()), expected.ok(), "{code:?}");
                 passed += 1;
             } else {
-                assert_eq!(packed_if_valid(code), None, "{code:?}");
+                assert_eq!(packed_if_valid(code.as_bytes()), None, "{code:?}");
             }
         }
         assert!(passed > 1000, "most completed codes are valid: {passed}");
