@@ -58,27 +58,48 @@ const AREA: usize = 6;
 pub const ACTIVE_STATUSES: &[&str] = &["存续", "在业", "开业", "在营", "active"];
 
 /// Registration statuses that take a firm out, with the reason reported.
-pub const INACTIVE_STATUSES: &[(&str, &str)] = &[
-    ("注销", "deregistered"),
-    ("吊销", "revoked"),
-    ("吊销，未注销", "revoked"),
-    ("吊销,未注销", "revoked"),
-    ("撤销", "cancelled"),
-    ("迁出", "moved-out"),
-    ("deregistered", "deregistered"),
-    ("revoked", "revoked"),
-    ("cancelled", "cancelled"),
-    ("canceled", "cancelled"),
-    ("moved-out", "moved-out"),
-    ("moved out", "moved-out"),
+pub const INACTIVE_STATUSES: &[(&str, InactiveReason)] = &[
+    ("注销", InactiveReason::Deregistered),
+    ("吊销", InactiveReason::Revoked),
+    ("吊销，未注销", InactiveReason::Revoked),
+    ("吊销,未注销", InactiveReason::Revoked),
+    ("撤销", InactiveReason::Cancelled),
+    ("迁出", InactiveReason::MovedOut),
+    ("deregistered", InactiveReason::Deregistered),
+    ("revoked", InactiveReason::Revoked),
+    ("cancelled", InactiveReason::Cancelled),
+    ("canceled", InactiveReason::Cancelled),
+    ("moved-out", InactiveReason::MovedOut),
+    ("moved out", InactiveReason::MovedOut),
 ];
+
+/// Why a firm is not active, as reported (SPEC.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InactiveReason {
+    Deregistered,
+    Revoked,
+    Cancelled,
+    MovedOut,
+}
+
+impl InactiveReason {
+    /// The reason as written in frame leaves and manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InactiveReason::Deregistered => "deregistered",
+            InactiveReason::Revoked => "revoked",
+            InactiveReason::Cancelled => "cancelled",
+            InactiveReason::MovedOut => "moved-out",
+        }
+    }
+}
 
 /// Whether a firm is in the active directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Active,
-    /// Not active, with the reason (`deregistered`, `revoked`, …).
-    Inactive(&'static str),
+    /// Not active, and why.
+    Inactive(InactiveReason),
 }
 
 /// One enterprise, as far as the draw needs it. Its name and the other
@@ -151,7 +172,7 @@ fn parse_status(s: &str) -> Option<Status> {
     INACTIVE_STATUSES
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(s))
-        .map(|(_, r)| Status::Inactive(r))
+        .map(|&(_, r)| Status::Inactive(r))
 }
 
 /// A small, fast hasher for the directory's own maps (FxHash, as in
@@ -688,7 +709,7 @@ mod tests {
     #[test]
     fn a_firm_stays_small() {
         // Province-scale directories keep tens of millions of these.
-        assert!(std::mem::size_of::<Enterprise>() <= 96);
+        assert!(std::mem::size_of::<Enterprise>() <= 80);
     }
 
     #[test]
@@ -925,6 +946,6 @@ mod tests {
         let e = parse(&format!("{HEAD}91640121750822310D,甲,B,凯里市,制造业,歇业,x\n")).unwrap_err();
         assert_eq!(e.column.as_deref(), Some("status"));
         let d = parse(&format!("{HEAD}91640121750822310D,甲,B,凯里市,制造业,吊销,x\n")).unwrap();
-        assert_eq!(d.firms[0].status, Status::Inactive("revoked"));
+        assert_eq!(d.firms[0].status, Status::Inactive(InactiveReason::Revoked));
     }
 }

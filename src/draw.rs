@@ -1,7 +1,7 @@
 //! The first random: drawing targets. A pure function of the plan, the
 //! directories and the seed; `draw` and `verify` both call it.
 
-use crate::directory::{Directory, Enterprise, Status, Value};
+use crate::directory::{Directory, Enterprise, InactiveReason, Status, Value};
 use crate::history::History;
 use crate::plan::{Plan, StratumField};
 use crate::ratio::Ratio;
@@ -112,8 +112,8 @@ fn lowest<K: Ord>(mut entries: Vec<(u32, u32)>, k: usize, key: impl Fn(u32) -> K
 /// Why a firm is left out of the eligible frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exclusion {
-    /// Not active, with the status reason (deregistered, revoked, …).
-    Inactive(&'static str),
+    /// Not active, and why.
+    Inactive(InactiveReason),
     OutsideCounties,
     OutsideIndustries,
     RecentlyInspected,
@@ -125,7 +125,7 @@ impl Exclusion {
     pub fn describe(e: Option<Exclusion>) -> String {
         match e {
             None => "eligible".into(),
-            Some(Exclusion::Inactive(r)) => format!("inactive:{r}"),
+            Some(Exclusion::Inactive(r)) => format!("inactive:{}", r.as_str()),
             Some(Exclusion::OutsideCounties) => "outside-counties".into(),
             Some(Exclusion::OutsideIndustries) => "outside-industries".into(),
             Some(Exclusion::RecentlyInspected) => "recently-inspected".into(),
@@ -193,7 +193,7 @@ impl<'a> Eligibility<'a> {
 impl Excluded {
     fn count(&mut self, e: Exclusion) {
         match e {
-            Exclusion::Inactive(r) => *self.inactive.entry(r).or_default() += 1,
+            Exclusion::Inactive(r) => *self.inactive.entry(r.as_str()).or_default() += 1,
             Exclusion::OutsideCounties => self.outside_counties += 1,
             Exclusion::OutsideIndustries => self.outside_industries += 1,
             Exclusion::RecentlyInspected => self.recently_inspected += 1,
@@ -311,6 +311,12 @@ mod tests {
     use crate::table::{RawFile, TextEncoding};
     use proptest::prelude::*;
     use std::path::Path;
+
+    #[test]
+    fn an_exclusion_stays_small() {
+        // One is kept for every firm of the directory.
+        assert!(std::mem::size_of::<Option<Exclusion>>() <= 2);
+    }
 
     #[test]
     fn values_that_join_to_the_same_label_share_a_stratum() {

@@ -556,9 +556,9 @@ impl Decoded {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> Option<ReadPieces<S, T>> {
         let body = self.body();
-        let half = (body.len() - pieces.starts[0]) / 2;
-        let mut state = init(Part::Chunk { rows: rows_hint(half) });
-        let mut values = Vec::new();
+        let rows = rows_hint((body.len() - pieces.starts[0]) / 2);
+        let mut state = init(Part::Chunk { rows });
+        let mut values = Vec::with_capacity(rows);
         let (mut rows, mut newlines) = (0, 0);
         while let Some(k) = pieces.claim_front() {
             let Some((n, breaks)) = self.read_piece(pieces, k, first_line + newlines, &mut state, &mut values, &f)
@@ -594,10 +594,9 @@ impl Decoded {
     ) -> Vec<Option<ReadPieces<S, T>>> {
         let mut read = Vec::new();
         while let Some(k) = first.take().or_else(|| pieces.claim_back()) {
-            let mut state = init(Part::Chunk {
-                rows: rows_hint(pieces.ends[k] - pieces.starts[k]),
-            });
-            let mut values = Vec::new();
+            let rows = rows_hint(pieces.ends[k] - pieces.starts[k]);
+            let mut state = init(Part::Chunk { rows });
+            let mut values = Vec::with_capacity(rows);
             let Some((rows, newlines)) = self.read_piece(pieces, k, 1, &mut state, &mut values, &f) else {
                 pieces.stop.store(true, Ordering::Relaxed);
                 read.push(None);
@@ -689,7 +688,9 @@ struct Pieces<'a> {
     not_utf8: AtomicBool,
 }
 
-/// About how many rows `bytes` of text hold, for sizing.
+/// About how many rows `bytes` of text hold, for sizing: rather more
+/// than fewer (a vector that outgrows its space is copied, while space
+/// never written costs nothing).
 fn rows_hint(bytes: usize) -> usize {
     bytes / 128 + 16
 }
