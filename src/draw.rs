@@ -122,13 +122,18 @@ pub enum Exclusion {
 impl Exclusion {
     /// The firm's eligibility as written in frame leaves (SPEC.md):
     /// `eligible`, or the reason it is not.
-    pub fn describe(e: Option<Exclusion>) -> String {
+    pub fn describe(e: Option<Exclusion>) -> &'static str {
         match e {
-            None => "eligible".into(),
-            Some(Exclusion::Inactive(r)) => format!("inactive:{}", r.as_str()),
-            Some(Exclusion::OutsideCounties) => "outside-counties".into(),
-            Some(Exclusion::OutsideIndustries) => "outside-industries".into(),
-            Some(Exclusion::RecentlyInspected) => "recently-inspected".into(),
+            None => "eligible",
+            Some(Exclusion::Inactive(r)) => match r {
+                InactiveReason::Deregistered => "inactive:deregistered",
+                InactiveReason::Revoked => "inactive:revoked",
+                InactiveReason::Cancelled => "inactive:cancelled",
+                InactiveReason::MovedOut => "inactive:moved-out",
+            },
+            Some(Exclusion::OutsideCounties) => "outside-counties",
+            Some(Exclusion::OutsideIndustries) => "outside-industries",
+            Some(Exclusion::RecentlyInspected) => "recently-inspected",
         }
     }
 }

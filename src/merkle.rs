@@ -60,22 +60,25 @@ impl Leaf {
 /// SHA-256(0x00 ‖ uscc ‖ "\n" ‖ label ‖ "\n" ‖ eligibility), the label
 /// given as its `/`-joined parts, without building strings.
 fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> [u8; 32] {
-    let pieces = || {
-        let label = label_parts
-            .clone()
-            .enumerate()
-            .flat_map(|(i, part)| [if i > 0 { "/" } else { "" }, part]);
-        [uscc, "\n"].into_iter().chain(label).chain(["\n", eligibility])
+    // The pieces of the data, in order, given to `put` until it refuses
+    // one; whether all were taken.
+    let pieces = |put: &mut dyn FnMut(&[u8]) -> bool| {
+        let mut ok = put(uscc.as_bytes()) && put(b"\n");
+        for (i, part) in label_parts.clone().enumerate() {
+            ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
+        }
+        ok && put(b"\n") && put(eligibility.as_bytes())
     };
     // Most leaves fit one block, which is filled and compressed here.
     let mut block = OneBlock::new(0x00);
-    if pieces().all(|p| block.push(p.as_bytes())) {
+    if pieces(&mut |p| block.push(p)) {
         return block.digest();
     }
     let mut h = Sha256::new_with_prefix([0u8]);
-    for p in pieces() {
-        h.update(p.as_bytes());
-    }
+    pieces(&mut |p| {
+        h.update(p);
+        true
+    });
     h.finalize().into()
 }
 
@@ -123,10 +126,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
     let leaf = |i: usize| {
         let f = &firms[i];
         let parts = label_parts(&plan.targets.stratify_by, directory, f);
-        match exclusions[i] {
-            None => leaf_hash(&f.uscc, parts, "eligible"),
-            e => leaf_hash(&f.uscc, parts, &Exclusion::describe(e)),
-        }
+        leaf_hash(&f.uscc, parts, Exclusion::describe(exclusions[i]))
     };
     // The leaves are hashed in file order on every processor, then
     // gathered into code order apart from the tree: the reads are
@@ -167,7 +167,7 @@ pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History
             Leaf {
                 uscc: f.uscc.to_string(),
                 stratum: stratum_label(&plan.targets.stratify_by, directory, f),
-                eligibility: Exclusion::describe(exclusions[i as usize]),
+                eligibility: Exclusion::describe(exclusions[i as usize]).into(),
             }
         })
         .collect()
