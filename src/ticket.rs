@@ -258,30 +258,30 @@ pub fn ticket(seed: &str, id: &str) -> Ticket {
 
 /// `"0." ‖ reverse(decimal(int(digest)) zero-padded to 64)`.
 fn fraction_from_digest(digest: &[u8; 32]) -> String {
-    // Big-endian 256-bit integer as four u64 limbs, most significant first.
-    let mut limbs = [0u64; 4];
-    for (i, limb) in limbs.iter_mut().enumerate() {
-        *limb = u64::from_be_bytes(digest[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
-    }
-    // Repeatedly divide by 10^19 and collect the remainders, least
-    // significant chunk first: this yields the decimal digits from the
-    // lowest, which is exactly the reversed order the ticket needs.
-    const CHUNK: u64 = 10_000_000_000_000_000_000;
+    // The 256-bit integer as eight 32-bit limbs, most significant first.
+    let mut limbs: [u32; 8] =
+        std::array::from_fn(|i| u32::from_be_bytes(digest[4 * i..4 * i + 4].try_into().expect("4 bytes")));
+    // Repeatedly divide by 10^9 and collect the remainders, least
+    // significant first: this yields the decimal digits from the lowest,
+    // which is exactly the reversed order the ticket needs. Each step
+    // divides a number below 10^9 · 2^32 < 2^62, so it stays in u64, where
+    // dividing by a constant is a multiplication.
+    const CHUNK: u64 = 1_000_000_000;
     let mut out = String::with_capacity(2 + 78);
     out.push_str("0.");
     let mut digits_written = 0;
     loop {
-        let mut rem: u128 = 0;
+        let mut rem: u64 = 0;
         for limb in limbs.iter_mut() {
-            let cur = (rem << 64) | (*limb as u128);
-            *limb = (cur / CHUNK as u128) as u64;
-            rem = cur % CHUNK as u128;
+            let cur = rem << 32 | u64::from(*limb);
+            *limb = (cur / CHUNK) as u32;
+            rem = cur % CHUNK;
         }
-        let mut chunk = rem as u64;
         let is_last = limbs.iter().all(|&l| l == 0);
-        // Emit the chunk's 19 digits lowest first; the last chunk stops at
+        // Emit the chunk's 9 digits lowest first; the last chunk stops at
         // its highest non-zero digit.
-        for _ in 0..19 {
+        let mut chunk = rem;
+        for _ in 0..9 {
             if is_last && chunk == 0 {
                 break;
             }
@@ -409,6 +409,42 @@ mod tests {
         let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         let rev: String = max.chars().rev().collect();
         assert_eq!(&t[2..], rev);
+    }
+
+    /// The decimal digits of a big-endian number, lowest first, by long
+    /// division by 10 a byte at a time.
+    fn digits_lowest_first(digest: &[u8; 32]) -> String {
+        let mut n = digest.to_vec();
+        let mut out = String::new();
+        while n.iter().any(|&b| b != 0) {
+            let mut rem = 0u32;
+            for b in n.iter_mut() {
+                let cur = rem << 8 | u32::from(*b);
+                *b = (cur / 10) as u8;
+                rem = cur % 10;
+            }
+            out.push(char::from(b'0' + rem as u8));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Tickets are the digits of the digest, lowest first, padded to
+        /// 64: for any digest, and for digests with runs of zero bits
+        /// (whose decimal chunks may be zero).
+        #[test]
+        fn tickets_are_the_reversed_decimal(
+            digest in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+            zeros in 0usize..32,
+        ) {
+            for d in [digest, { let mut d = digest; d[..zeros].fill(0); d }] {
+                let mut want = digits_lowest_first(&d);
+                while want.len() < 64 {
+                    want.push('0');
+                }
+                proptest::prop_assert_eq!(fraction_from_digest(&d), format!("0.{want}"));
+            }
+        }
     }
 
     #[test]
