@@ -2,10 +2,10 @@
 //! CSV, checked row by row.
 
 use crate::error::InputError;
+use crate::fx::{FxHashMap, FxHasher};
 use crate::table::{Chunk, Column, Header, Part, RawFile, Row, Split, Table, TextEncoding};
 use crate::uscc::Uscc;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// Columns of the enterprise directory.
 pub const COLUMNS: &[Column] = &[
@@ -130,7 +130,7 @@ pub struct Enterprise {
 /// into the directory's table of them ([`Directory::value`]). Equal texts
 /// have equal values, in whatever column they appear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Value(u32);
+pub struct Value(pub(crate) u32);
 
 /// The columns of a firm that the draw does not use, read back from the
 /// file.
@@ -174,63 +174,6 @@ fn parse_status(s: &str) -> Option<Status> {
         .find(|(k, _)| k.eq_ignore_ascii_case(s))
         .map(|&(_, r)| Status::Inactive(r))
 }
-
-/// A small, fast hasher for the directory's own maps (FxHash, as in
-/// rustc): keys are short strings and packed credit codes from the user's
-/// own file, so resistance to crafted collisions (SipHash, the standard
-/// default) buys nothing here.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            self.add(u64::from_le_bytes(w.try_into().expect("8 bytes")));
-        }
-        // The last 1-7 bytes as two (possibly overlapping) smaller words;
-        // `Hash for [u8]` has already written the length.
-        let rest = words.remainder();
-        let n = rest.len();
-        if n >= 4 {
-            let word = |i: usize| u64::from(u32::from_le_bytes(rest[i..i + 4].try_into().expect("4 bytes")));
-            self.add(word(0) << 32 | word(n - 4));
-        } else if n > 0 {
-            self.add(u64::from(rest[0]) << 16 | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i.into());
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    fn write_u128(&mut self, i: u128) {
-        self.add(i as u64);
-        self.add((i >> 64) as u64);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Gives each distinct text of the repeated columns one [`Value`], and
 /// reads each distinct field only once.

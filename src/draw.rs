@@ -2,11 +2,13 @@
 //! directories and the seed; `draw` and `verify` both call it.
 
 use crate::directory::{Directory, Enterprise, InactiveReason, Status, Value};
+use crate::fx::FxHashMap;
 use crate::history::History;
 use crate::plan::{Plan, StratumField};
 use crate::ratio::Ratio;
 use crate::ticket::{SeedHash, Ticket};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// One stratum of the eligible frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,27 +242,25 @@ pub fn draw_targets_from(
     let mut excluded = Excluded::default();
     // Each eligible firm as (the first 9 digits of its ticket, its index),
     // by stratum; a stratum is found by its firms' values, and its label
-    // made once.
-    let mut strata_of: BTreeMap<Box<[Value]>, usize> = BTreeMap::new();
+    // made once. The order of this map never reaches the draw: strata are
+    // ordered by label below.
+    let mut strata_of: FxHashMap<u128, usize> = FxHashMap::default();
     let mut buckets: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
     let mut eligible = 0;
-    let mut key: Vec<Value> = Vec::with_capacity(fields.len());
     for (i, (firm, exclusion)) in directory.firms.iter().zip(exclusions).enumerate() {
         if let Some(e) = *exclusion {
             excluded.count(e);
             continue;
         }
         eligible += 1;
-        key.clear();
-        key.extend(fields.iter().map(|f| field_value(f, firm)));
-        let b = match strata_of.get(&key[..]) {
-            Some(&b) => b,
-            None => {
-                buckets.push((stratum_label(fields, directory, firm), Vec::new()));
-                strata_of.insert(key.as_slice().into(), buckets.len() - 1);
-                buckets.len() - 1
-            }
-        };
+        // At most three fields (a plan names each once), of 32 bits each.
+        let key = fields
+            .iter()
+            .fold(0u128, |key, f| key << 32 | u128::from(field_value(f, firm).0));
+        let b = *strata_of.entry(key).or_insert_with(|| {
+            buckets.push((stratum_label(fields, directory, firm), Vec::new()));
+            buckets.len() - 1
+        });
         let index = u32::try_from(i).expect("fewer than 2^32 firms");
         buckets[b].1.push((seed_hash.prefix_of(&firm.uscc), index));
     }
@@ -268,7 +268,12 @@ pub fn draw_targets_from(
     // (a `/` inside a value) share their stratum.
     let mut by_label: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
     for (label, bucket) in buckets {
-        by_label.entry(label).or_default().extend(bucket);
+        match by_label.entry(label) {
+            Entry::Vacant(e) => {
+                e.insert(bucket);
+            }
+            Entry::Occupied(mut e) => e.get_mut().extend(bucket),
+        }
     }
     let by_class = fields.contains(&StratumField::CreditClass);
     let mut strata = Vec::with_capacity(by_label.len());

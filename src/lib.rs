@@ -20,6 +20,7 @@ pub mod draw;
 pub mod error;
 pub mod export;
 pub mod file_bytes;
+mod fx;
 pub mod history;
 pub mod ics;
 pub mod inputs;
@@ -49,20 +50,34 @@ pub(crate) fn processors() -> usize {
     *PROCESSORS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
 }
 
-/// `(0..n).map(f)` as a vector, worked out in one part per processor.
+/// `(0..n).map(f)` as a vector, worked out in parts on every processor.
 /// `blank` fills the vector before the parts overwrite it.
+///
+/// There are several parts per processor, and each thread takes the next
+/// part when it is done with one, so that a thread whose processor is
+/// also busy with other work takes fewer: equal shares would leave the
+/// others waiting for it.
 pub(crate) fn map_in_parts<T: Clone + Send>(n: usize, blank: T, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    const PARTS_PER_THREAD: usize = 8;
     let mut out = vec![blank; n];
-    let size = n.div_ceil(processors()).max(1);
-    std::thread::scope(|scope| {
-        for (k, part) in out.chunks_mut(size).enumerate() {
-            let f = &f;
-            scope.spawn(move || {
-                for (j, slot) in part.iter_mut().enumerate() {
-                    *slot = f(k * size + j);
-                }
-            });
+    let threads = processors().min(n).max(1);
+    let size = n.div_ceil(threads * PARTS_PER_THREAD).max(1);
+    let parts = std::sync::Mutex::new(out.chunks_mut(size).enumerate());
+    let work = || {
+        loop {
+            // The lock is let go before the part is worked on.
+            let next = parts.lock().expect("parts").next();
+            let Some((k, part)) = next else { break };
+            for (j, slot) in part.iter_mut().enumerate() {
+                *slot = f(k * size + j);
+            }
         }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
     });
     out
 }

@@ -134,15 +134,29 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
     let hashes = crate::map_in_parts(firms.len(), [0u8; 32], leaf);
     let order = directory.by_code();
     let leaves = crate::map_in_parts(order.len(), [0u8; 32], |k| hashes[order[k] as usize]);
-    (root_of(&leaves, PARALLEL_DEPTH), leaves.len() as u64)
+    (root_in_blocks(&leaves), leaves.len() as u64)
 }
 
-/// How many levels of [`root_of`]'s recursion split their two subtrees
-/// between threads: enough to give every processor work.
-const PARALLEL_DEPTH: u32 = 3;
+/// Leaves per block of [`root_in_blocks`] (a power of two).
+const BLOCK: usize = 1 << 11;
 
-/// Trees smaller than this are hashed on one thread.
-const PARALLEL_LEAVES: usize = 1 << 12;
+/// [`root`], with the tree's lower levels hashed in blocks of [`BLOCK`]
+/// leaves on every processor.
+///
+/// The root over the blocks' roots, followed by the root of the leaves
+/// after the last whole block, is the root over the leaves. A block
+/// starts at a multiple of its size, which is a power of two, so it is a
+/// whole subtree of RFC 6962's tree: every split falls at a sum of larger
+/// powers of two. And the largest power of two below the number of
+/// leaves is `BLOCK` times the largest below the number of those roots.
+fn root_in_blocks(leaves: &[[u8; 32]]) -> [u8; 32] {
+    let whole = leaves.len() / BLOCK;
+    let mut roots = crate::map_in_parts(whole, [0u8; 32], |j| root(&leaves[j * BLOCK..(j + 1) * BLOCK]));
+    if whole * BLOCK < leaves.len() {
+        roots.push(root(&leaves[whole * BLOCK..]));
+    }
+    root(&roots)
+}
 
 /// SHA-256(0x01 ‖ left ‖ right).
 pub fn node(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
@@ -183,27 +197,12 @@ fn split(n: usize) -> usize {
 
 /// RFC 6962 Merkle Tree Hash of leaf hashes (SHA-256 of nothing for none).
 pub fn root(hashes: &[[u8; 32]]) -> [u8; 32] {
-    root_of(hashes, 0)
-}
-
-/// [`root`], where the top `parallel` levels of a large tree hash their
-/// left subtree on another thread.
-fn root_of(items: &[[u8; 32]], parallel: u32) -> [u8; 32] {
-    match items.len() {
+    match hashes.len() {
         0 => Sha256::digest([]).into(),
-        1 => items[0],
+        1 => hashes[0],
         n => {
-            let (left, right) = items.split_at(split(n));
-            let (l, r) = if parallel > 0 && n >= PARALLEL_LEAVES && crate::processors() > 1 {
-                std::thread::scope(|scope| {
-                    let l = scope.spawn(|| root_of(left, parallel - 1));
-                    let r = root_of(right, parallel - 1);
-                    (l.join().expect("tree thread"), r)
-                })
-            } else {
-                (root_of(left, 0), root_of(right, 0))
-            };
-            node(&l, &r)
+            let (left, right) = hashes.split_at(split(n));
+            node(&root(left), &root(right))
         }
     }
 }
@@ -318,10 +317,19 @@ mod tests {
     }
 
     #[test]
-    fn trees_hashed_on_several_threads_have_the_same_root() {
-        for n in [PARALLEL_LEAVES, PARALLEL_LEAVES + 1, 3 * PARALLEL_LEAVES + 5] {
+    fn roots_hashed_in_blocks_are_the_root() {
+        for n in [
+            0,
+            1,
+            BLOCK - 1,
+            BLOCK,
+            BLOCK + 1,
+            3 * BLOCK,
+            3 * BLOCK + 5,
+            8 * BLOCK + 2,
+        ] {
             let h = leaves(n);
-            assert_eq!(root_of(&h, PARALLEL_DEPTH), root(&h), "{n}");
+            assert_eq!(root_in_blocks(&h), root(&h), "{n}");
         }
     }
 
