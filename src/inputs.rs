@@ -35,12 +35,35 @@ pub struct Inputs {
 
 impl Inputs {
     /// Reads and checks every input of `plan`.
+    ///
+    /// The history and the inspector directory are read on a thread of
+    /// their own while the enterprise directory is read; errors are
+    /// reported in the same order as if they were read one after another
+    /// (enterprises, history, inspectors, conflicts).
     pub fn load(plan: Plan) -> Result<Inputs> {
         let mut files = BTreeMap::new();
         let enc = plan.frame.encoding;
         let path = plan.frame.enterprises.resolved.clone();
-        let raw = RawFile::read(&path)?;
-        let enterprises = Directory::parse(raw, enc, &plan.targets.classes)?;
+        let (enterprises, (history, inspector_dir)) = std::thread::scope(|scope| {
+            let others = scope.spawn(|| {
+                let history = plan
+                    .frame
+                    .history
+                    .as_ref()
+                    .map(|p| -> Result<History> { Ok(History::parse(RawFile::read(&p.resolved)?, enc)?) });
+                let inspectors = plan.inspectors.as_ref().map(|rules| -> Result<InspectorDirectory> {
+                    Ok(InspectorDirectory::parse(
+                        RawFile::read(&rules.directory.resolved)?,
+                        enc,
+                    )?)
+                });
+                (history, inspectors)
+            });
+            let enterprises =
+                RawFile::read(&path).and_then(|raw| Ok(Directory::parse(raw, enc, &plan.targets.classes)?));
+            (enterprises, others.join().expect("input thread"))
+        });
+        let enterprises = enterprises?;
         files.insert(
             "enterprises".to_string(),
             InputInfo {
@@ -51,11 +74,9 @@ impl Inputs {
             },
         );
         check_directed_names(&plan, &enterprises)?;
-        let history = match &plan.frame.history {
-            None => None,
-            Some(p) => {
-                let raw = RawFile::read(&p.resolved)?;
-                let h = History::parse(raw, enc)?;
+        let history = match (&plan.frame.history, history) {
+            (Some(p), Some(h)) => {
+                let h = h?;
                 files.insert(
                     "history".to_string(),
                     InputInfo {
@@ -67,12 +88,13 @@ impl Inputs {
                 );
                 Some(h)
             }
+            _ => None,
         };
         let mut inspectors = None;
         let mut conflicts = None;
-        if let Some(rules) = &plan.inspectors {
+        if let (Some(rules), Some(dir)) = (&plan.inspectors, inspector_dir) {
             let path = rules.directory.resolved.clone();
-            let dir = InspectorDirectory::parse(RawFile::read(&path)?, enc)?;
+            let dir = dir?;
             files.insert(
                 "inspectors".to_string(),
                 InputInfo {

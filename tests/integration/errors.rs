@@ -512,3 +512,20 @@ fn empty_seed_is_refused() {
     run.error(&["seed"]);
     assert_no_output(&out);
 }
+
+#[test]
+fn inputs_read_side_by_side_report_their_errors_in_order() {
+    // The history is read while the directory is: when both are bad, the
+    // directory's error is the one reported, as when they were read in
+    // turn; when only the history is bad, its error is.
+    let (w, mut rows) = Work::with_firms(N, 41);
+    w.write("history.csv", "uscc,inspected_on\n91522601MA6DXXXX,2025-01-01\n");
+    let frame = "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\"";
+    let targets = format!("{CLASS_TARGETS}\nexclude_inspected_within_days = 365");
+    w.write("plan.toml", plan_text(frame, &targets));
+    draw_fails(&w, &[], &["history.csv, line 2, column uscc", "91522601MA6DXXXX"]);
+    rows[4].uscc = "91522601MA6DYYYY".into();
+    w.enterprises(&rows);
+    let run = draw_fails(&w, &[], &["enterprises.csv, line 6, column uscc", "91522601MA6DYYYY"]);
+    assert!(!run.stderr.contains("history.csv"), "{}", run.stderr);
+}
