@@ -292,7 +292,7 @@ impl Interner {
 struct ChunkState {
     /// Reading the whole file: the codes seen so far, with their lines,
     /// for a repeated code to be refused at its row. A chunk read beside
-    /// others leaves repeats to [`first_repeat`], after the read.
+    /// others leaves repeats to [`merge_runs`], after the read.
     seen: Option<FxHashMap<u128, u64>>,
     /// Each firm's [`code_key`], with its index in the part.
     keys: Vec<u128>,
@@ -404,11 +404,11 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     })
 }
 
-/// The firms' [`code_key`]s, with every index in the directory, sorted.
-/// `parts` are each chunk's keys with the index of the chunk's first
-/// firm. Consecutive parts are gathered into one group per processor,
-/// each group sorted on its own thread, and the groups merged.
-fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
+/// The firms' [`code_key`]s, with every index in the directory, in sorted
+/// runs. `parts` are each chunk's keys with the index of the chunk's first
+/// firm. Consecutive parts are gathered into one run per processor, each
+/// sorted on its own thread.
+fn sorted_runs(parts: Vec<(Vec<u128>, usize)>) -> Vec<Vec<u128>> {
     let total: usize = parts.iter().map(|(keys, _)| keys.len()).sum();
     let per_group = total.div_ceil(crate::processors()).max(1);
     let mut groups: Vec<Vec<(Vec<u128>, usize)>> = vec![Vec::new()];
@@ -421,7 +421,7 @@ fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
         size += part.0.len();
         groups.last_mut().expect("a group").push(part);
     }
-    let sorted: Vec<Vec<u128>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let workers: Vec<_> = groups
             .into_iter()
             .map(|group| {
@@ -440,22 +440,43 @@ fn sorted_keys(parts: Vec<(Vec<u128>, usize)>) -> Vec<u128> {
             })
             .collect();
         workers.into_iter().map(|w| w.join().expect("sorting thread")).collect()
-    });
-    let mut keys = sorted.concat();
-    // Sorted runs, merged: the standard stable sort finds and merges them.
-    keys.sort();
-    keys
+    })
 }
 
-/// The first repeated code in file order, as the one-thread reader
-/// reports it: of the codes that appear more than once, the one whose
-/// second firm comes first. Gives the indices of its first two firms.
-fn first_repeat(keys: &[u128]) -> Option<(usize, usize)> {
-    keys.windows(2)
-        .enumerate()
-        .filter(|&(k, w)| key_code(w[0]) == key_code(w[1]) && (k == 0 || key_code(keys[k - 1]) != key_code(w[0])))
-        .map(|(_, w)| (key_index(w[0]), key_index(w[1])))
-        .min_by_key(|&(_, second)| second)
+/// The firms' indices in the order of their codes, merged from sorted
+/// runs of [`code_key`]s (a run per processor), and the first repeated
+/// code in file order, as the one-thread reader reports it: of the codes
+/// that appear more than once, the one whose second firm comes first, as
+/// the indices of its first two firms.
+fn merge_runs(runs: &[Vec<u128>]) -> (Vec<u32>, Option<(usize, usize)>) {
+    let mut by_code = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let mut heads = vec![0; runs.len()];
+    let mut repeat: Option<(usize, usize)> = None;
+    // The key before, and whether its code was the same as the one before
+    // it (a repeat already seen).
+    let mut previous: Option<(u128, bool)> = None;
+    loop {
+        let mut least: Option<(u128, usize)> = None;
+        for (r, run) in runs.iter().enumerate() {
+            if let Some(&key) = run.get(heads[r])
+                && least.is_none_or(|(l, _)| key < l)
+            {
+                least = Some((key, r));
+            }
+        }
+        let Some((key, r)) = least else { break };
+        heads[r] += 1;
+        let same = previous.is_some_and(|(p, _)| key_code(p) == key_code(key));
+        if let Some((p, false)) = previous
+            && same
+            && repeat.is_none_or(|(_, second)| key_index(key) < second)
+        {
+            repeat = Some((key_index(p), key_index(key)));
+        }
+        previous = Some((key, same));
+        by_code.push(u32::try_from(key_index(key)).expect("fewer than 2^32 firms"));
+    }
+    (by_code, repeat)
 }
 
 /// The chunks' firms as one vector, in file order, with one table of
@@ -521,19 +542,15 @@ impl Directory {
             parts.push((std::mem::take(&mut chunk.state.keys), offset));
             offset += chunk.values.len();
         }
-        let (keys, (firms, interner)) = std::thread::scope(|scope| {
-            let keys = scope.spawn(|| sorted_keys(parts));
+        let ((by_code, repeat), (firms, interner)) = std::thread::scope(|scope| {
+            let order = scope.spawn(|| merge_runs(&sorted_runs(parts)));
             let merged = merge_chunks(chunks);
-            (keys.join().expect("sorting thread"), merged)
+            (order.join().expect("sorting thread"), merged)
         });
-        if let Some((first, second)) = first_repeat(&keys) {
+        if let Some((first, second)) = repeat {
             let (first, second) = (&firms[first], &firms[second]);
             return Err(duplicate(&table.path, &second.uscc, first.line, second.line));
         }
-        let by_code = keys
-            .iter()
-            .map(|&k| u32::try_from(key_index(k)).expect("fewer than 2^32 firms"))
-            .collect();
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
         let name_column = table.column(NAME).expect("required column");
