@@ -1245,6 +1245,12 @@ mod tests {
 
     type Outcome = Result<(Vec<String>, TextEncoding, u64, String, Vec<u8>, Vec<Seen>), InputError>;
 
+    /// What a reading gave: the table's parts and the rows seen.
+    fn outcome(t: Table, rows: Vec<Seen>) -> Outcome {
+        let text = t.text.to_vec();
+        Ok((t.header.headers, t.header.encoding, t.rows, t.sha256, text, rows))
+    }
+
     /// The one-thread reading, with [`check`] over the whole file.
     fn read_whole(bytes: &[u8], enc: TextEncoding) -> Outcome {
         let mut state = Vec::new();
@@ -1254,14 +1260,7 @@ mod tests {
             rows.push(check(&mut state, h, row)?);
             Ok(())
         })?;
-        Ok((
-            t.header.headers,
-            t.header.encoding,
-            t.rows,
-            t.sha256,
-            t.text.to_vec(),
-            rows,
-        ))
+        outcome(t, rows)
     }
 
     /// The chunked reading, and how many chunks it used. As
@@ -1298,17 +1297,7 @@ mod tests {
                     .map(move |(line, o, f)| (line + c.line_offset, o, f))
             })
             .collect();
-        (
-            Ok((
-                t.header.headers,
-                t.header.encoding,
-                t.rows,
-                t.sha256,
-                t.text.to_vec(),
-                rows,
-            )),
-            n,
-        )
+        (outcome(t, rows), n)
     }
 
     #[test]
