@@ -9,6 +9,10 @@
 //!
 //! The demo directory has 80,000 firms: run in release mode.
 
+#[path = "support/run.rs"]
+mod run;
+
+use run::{Run, spotcheck};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,63 +21,6 @@ use tempfile::TempDir;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Run {
-    args: Vec<String>,
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "spotcheck {}\n--- exit code {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.args.join(" "),
-            self.code,
-            self.stdout,
-            self.stderr
-        )
-    }
-}
-
-impl Run {
-    #[track_caller]
-    fn code(&self, code: i32) -> &Run {
-        assert_eq!(self.code, code, "unexpected exit code:\n{self:?}");
-        self
-    }
-
-    #[track_caller]
-    fn ok(&self) -> &Run {
-        self.code(0)
-    }
-
-    #[track_caller]
-    fn has(&self, needles: &[&str]) -> &Run {
-        for n in needles {
-            assert!(
-                self.stdout.contains(n) || self.stderr.contains(n),
-                "output lacks {n:?}:\n{self:?}"
-            );
-        }
-        self
-    }
-}
-
-fn spotcheck<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
-        .args(args)
-        .output()
-        .expect("run spotcheck");
-    Run {
-        args: args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect(),
-        code: out.status.code().expect("not killed by a signal"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
 }
 
 fn p(path: &Path) -> String {
@@ -113,14 +60,14 @@ impl Work {
     /// A trial draw with `seed` into NAME.
     fn trial(&self, seed: &str, name: &str) -> PathBuf {
         let out = self.path(name);
-        spotcheck(&["draw", "--plan", &p(&self.plan), "--seed", seed, "--out", &p(&out)]).ok();
+        spotcheck(["draw", "--plan", &p(&self.plan), "--seed", seed, "--out", &p(&out)]).ok();
         out
     }
 
     /// A ceremony (commitment, drand round 657413) and its draw into NAME.
     fn ceremony(&self, name: &str) -> PathBuf {
         let commitment = self.path("commitment.json");
-        spotcheck(&[
+        spotcheck([
             "commit",
             "--plan",
             &p(&self.plan),
@@ -133,7 +80,7 @@ impl Work {
         ])
         .ok();
         let out = self.path(name);
-        spotcheck(&[
+        spotcheck([
             "draw",
             "--commitment",
             &p(&commitment),
@@ -150,7 +97,7 @@ impl Work {
 
     fn publish(&self, bundle: &Path, name: &str) -> PathBuf {
         let out = self.path(name);
-        spotcheck(&["publish", &p(bundle), "--out", &p(&out)]).ok();
+        spotcheck(["publish", &p(bundle), "--out", &p(&out)]).ok();
         out
     }
 }
@@ -225,7 +172,7 @@ fn trial_bundle_publishes_verifies_and_never_overwrites() {
     let (_, targets) = csv_rows(&public.join("targets.csv"));
     assert_eq!(m["totals"]["targets"], targets.len());
 
-    spotcheck(&["verify", &p(&public)]).ok().has(&[
+    spotcheck(["verify", &p(&public)]).ok().has(&[
         "verified:",
         "checked:",
         "tickets: each of the",
@@ -237,8 +184,8 @@ fn trial_bundle_publishes_verifies_and_never_overwrites() {
     ]);
 
     // Never over an existing directory.
-    spotcheck(&["publish", &p(&bundle), "--out", &p(&public)])
-        .code(1)
+    spotcheck(["publish", &p(&bundle), "--out", &p(&public)])
+        .expect_code(1)
         .has(&["already exists"]);
 
     // A bundle that does not verify is not published.
@@ -246,8 +193,8 @@ fn trial_bundle_publishes_verifies_and_never_overwrites() {
     let text = std::fs::read_to_string(&targets_csv).unwrap();
     std::fs::write(&targets_csv, text.replacen(",1,", ",9,", 1)).unwrap();
     let refused = w.path("refused");
-    spotcheck(&["publish", &p(&bundle), "--out", &p(&refused)])
-        .code(3)
+    spotcheck(["publish", &p(&bundle), "--out", &p(&refused)])
+        .expect_code(3)
         .has(&["NOT VERIFIED", "targets.csv"]);
     assert!(!refused.exists());
 }
@@ -264,7 +211,7 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
             "{f} copied as it is"
         );
     }
-    let run = spotcheck(&["verify", &p(&public)]);
+    let run = spotcheck(["verify", &p(&public)]);
     run.ok().has(&[
         "ceremony: commitment of 2023-09-15T10:00:00Z",
         "drand quicknet round 657413",
@@ -289,23 +236,25 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
     let ticket = line.split(',').nth(2).unwrap();
     let forged = format!("0.0{}", &ticket[2..ticket.len() - 1]);
     std::fs::write(&path, text.replacen(ticket, &forged, 1)).unwrap();
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
-        .has(&["NOT VERIFIED", "targets.csv: SHA-256", "is not ticket(seed, code)"]);
+    spotcheck(["verify", &p(&d)]).expect_code(3).has(&[
+        "NOT VERIFIED",
+        "targets.csv: SHA-256",
+        "is not ticket(seed, code)",
+    ]);
     // The same edit with public.json's hash updated is still caught.
     let m_path = d.join("public.json");
     let mut m = json(&m_path);
     m["files"]["targets.csv"] = spotcheck::table::sha256_hex(&std::fs::read(&path).unwrap()).into();
     write_json(&m_path, &m);
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
         .has(&["is not ticket(seed, code)"]);
 
     // Another secret: the ceremony does not hold.
     let d = copy("t2");
     std::fs::write(d.join("secret.txt"), format!("{}\n", "0".repeat(64))).unwrap();
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
         .has(&["secret.txt: SHA-256", "ceremony:"]);
 
     // Another seed in public.json.
@@ -313,8 +262,8 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
     let mut m = json(&d.join("public.json"));
     m["seed"]["value"] = "1".into();
     write_json(&d.join("public.json"), &m);
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
         .has(&["ceremony: the evidence gives the seed"]);
 
     // A k that does not follow the plan.
@@ -322,15 +271,15 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
     let mut m = json(&d.join("public.json"));
     m["strata"][0]["k"] = (m["strata"][0]["k"].as_u64().unwrap() + 1).into();
     write_json(&d.join("public.json"), &m);
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
         .has(&["does not follow the plan's rule"]);
 
     // An extra file.
     let d = copy("t5");
     std::fs::write(d.join("extra.txt"), "x").unwrap();
-    spotcheck(&["verify", &p(&d)])
-        .code(3)
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
         .has(&["extra.txt: in the folder but not listed"]);
 }
 
@@ -352,7 +301,7 @@ fn withheld_data_is_absent_from_every_public_file() {
     let w = Work::new(Some("credit_classes = false\ninspector_names = false"));
     let bundle = w.trial("withheld", "b");
     let public = w.publish(&bundle, "pub");
-    spotcheck(&["verify", &p(&public)]).ok();
+    spotcheck(["verify", &p(&public)]).ok();
     let (ids, names, classes) = private_secrets(&bundle);
     let class_values: BTreeSet<&str> = ["A", "B", "C", "D"].into();
 
@@ -418,7 +367,7 @@ fn published_classes_and_names_appear_when_the_plan_allows() {
     let w = Work::new(Some("credit_classes = true\ninspector_names = true"));
     let bundle = w.trial("open", "b");
     let public = w.publish(&bundle, "pub");
-    spotcheck(&["verify", &p(&public)]).ok();
+    spotcheck(["verify", &p(&public)]).ok();
     let (ids, _, classes) = private_secrets(&bundle);
     let (h, rows) = csv_rows(&public.join("targets.csv"));
     assert_eq!(h.last().map(String::as_str), Some("credit_class"));
@@ -458,11 +407,11 @@ fn three_firms(bundle: &Path) -> (String, String, String) {
 }
 
 fn prove(bundle: &Path, uscc: &str, out: &Path) -> Run {
-    spotcheck(&["prove", &p(bundle), uscc, "--out", &p(out)])
+    spotcheck(["prove", &p(bundle), uscc, "--out", &p(out)])
 }
 
 fn check_proof(proof: &Path, public: &Path) -> Run {
-    spotcheck(&["check-proof", &p(proof), &p(public)])
+    spotcheck(["check-proof", &p(proof), &p(public)])
 }
 
 #[test]
@@ -503,12 +452,12 @@ fn proofs_check_for_drawn_undrawn_and_ineligible_firms() {
 
     // Codes outside the directory, and never over an existing file.
     prove(&bundle, "91640121750822310D", &w.path("x.json"))
-        .code(1)
+        .expect_code(1)
         .has(&["not in the enterprise directory"]);
     prove(&bundle, "91640121750822310X", &w.path("x.json"))
-        .code(1)
+        .expect_code(1)
         .has(&["not a valid credit code"]);
-    prove(&bundle, &drawn, &proof).code(1).has(&["already exists"]);
+    prove(&bundle, &drawn, &proof).expect_code(1).has(&["already exists"]);
 }
 
 #[test]
@@ -529,7 +478,9 @@ fn check_proof_fails_after_any_edit() {
     let edited = w.path("edited.json");
     let fails = |v: &Value, needle: &str| {
         write_json(&edited, v);
-        check_proof(&edited, &public).code(3).has(&["PROOF FAILED", needle]);
+        check_proof(&edited, &public)
+            .expect_code(3)
+            .has(&["PROOF FAILED", needle]);
     };
     for (what, v) in &proofs {
         println!("editing the {what} proof");
@@ -584,7 +535,7 @@ fn check_proof_fails_after_any_edit() {
     let root = m["frame"]["merkle_root"].as_str().unwrap().to_string();
     m["frame"]["merkle_root"] = format!("{}{}", if root.starts_with('0') { "1" } else { "0" }, &root[1..]).into();
     write_json(&m_path, &m);
-    check_proof(&proof, &public).code(3).has(&[
+    check_proof(&proof, &public).expect_code(3).has(&[
         "Merkle root is not public.json's",
         "do not lead to public.json's Merkle root",
     ]);
@@ -600,10 +551,10 @@ fn check_proof_fails_after_any_edit() {
         .collect();
     std::fs::write(&t_path, &without).unwrap();
     check_proof(&proof, &public)
-        .code(3)
+        .expect_code(3)
         .has(&["targets.csv is missing or is not the file", "does not list it so"]);
     check_proof(&w.path("undrawn.json"), &public)
-        .code(3)
+        .expect_code(3)
         .has(&["targets.csv is missing or is not the file"]);
     std::fs::write(&t_path, &text).unwrap();
     check_proof(&proof, &public).ok();
