@@ -754,11 +754,11 @@ mod tests {
             Directory::parse_split(file, TextEncoding::Auto, &classes(), split)
         };
         let one = parse(Split {
-            chunks: 1,
+            threads: 1,
             min_bytes: 1,
         });
         let three = parse(Split {
-            chunks: 3,
+            threads: 3,
             min_bytes: 100,
         });
         (one, three)

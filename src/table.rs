@@ -311,7 +311,7 @@ pub enum Part {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Split {
     /// At most this many threads read rows.
-    pub(crate) chunks: usize,
+    pub(crate) threads: usize,
     /// No piece smaller than this many bytes (roughly), and no splitting
     /// of a file under twice this size: threads cost more than they save
     /// on small files.
@@ -322,7 +322,7 @@ impl Split {
     /// One reading thread per processor; pieces of at least 256 KiB.
     pub(crate) fn for_this_machine() -> Split {
         Split {
-            chunks: crate::processors(),
+            threads: crate::processors(),
             min_bytes: 256 << 10,
         }
     }
@@ -470,7 +470,7 @@ impl Decoded {
         f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
     ) -> Chunked<S, T> {
         let body = self.body();
-        if split.chunks < 2 || body.len() < 2 * split.min_bytes {
+        if split.threads < 2 || body.len() < 2 * split.min_bytes {
             return Chunked::Declined;
         }
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
@@ -482,11 +482,7 @@ impl Decoded {
             return Chunked::Declined;
         };
         let header_end = reader.position().byte() as usize;
-        let pieces = Split {
-            chunks: split.chunks * PIECES_PER_THREAD,
-            ..split
-        };
-        let starts = chunk_starts(body, header_end, pieces);
+        let starts = chunk_starts(body, header_end, split.threads * PIECES_PER_THREAD, split.min_bytes);
         if starts.len() < 2 {
             return Chunked::Declined;
         }
@@ -505,7 +501,7 @@ impl Decoded {
             // Each other thread is given its first piece here, so that the
             // file is split even when this thread would be quicker to read
             // all of it than they are to start.
-            let others: Vec<_> = (1..split.chunks)
+            let others: Vec<_> = (1..split.threads)
                 .map(|_| {
                     let first = pieces.claim_back();
                     let pieces = &pieces;
@@ -519,7 +515,7 @@ impl Decoded {
             }
             (hasher.join().expect("hashing thread"), front, back)
         });
-        let (Some(front), Some(back)) = (front, back.into_iter().collect::<Option<Vec<_>>>()) else {
+        let (Some(front), Some(mut back)) = (front, back.into_iter().collect::<Option<Vec<_>>>()) else {
             return if pieces.not_utf8.load(Ordering::Relaxed) {
                 Chunked::NotUtf8
             } else {
@@ -529,7 +525,6 @@ impl Decoded {
         let mut rows = front.rows;
         let mut line = first_line + front.newlines;
         let mut chunks = vec![front.chunk];
-        let mut back = back;
         back.sort_unstable_by_key(|p| p.piece);
         for mut p in back {
             p.chunk.line_offset = line - 1;
@@ -556,16 +551,12 @@ impl Decoded {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> Option<ReadPieces<S, T>> {
         let body = self.body();
-        let rows = rows_hint((body.len() - pieces.starts[0]) / 2);
-        let mut state = init(Part::Chunk { rows });
-        let mut values = Vec::with_capacity(rows);
+        let hint = rows_hint((body.len() - pieces.starts[0]) / 2);
+        let mut state = init(Part::Chunk { rows: hint });
+        let mut values = Vec::with_capacity(hint);
         let (mut rows, mut newlines) = (0, 0);
         while let Some(k) = pieces.claim_front() {
-            let Some((n, breaks)) = self.read_piece(pieces, k, first_line + newlines, &mut state, &mut values, &f)
-            else {
-                pieces.stop.store(true, Ordering::Relaxed);
-                return None;
-            };
+            let (n, breaks) = self.read_piece(pieces, k, first_line + newlines, &mut state, &mut values, &f)?;
             rows += n;
             newlines += breaks;
         }
@@ -594,11 +585,10 @@ impl Decoded {
     ) -> Vec<Option<ReadPieces<S, T>>> {
         let mut read = Vec::new();
         while let Some(k) = first.take().or_else(|| pieces.claim_back()) {
-            let rows = rows_hint(pieces.ends[k] - pieces.starts[k]);
-            let mut state = init(Part::Chunk { rows });
-            let mut values = Vec::with_capacity(rows);
+            let hint = rows_hint(pieces.ends[k] - pieces.starts[k]);
+            let mut state = init(Part::Chunk { rows: hint });
+            let mut values = Vec::with_capacity(hint);
             let Some((rows, newlines)) = self.read_piece(pieces, k, 1, &mut state, &mut values, &f) else {
-                pieces.stop.store(true, Ordering::Relaxed);
                 read.push(None);
                 break;
             };
@@ -623,7 +613,25 @@ impl Decoded {
     /// breaks; `None`, for the caller to give up, on anything unusual:
     /// bytes that are not UTF-8, a quote, a BOM at the start, a row of
     /// the wrong width, an error from `f`, or another piece that gave up.
+    /// A piece that gives up stops the others.
     fn read_piece<S, T>(
+        &self,
+        pieces: &Pieces,
+        k: usize,
+        line: u64,
+        state: &mut S,
+        values: &mut Vec<T>,
+        f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
+    ) -> Option<(u64, u64)> {
+        let read = self.piece_rows(pieces, k, line, state, values, f);
+        if read.is_none() {
+            pieces.stop.store(true, Ordering::Relaxed);
+        }
+        read
+    }
+
+    /// [`Decoded::read_piece`], but for stopping the others.
+    fn piece_rows<S, T>(
         &self,
         pieces: &Pieces,
         k: usize,
@@ -789,7 +797,8 @@ impl<'a> UnquotedRecords<'a> {
     }
 }
 
-/// Where the chunks of `body` start: the first right after the header
+/// Where the chunks of `body` start: at most `chunks` of them, of at
+/// least `min_bytes` each (roughly); the first right after the header
 /// (`header_end`), the others spread evenly over the rest, each at the
 /// place where a one-thread reader starts its next record. That is
 /// right after the first byte of a run of line breaks, which is the byte
@@ -797,10 +806,10 @@ impl<'a> UnquotedRecords<'a> {
 /// `\r\n`, blank lines) is skipped by either reader alike.
 ///
 /// Only valid for a body without quotes: there every `\n` ends a record.
-fn chunk_starts(body: &[u8], header_end: usize, split: Split) -> Vec<usize> {
+fn chunk_starts(body: &[u8], header_end: usize, chunks: usize, min_bytes: usize) -> Vec<usize> {
     let mut starts = vec![header_end];
     let rest = body.len().saturating_sub(header_end);
-    let chunks = split.chunks.min(rest / split.min_bytes.max(1)).max(1);
+    let chunks = chunks.min(rest / min_bytes.max(1)).max(1);
     for k in 1..chunks {
         let target = header_end + rest / chunks * k;
         let Some(newline) = body[target..].iter().position(|&b| b == b'\n') else {
@@ -1314,7 +1323,10 @@ mod tests {
         let whole = read_whole(bytes, TextEncoding::Auto);
         assert_eq!(whole.as_ref().unwrap().5.len(), 200);
         for chunks in 2..6 {
-            let split = Split { chunks, min_bytes: 64 };
+            let split = Split {
+                threads: chunks,
+                min_bytes: 64,
+            };
             let (chunked, n) = read_chunked(bytes, TextEncoding::Auto, split);
             assert!(n >= chunks, "the file is split: {n} chunks");
             assert_eq!(chunked, whole);
@@ -1342,7 +1354,7 @@ mod tests {
                 text.push_str(end);
             }
             let whole = read_whole(text.as_bytes(), TextEncoding::Auto);
-            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, Split { chunks, min_bytes: 16 });
+            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, Split { threads: chunks, min_bytes: 16 });
             proptest::prop_assert_eq!(chunked, whole);
         }
     }
@@ -1365,7 +1377,7 @@ mod tests {
                 .all(|(_, _, f)| f[0].starts_with("\u{feff}".as_bytes()))
         );
         let split = Split {
-            chunks: 3,
+            threads: 3,
             min_bytes: 64,
         };
         assert_eq!(read_chunked(text.as_bytes(), TextEncoding::Auto, split).0, whole);
@@ -1379,7 +1391,7 @@ mod tests {
         }
         let ok = text.clone();
         let split = Split {
-            chunks: 3,
+            threads: 3,
             min_bytes: 64,
         };
         // An error late in the file, one in the first chunk, a repeat
@@ -1450,7 +1462,7 @@ mod tests {
                 (text.into_bytes(), TextEncoding::Auto)
             };
             let whole = read_whole(&bytes, enc);
-            let (chunked, _) = read_chunked(&bytes, enc, Split { chunks, min_bytes });
+            let (chunked, _) = read_chunked(&bytes, enc, Split { threads: chunks, min_bytes });
             proptest::prop_assert_eq!(chunked, whole);
             // With a byte that is never UTF-8 somewhere.
             if !gb && bytes.len() > 20 {
@@ -1458,7 +1470,7 @@ mod tests {
                 let at = bad.len() * at / 40;
                 bad[at] = 0xFF;
                 let whole = read_whole(&bad, TextEncoding::Auto);
-                let (chunked, _) = read_chunked(&bad, TextEncoding::Auto, Split { chunks, min_bytes });
+                let (chunked, _) = read_chunked(&bad, TextEncoding::Auto, Split { threads: chunks, min_bytes });
                 proptest::prop_assert_eq!(chunked, whole);
             }
         }
