@@ -28,7 +28,8 @@ impl FileBytes {
     /// time of reading a directory of 80,000 firms went there); any file
     /// that cannot be mapped is read the plain way.
     pub fn read(path: &Path) -> std::io::Result<FileBytes> {
-        let file = std::fs::File::open(path)?;
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
         let meta = file.metadata()?;
         if meta.is_file()
             && meta.len() >= MAP_BYTES
@@ -39,8 +40,10 @@ impl FileBytes {
                 start: 0,
             });
         }
-        drop(file);
-        std::fs::read(path).map(FileBytes::from)
+        // The file already open is read, as `std::fs::read` would.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.read_to_end(&mut bytes)?;
+        Ok(FileBytes::from(bytes))
     }
 
     /// The same bytes without their first `n` (at most all of them).
