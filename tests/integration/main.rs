@@ -5,6 +5,7 @@ mod ceremony;
 mod crosscheck;
 mod draw;
 mod errors;
+mod golden;
 mod invariants;
 mod office;
 mod teams;
