@@ -31,6 +31,6 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 fi
 export SPOTCHECK_BROWSER=1
 
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-cargo test --release
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --release --workspace

@@ -1,95 +1,31 @@
 //! spotcheck: verifiable "double random, one public" inspection draws.
 //!
-//! The core is pure: [`draw::draw_targets`] takes a plan, the directories
-//! and a seed and returns the draw. Reading files and writing bundles
-//! happen at the edges ([`bundle`]), and [`verify`] replays a bundle
-//! through the same functions.
+//! The library is in layers, in the order the data goes through it; each
+//! layer uses only the layers before it (DESIGN.md draws the picture):
+//!
+//! 1. [`base`]: the error type, SHA-256 in hex, work on every processor;
+//! 2. [`inputs`]: the plan and the directories, read and checked;
+//! 3. [`draw`]: the first and second random, and the frame's Merkle tree;
+//! 4. [`seed`]: the ceremony that fixes the seed nobody can choose;
+//! 5. [`bundle`]: the files of a draw, written once, and their replay;
+//! 6. [`public`] and [`office`]: what is published, and what the office
+//!    and its inspectors receive.
+//!
+//! The core is pure: [`draw::targets::draw_targets`] takes a plan, the
+//! directories and a seed and returns the draw. Reading files and writing
+//! bundles happen at the edges, and [`bundle::verify`] replays a bundle
+//! through the same functions ([`bundle::make::make`]).
 //!
 //! Two functions hold unsafe code: the call into the SHA extensions of
 //! x86-64 processors, after checking that the processor has them
-//! ([`prepared_block`]), and the mapping of a large input file into
-//! memory ([`file_bytes`]).
+//! ([`draw::prepared_block`]), and the mapping of a large input file into
+//! memory ([`inputs::file_bytes`]).
 #![deny(unsafe_code)]
 
-pub mod beacon;
+pub mod base;
 pub mod bundle;
-pub mod ceremony;
-pub mod demo;
-pub mod directory;
 pub mod draw;
-pub mod error;
-pub mod export;
-pub mod file_bytes;
-mod fx;
-pub mod history;
-pub mod ics;
 pub mod inputs;
-pub mod inspectors;
-pub mod manifest;
-pub mod merkle;
-pub mod notices;
-pub mod page;
-pub mod plan;
-pub mod prepared_block;
-pub mod proof;
-pub mod publish;
-pub mod ratio;
-pub mod run;
-pub mod summary;
-pub mod table;
-pub mod teams;
-pub mod ticket;
-pub mod uscc;
-pub mod verify;
-pub mod view;
-
-/// How many threads the parallel parts use: one per processor, at most 8.
-/// Asked of the system once (each asking reads the process's CPU limits).
-pub(crate) fn processors() -> usize {
-    static PROCESSORS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *PROCESSORS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
-}
-
-/// `(0..n).map(f)` as a vector, worked out in parts on every processor.
-/// `blank` fills the vector before the parts overwrite it.
-///
-/// There are several parts per processor, and each thread takes the next
-/// part when it is done with one, so that a thread whose processor is
-/// also busy with other work takes fewer: equal shares would leave the
-/// others waiting for it.
-pub(crate) fn map_in_parts<T: Clone + Send>(n: usize, blank: T, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    const PARTS_PER_THREAD: usize = 8;
-    let mut out = vec![blank; n];
-    let threads = processors().min(n).max(1);
-    let size = n.div_ceil(threads * PARTS_PER_THREAD).max(1);
-    let parts = std::sync::Mutex::new(out.chunks_mut(size).enumerate());
-    let work = || {
-        loop {
-            // The lock is let go before the part is worked on.
-            let next = parts.lock().expect("parts").next();
-            let Some((k, part)) = next else { break };
-            for (j, slot) in part.iter_mut().enumerate() {
-                *slot = f(k * size + j);
-            }
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
-        }
-        work();
-    });
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn parts_map_every_index_in_place() {
-        // Lengths that do and do not divide among the processors.
-        for n in [0, 1, 2, 3, 7, 64, 1001] {
-            let squares: Vec<usize> = (0..n).map(|i| i * i).collect();
-            assert_eq!(super::map_in_parts(n, usize::MAX, |i| i * i), squares, "{n}");
-        }
-    }
-}
+pub mod office;
+pub mod public;
+pub mod seed;

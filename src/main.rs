@@ -3,14 +3,14 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use clap::{Args, Parser, Subcommand};
-use spotcheck::bundle;
-use spotcheck::error::Error;
-use spotcheck::run::{self, SeedSource};
+use spotcheck::base::error::Error;
+use spotcheck::bundle::run::{self, SeedSource};
+use spotcheck::bundle::write::{write_new_dir, write_new_file};
 
-use spotcheck::notices;
-use spotcheck::plan::Overrides;
-use spotcheck::table::TextEncoding;
-use spotcheck::view::BundleView;
+use spotcheck::bundle::view::BundleView;
+use spotcheck::inputs::plan::Overrides;
+use spotcheck::inputs::table::TextEncoding;
+use spotcheck::office::{OfficeError, listing, notices};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -235,25 +235,28 @@ struct VerifyArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Commit(a) => commit(a),
-        Command::Draw(a) => draw(a),
-        Command::Verify(a) => verify(a),
-        Command::Assignments(a) => assignments(a),
-        Command::Notices(a) => notices(a),
-        Command::Export(a) => export(a),
-        Command::Publish(a) => publish(a),
-        Command::Prove(a) => prove(a),
-        Command::CheckProof(a) => check_proof(a),
-    };
-    match result {
+    match dispatch(Cli::parse().command) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("spotcheck: error: {e}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Runs one command; the library's error types meet here.
+fn dispatch(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    Ok(match command {
+        Command::Commit(a) => commit(a)?,
+        Command::Draw(a) => draw(a)?,
+        Command::Verify(a) => verify(a)?,
+        Command::Assignments(a) => assignments(a)?,
+        Command::Notices(a) => notices(a)?,
+        Command::Export(a) => export(a)?,
+        Command::Publish(a) => publish(a)?,
+        Command::Prove(a) => prove(a)?,
+        Command::CheckProof(a) => check_proof(a)?,
+    })
 }
 
 fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
@@ -269,7 +272,7 @@ fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
         _ => usage("give either --plan and --seed, or --commitment and --reveal"),
     };
     let b = run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)?;
-    println!("{}", spotcheck::summary::draw_summary(&b.manifest, &a.out));
+    println!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -314,10 +317,10 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
 }
 
 fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
-    if spotcheck::publish::is_public_dir(&a.dir) {
+    if spotcheck::public::format::is_public_dir(&a.dir) {
         return verify_public(&a);
     }
-    let report = spotcheck::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
+    let report = spotcheck::bundle::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
     if report.ok() {
         println!("verified: {} ({})", a.dir.display(), report.summary);
         for n in &report.notes {
@@ -342,7 +345,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
 fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
     let view = BundleView::open_with_teams(&a.dir)?;
     let extras = view.firm_extras();
-    let Some(listing) = notices::listing(&view, &a.inspector, &extras) else {
+    let Some(listing) = listing::listing(&view, &a.inspector, &extras) else {
         return Err(Error::Bundle {
             path: a.dir.display().to_string(),
             message: format!("inspector {} has no assignment in this draw", a.inspector),
@@ -350,8 +353,8 @@ fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
     };
     let mut out = std::io::stdout().lock();
     let written = match a.format {
-        Format::Table => out.write_all(notices::listing_table(&listing).as_bytes()),
-        Format::Csv => out.write_all(&notices::listing_csv(&listing, a.bom)),
+        Format::Table => out.write_all(listing::listing_table(&listing).as_bytes()),
+        Format::Csv => out.write_all(&listing::listing_csv(&listing, a.bom)),
         Format::Json => {
             let mut json = serde_json::to_vec_pretty(&listing).expect("listing serializes");
             json.push(b'\n');
@@ -362,11 +365,11 @@ fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn notices(a: NoticesArgs) -> Result<ExitCode, Error> {
+fn notices(a: NoticesArgs) -> Result<ExitCode, OfficeError> {
     let view = BundleView::open_with_teams(&a.dir)?;
     let extras = view.firm_extras();
     let files = notices::notices(&view, &extras)?;
-    bundle::write_new_dir(&a.out, &files)?;
+    write_new_dir(&a.out, &files)?;
     println!(
         "{} notice files (CSV and calendar) written to {}",
         files.len(),
@@ -380,7 +383,7 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
     if f.enterprises.is_some() || f.history.is_some() || f.inspectors.is_some() || f.conflicts.is_some() {
         eprintln!("note: input flags do not apply to a public bundle and were ignored");
     }
-    let report = spotcheck::publish::verify_public(&a.dir)?;
+    let report = spotcheck::public::publish::verify_public(&a.dir)?;
     if report.ok() {
         println!("verified: {} ({})", a.dir.display(), report.summary);
     } else {
@@ -410,8 +413,8 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
 }
 
 fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
-    use spotcheck::publish::Published;
-    match spotcheck::publish::publish(&a.dir, &a.out, &a.inputs.overrides(None))? {
+    use spotcheck::public::publish::Published;
+    match spotcheck::public::publish::publish(&a.dir, &a.out, &a.inputs.overrides(None))? {
         Published::NotVerified(report) => {
             println!("NOT VERIFIED: {} (nothing published)", a.dir.display());
             for f in &report.findings {
@@ -435,7 +438,7 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
                 println!("  withheld: {}: {}", w.item, w.note);
             }
             if manifest.seed.ceremony.is_none() {
-                eprintln!("{}", spotcheck::verify::OPERATOR_SEED_WARNING);
+                eprintln!("{}", spotcheck::bundle::verify::OPERATOR_SEED_WARNING);
             }
             for w in &warnings {
                 eprintln!("{w}");
@@ -446,8 +449,8 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
 }
 
 fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
-    let proof = spotcheck::proof::prove(&a.dir, &a.uscc, &a.inputs.overrides(None))?;
-    spotcheck::run::write_new_file(&a.out, &proof.to_bytes(), false)?;
+    let proof = spotcheck::public::proof::prove(&a.dir, &a.uscc, &a.inputs.overrides(None))?;
+    spotcheck::bundle::write::write_new_file(&a.out, &proof.to_bytes(), false)?;
     let outcome = match (&proof.stratum, proof.drawn, proof.rank) {
         (Some(s), true, Some(rank)) => format!("drawn, rank {rank} of {} in stratum {}", s.k, s.public_label),
         (Some(s), false, _) if proof.leaf.eligibility == "eligible" => {
@@ -465,7 +468,7 @@ fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
 }
 
 fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
-    let report = spotcheck::proof::check_proof(&a.proof, &a.public_dir)?;
+    let report = spotcheck::public::proof::check_proof(&a.proof, &a.public_dir)?;
     if report.ok() {
         println!("proof checked: {}", a.proof.display());
         for line in &report.explanation {
@@ -485,14 +488,14 @@ fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
     }
 }
 
-fn export(a: ExportArgs) -> Result<ExitCode, Error> {
+fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
     if a.xlsx.symlink_metadata().is_ok() {
-        return Err(Error::OutputExists(a.xlsx));
+        return Err(Error::OutputExists(a.xlsx).into());
     }
     let view = BundleView::open(&a.dir)?;
     let extras = view.firm_extras();
-    let bytes = spotcheck::export::workbook(&view, &extras)?;
-    run::write_new_file(&a.xlsx, &bytes, false)?;
+    let bytes = spotcheck::office::workbook::workbook(&view, &extras)?;
+    write_new_file(&a.xlsx, &bytes, false)?;
     println!(
         "workbook written to {} ({} targets, {} assignments)",
         a.xlsx.display(),

@@ -164,10 +164,13 @@ fn trial_bundle_publishes_verifies_and_never_overwrites() {
     let m = json(&public.join("public.json"));
     assert_eq!(m["format"], "spotcheck-public/1");
     let private = std::fs::read(bundle.join("manifest.json")).unwrap();
-    assert_eq!(m["source_manifest_sha256"], spotcheck::table::sha256_hex(&private));
+    assert_eq!(
+        m["source_manifest_sha256"],
+        spotcheck::base::sha256::sha256_hex(&private)
+    );
     for f in ["assignments.csv", "index.html", "targets.csv"] {
         let bytes = std::fs::read(public.join(f)).unwrap();
-        assert_eq!(m["files"][f], spotcheck::table::sha256_hex(&bytes), "{f}");
+        assert_eq!(m["files"][f], spotcheck::base::sha256::sha256_hex(&bytes), "{f}");
     }
     let (_, targets) = csv_rows(&public.join("targets.csv"));
     assert_eq!(m["totals"]["targets"], targets.len());
@@ -244,7 +247,7 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
     // The same edit with public.json's hash updated is still caught.
     let m_path = d.join("public.json");
     let mut m = json(&m_path);
-    m["files"]["targets.csv"] = spotcheck::table::sha256_hex(&std::fs::read(&path).unwrap()).into();
+    m["files"]["targets.csv"] = spotcheck::base::sha256::sha256_hex(&std::fs::read(&path).unwrap()).into();
     write_json(&m_path, &m);
     spotcheck(["verify", &p(&d)])
         .expect_code(3)

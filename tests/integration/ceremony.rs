@@ -3,7 +3,7 @@
 //! evidence.
 
 use crate::util::*;
-use spotcheck::demo::{DemoConfig, generate};
+use spotcheck_demo::{DemoConfig, generate};
 use std::path::{Path, PathBuf};
 
 const BEACON_ROUND: &str = "657413";
@@ -168,7 +168,10 @@ fn a_redraw_names_the_commitment_it_replaces() {
     let b = w.out("redraw");
     ceremony_draw(&w, "c2.json", &b, DICE).ok();
     let replaces = manifest(&b).seed.ceremony.unwrap().replaces.unwrap();
-    assert_eq!(replaces, spotcheck::table::sha256_hex(&std::fs::read(&old).unwrap()));
+    assert_eq!(
+        replaces,
+        spotcheck::base::sha256::sha256_hex(&std::fs::read(&old).unwrap())
+    );
     verify(&b, &[]).ok().stdout_has(&["replaces"]);
     // Commit never writes over a published commitment.
     commit(&w, "c1.json", &[]).error(&["already exists"]);

@@ -149,7 +149,7 @@ fn directed_draw_agrees() {
 fn history_exclusion_agrees() {
     let Some(py) = python() else { return };
     let w = Work::new();
-    let data = spotcheck::demo::generate(&spotcheck::demo::DemoConfig {
+    let data = spotcheck_demo::generate(&spotcheck_demo::DemoConfig {
         enterprises: 3000,
         inspectors: 150,
         conflicts: 5,
@@ -158,7 +158,7 @@ fn history_exclusion_agrees() {
     });
     w.enterprises(&data.enterprises);
     let mut h = Vec::new();
-    spotcheck::demo::write_history_csv(&data.history, &mut h).unwrap();
+    spotcheck_demo::write_history_csv(&data.history, &mut h).unwrap();
     w.write("history.csv", &h);
     for (i, days) in [365, 180, 1000].iter().enumerate() {
         w.write(
@@ -184,7 +184,7 @@ fn gb18030_input_agrees() {
     let (w, rows) = Work::with_firms(3000, 74);
     w.write(
         "enterprises.csv",
-        spotcheck::demo::enterprises_csv_gb18030(&rows).unwrap(),
+        spotcheck_demo::enterprises_csv_gb18030(&rows).unwrap(),
     );
     let (run, out) = w.draw("gbk", "b", &["--encoding", "gb18030"]);
     run.ok();
@@ -216,7 +216,7 @@ fn teams_agree() {
         "{text}"
     );
 
-    let data = spotcheck::demo::generate(&spotcheck::demo::DemoConfig {
+    let data = spotcheck_demo::generate(&spotcheck_demo::DemoConfig {
         enterprises: 3000,
         inspectors: 200,
         conflicts: 40,

@@ -43,7 +43,10 @@ fn check_bundle_shape(bundle: &Path) -> Vec<TargetRow> {
             assert_eq!(r.rank, i as u64 + 1, "stratum {} ranks", s.label);
             assert!(r.ticket.starts_with("0.") && r.ticket[2..].bytes().all(|b| b.is_ascii_digit()));
             assert!(r.ticket.len() >= 66, "ticket cut short: {}", r.ticket);
-            assert_eq!(r.ticket, spotcheck::ticket::ticket(&m.seed.value, &r.uscc).as_str());
+            assert_eq!(
+                r.ticket,
+                spotcheck::draw::ticket::ticket(&m.seed.value, &r.uscc).as_str()
+            );
         }
         for pair in got.windows(2) {
             assert!(pair[0].ticket < pair[1].ticket, "tickets not increasing in {}", s.label);
@@ -151,7 +154,7 @@ fn demo_draw_succeeds_and_is_well_formed() {
     assert_eq!(m.inputs["enterprises"].rows, 80_000);
     for (name, sha) in &m.outputs {
         let bytes = std::fs::read(out.join(name)).unwrap();
-        assert_eq!(&spotcheck::table::sha256_hex(&bytes), sha, "outputs.{name}");
+        assert_eq!(&spotcheck::base::sha256::sha256_hex(&bytes), sha, "outputs.{name}");
     }
 
     // Every target is active, in the directory with the same facts, and
@@ -171,7 +174,7 @@ fn demo_draw_succeeds_and_is_well_formed() {
     for r in &rows {
         let f = &firms[&r.uscc];
         assert!(
-            spotcheck::directory::ACTIVE_STATUSES.contains(&f["status"].as_str()),
+            spotcheck::inputs::directory::ACTIVE_STATUSES.contains(&f["status"].as_str()),
             "{r:?}"
         );
         assert_eq!(
@@ -186,7 +189,7 @@ fn demo_draw_succeeds_and_is_well_formed() {
     assert!(m.excluded.recently_inspected > 0);
     let inactive = firms
         .values()
-        .filter(|f| !spotcheck::directory::ACTIVE_STATUSES.contains(&f["status"].as_str()))
+        .filter(|f| !spotcheck::inputs::directory::ACTIVE_STATUSES.contains(&f["status"].as_str()))
         .count();
     assert_eq!(m.excluded.inactive.values().sum::<u64>(), inactive as u64);
 }
@@ -355,7 +358,7 @@ fn zero_ratio_and_full_coverage() {
 #[test]
 fn draw_with_history_exclusion_and_override_flags() {
     let w = Work::new();
-    let data = spotcheck::demo::generate(&spotcheck::demo::DemoConfig {
+    let data = spotcheck_demo::generate(&spotcheck_demo::DemoConfig {
         enterprises: 2000,
         inspectors: 120,
         conflicts: 5,
@@ -364,7 +367,7 @@ fn draw_with_history_exclusion_and_override_flags() {
     });
     w.enterprises(&data.enterprises);
     let mut h = Vec::new();
-    spotcheck::demo::write_history_csv(&data.history, &mut h).unwrap();
+    spotcheck_demo::write_history_csv(&data.history, &mut h).unwrap();
     w.write("history.csv", &h);
     w.write(
         "plan.toml",

@@ -27,7 +27,7 @@ fn bad_check_character_names_file_line_column_code_and_right_character() {
     let (w, mut rows) = Work::with_firms(N, 11);
     let i = 7; // data row 8, file line 9
     let good = rows[i].uscc.clone();
-    let right = spotcheck::uscc::check_char(&good[..17]).unwrap();
+    let right = spotcheck::inputs::uscc::check_char(&good[..17]).unwrap();
     assert_eq!(good.chars().last(), Some(right));
     let bad = format!("{}{}", &good[..17], other_char(right));
     rows[i].uscc = bad.clone();
@@ -51,7 +51,7 @@ fn bad_organisation_check_is_reported() {
     let good = rows[20].uscc.clone();
     let inner = good.as_bytes()[16] as char;
     let mut first17 = format!("{}{}", &good[..16], other_char(inner));
-    first17.push(spotcheck::uscc::check_char(&first17).unwrap());
+    first17.push(spotcheck::inputs::uscc::check_char(&first17).unwrap());
     rows[20].uscc = first17.clone();
     w.enterprises(&rows);
     draw_fails(
@@ -177,7 +177,7 @@ fn missing_directory_file_is_refused() {
 }
 
 /// The draw of `rows` from a plain UTF-8 LF file, for comparison.
-fn reference_targets(rows: &[spotcheck::demo::DemoEnterprise], seed: &str) -> Vec<u8> {
+fn reference_targets(rows: &[spotcheck_demo::DemoEnterprise], seed: &str) -> Vec<u8> {
     let w = Work::new();
     w.enterprises(rows);
     w.plan(CLASS_TARGETS);
@@ -194,7 +194,7 @@ fn gb18030_with_english_headers_needs_the_flag() {
     let (w, rows) = Work::with_firms(N, 20);
     w.write(
         "enterprises.csv",
-        spotcheck::demo::enterprises_csv_gb18030(&rows).unwrap(),
+        spotcheck_demo::enterprises_csv_gb18030(&rows).unwrap(),
     );
     // The first row holds a Chinese name, so line 2 is the first bad one.
     draw_fails(
@@ -217,7 +217,7 @@ fn bundle_drawn_with_encoding_flag_verifies() {
     let (w, rows) = Work::with_firms(N, 20);
     w.write(
         "enterprises.csv",
-        spotcheck::demo::enterprises_csv_gb18030(&rows).unwrap(),
+        spotcheck_demo::enterprises_csv_gb18030(&rows).unwrap(),
     );
     let (run, out) = w.draw("s", "bundle", &["--encoding", "gb18030"]);
     run.ok();
@@ -231,7 +231,7 @@ fn gb18030_declared_in_the_plan_draws_and_verifies() {
     let (w, rows) = Work::with_firms(N, 26);
     w.write(
         "enterprises.csv",
-        spotcheck::demo::enterprises_csv_gb18030(&rows).unwrap(),
+        spotcheck_demo::enterprises_csv_gb18030(&rows).unwrap(),
     );
     w.write(
         "plan.toml",
@@ -247,7 +247,7 @@ fn gb18030_declared_in_the_plan_draws_and_verifies() {
 }
 
 /// The demo CSV with its header in Chinese.
-fn chinese_header_csv(rows: &[spotcheck::demo::DemoEnterprise]) -> String {
+fn chinese_header_csv(rows: &[spotcheck_demo::DemoEnterprise]) -> String {
     let text = String::from_utf8(csv_bytes(rows)).unwrap();
     let (_, body) = text.split_once('\n').unwrap();
     format!("统一社会信用代码,企业名称,信用风险分类,所属区县,行业,登记状态,监管片区,地址,成立日期\n{body}")

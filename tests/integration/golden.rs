@@ -10,7 +10,7 @@
 
 use crate::util::*;
 use sha2::{Digest, Sha256};
-use spotcheck::demo::{DemoConfig, generate};
+use spotcheck_demo::{DemoConfig, generate};
 use std::path::Path;
 
 /// Where a case's directories come from.

@@ -5,11 +5,11 @@
 
 use crate::util::*;
 use proptest::prelude::*;
-use spotcheck::demo::DemoEnterprise;
-use spotcheck::directory::Directory;
-use spotcheck::draw::draw_targets;
-use spotcheck::plan::Plan;
-use spotcheck::table::{RawFile, TextEncoding};
+use spotcheck::draw::targets::draw_targets;
+use spotcheck::inputs::directory::Directory;
+use spotcheck::inputs::plan::Plan;
+use spotcheck::inputs::table::{RawFile, TextEncoding};
+use spotcheck_demo::DemoEnterprise;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -266,8 +266,8 @@ fn near_equal_tickets_order_by_the_full_ticket() {
     let seed = "collide";
     let (small_code, large_code) = colliding_codes(seed, 9);
     let (ts, tl) = (
-        spotcheck::ticket::ticket(seed, &small_code),
-        spotcheck::ticket::ticket(seed, &large_code),
+        spotcheck::draw::ticket::ticket(seed, &small_code),
+        spotcheck::draw::ticket::ticket(seed, &large_code),
     );
     assert_eq!(ts.as_str()[..11], tl.as_str()[..11]);
     assert!(small_code < large_code && ts > tl);

@@ -2,7 +2,7 @@
 //! plans, row order, verify, and what inspectors receive.
 
 use crate::util::*;
-use spotcheck::demo::{DemoConfig, generate};
+use spotcheck_demo::{DemoConfig, generate};
 
 fn world(team: &str, extra: &str) -> Work {
     let w = Work::new();
@@ -46,7 +46,7 @@ fn shuffled_lines(text: &str, seed: u64) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
     // A fixed permutation: sort by a hash of the line and the seed.
-    lines.sort_by_key(|l| spotcheck::table::sha256_hex(format!("{seed}{l}").as_bytes()));
+    lines.sort_by_key(|l| spotcheck::base::sha256::sha256_hex(format!("{seed}{l}").as_bytes()));
     format!("{header}\n{}\n", lines.join("\n"))
 }
 

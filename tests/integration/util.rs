@@ -7,7 +7,7 @@
 mod run;
 
 pub use run::*;
-use spotcheck::demo::{self, DemoEnterprise};
+use spotcheck_demo::{self as demo, DemoEnterprise};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
@@ -195,8 +195,8 @@ pub fn parse_targets(bytes: &[u8]) -> Vec<TargetRow> {
 }
 
 /// Reads a bundle's manifest through the library.
-pub fn manifest(bundle: &Path) -> spotcheck::manifest::Manifest {
-    spotcheck::bundle::read_manifest(bundle).expect("read manifest.json")
+pub fn manifest(bundle: &Path) -> spotcheck::bundle::manifest::Manifest {
+    spotcheck::bundle::manifest::read_manifest(bundle).expect("read manifest.json")
 }
 
 /// A temporary work folder: `in/` for inputs and the plan, `out/` for
@@ -273,10 +273,10 @@ impl Work {
 /// `digits` digits, with code order opposite to ticket order (so that a
 /// tie broken by code instead of by the full ticket shows).
 pub fn colliding_codes(seed: &str, digits: usize) -> (String, String) {
-    let s = spotcheck::ticket::SeedHash::new(seed);
+    let s = spotcheck::draw::ticket::SeedHash::new(seed);
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for i in 0u64..3_000_000 {
-        let code = spotcheck::uscc::complete(&format!("91522601{i:08}")).expect("valid prefix");
+        let code = spotcheck::inputs::uscc::complete(&format!("91522601{i:08}")).expect("valid prefix");
         let t = s.ticket(&code);
         let head = t.as_str()[..2 + digits].to_string();
         if let Some(other) = seen.get(&head) {

@@ -27,7 +27,7 @@ fn edit_lines(path: &Path, f: impl FnOnce(&mut Vec<String>)) {
 
 /// Edits the manifest as the library's type and writes it back exactly as
 /// a draw would, so that only the edited value differs.
-fn edit_typed_manifest(bundle: &Path, f: impl FnOnce(&mut spotcheck::manifest::Manifest)) {
+fn edit_typed_manifest(bundle: &Path, f: impl FnOnce(&mut spotcheck::bundle::manifest::Manifest)) {
     let mut m = manifest(bundle);
     f(&mut m);
     std::fs::write(bundle.join("manifest.json"), m.to_bytes()).unwrap();
@@ -54,7 +54,10 @@ fn honest_bundle_verifies_with_the_operator_seed_warning() {
         "{} targets in {} strata from 600 firms",
         m.totals.targets, m.totals.strata
     )]);
-    assert!(run.stderr.contains(spotcheck::verify::OPERATOR_SEED_WARNING), "{run:?}");
+    assert!(
+        run.stderr.contains(spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
+        "{run:?}"
+    );
     assert!(run.stderr.contains("--seed"), "{run:?}");
 }
 
@@ -185,7 +188,7 @@ fn manifest_plan_edits_fail() {
     let (_w, out) = honest();
     edit_typed_manifest(&out, |m| {
         m.plan.text = m.plan.text.replace("D = \"30%\"", "D = \"40%\"");
-        m.plan.sha256 = spotcheck::table::sha256_hex(m.plan.text.as_bytes());
+        m.plan.sha256 = spotcheck::base::sha256::sha256_hex(m.plan.text.as_bytes());
     });
     verify(&out, &[]).not_verified(&["targets.csv: differs", "manifest.json: differs"]);
 
@@ -193,7 +196,7 @@ fn manifest_plan_edits_fail() {
     let (_w, out) = honest();
     edit_typed_manifest(&out, |m| {
         m.plan.text = m.plan.text.replace("[targets]", "[targets]\nbogus = 1");
-        m.plan.sha256 = spotcheck::table::sha256_hex(m.plan.text.as_bytes());
+        m.plan.sha256 = spotcheck::base::sha256::sha256_hex(m.plan.text.as_bytes());
     });
     verify(&out, &[]).not_verified(&["does not parse", "bogus"]);
 }
@@ -217,7 +220,7 @@ fn appended_firm_in_the_input_fails_and_names_the_hash() {
     let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
     std::io::Write::write_all(&mut f, &body).unwrap();
     drop(f);
-    let found = spotcheck::table::sha256_hex(&std::fs::read(&path).unwrap());
+    let found = spotcheck::base::sha256::sha256_hex(&std::fs::read(&path).unwrap());
     verify(&out, &[]).not_verified(&[
         "input enterprises (",
         "enterprises.csv) has changed",
@@ -309,7 +312,7 @@ fn relabelled_seed_source_does_not_verify_silently() {
     });
     let run = verify(&out, &[]);
     assert!(
-        run.code == 3 || run.stderr.contains(spotcheck::verify::OPERATOR_SEED_WARNING),
+        run.code == 3 || run.stderr.contains(spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
         "a relabelled operator seed verified without warning:\n{run:?}"
     );
 }

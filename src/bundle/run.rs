@@ -1,0 +1,270 @@
+//! The commands' work, between the command line and the pure core:
+//! reading plans, commitments and evidence, and writing what results.
+
+use crate::base::error::{Error, Result};
+use crate::bundle::make::{self, Bundle, Provenance};
+use crate::bundle::manifest::tool_version;
+use crate::bundle::write::{relative_path, write_new_dir, write_new_file};
+use crate::draw::SPEC_VERSION;
+use crate::inputs::plan::{Overrides, Plan};
+use crate::inputs::read::Inputs;
+use crate::inputs::record::{InputRecord, PlanRecord, task_record};
+use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, CeremonyError, Commitment, Evidence, SECRET_TXT};
+use crate::seed::record::SeedRecord;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where a draw's seed comes from.
+#[derive(Debug, Clone)]
+pub enum SeedSource {
+    /// Typed by the operator: for trials.
+    Operator { plan: PathBuf, seed: String },
+    /// From a published commitment and the randomness revealed after it.
+    Ceremony {
+        commitment: PathBuf,
+        secret: PathBuf,
+        beacon: Option<PathBuf>,
+        dice: Option<String>,
+    },
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+fn ceremony_error(path: &Path, e: CeremonyError) -> Error {
+    Error::Bundle {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Draws and writes a new bundle at `out`.
+pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bundle> {
+    if out.symlink_metadata().is_ok() {
+        return Err(Error::OutputExists(out.to_path_buf()));
+    }
+    let (inputs, plan_path, seed, evidence) = match source {
+        SeedSource::Operator { plan, seed } => {
+            if seed.trim().is_empty() {
+                return Err(Error::Infeasible("--seed: the seed must not be empty".into()));
+            }
+            let mut p = Plan::load(plan)?;
+            p.apply(overrides);
+            let record = SeedRecord {
+                value: seed.clone(),
+                source: "operator".into(),
+                note: "typed on the command line with --seed; suitable for trials, not for a public draw".into(),
+                ceremony: None,
+            };
+            (Inputs::load(p)?, plan.display().to_string(), record, BTreeMap::new())
+        }
+        SeedSource::Ceremony {
+            commitment,
+            secret,
+            beacon,
+            dice,
+        } => {
+            let evidence = Evidence {
+                commitment: read(commitment)?,
+                secret: String::from_utf8_lossy(&read(secret)?).into_owned(),
+                beacon: beacon.as_deref().map(read).transpose()?,
+                dice: dice.clone(),
+            };
+            let checked = ceremony::check(&evidence).map_err(|e| ceremony_error(commitment, e))?;
+            let c = &checked.commitment;
+            let base = commitment.parent().unwrap_or(Path::new("."));
+            let plan_file = base.join(&c.plan.path);
+            let mut plan = Plan::parse(
+                &plan_file.display().to_string(),
+                &c.plan.text,
+                plan_file.parent().unwrap_or(base),
+            )?;
+            let committed = |role: &str| c.inputs.get(role).map(|r| base.join(&r.path));
+            plan.apply(&Overrides {
+                enterprises: overrides.enterprises.clone().or_else(|| committed("enterprises")),
+                history: overrides.history.clone().or_else(|| committed("history")),
+                inspectors: overrides.inspectors.clone().or_else(|| committed("inspectors")),
+                conflicts: overrides.conflicts.clone().or_else(|| committed("conflicts")),
+                encoding: overrides.encoding,
+            });
+            let inputs = Inputs::load(plan)?;
+            let found = inputs
+                .files
+                .iter()
+                .map(|(role, info)| (role.clone(), (info.path.display().to_string(), info.sha256.clone())))
+                .collect();
+            ceremony::check_inputs(c, &found).map_err(|e| ceremony_error(commitment, e))?;
+            let record = SeedRecord {
+                value: checked.seed.clone(),
+                source: "ceremony".into(),
+                note: "derived from the published commitment, the revealed secret and the public randomness \
+                       (SPEC.md, seed derivation)"
+                    .into(),
+                ceremony: Some(checked.record()),
+            };
+            let mut files = BTreeMap::new();
+            files.insert(COMMITMENT_JSON.to_string(), evidence.commitment.clone());
+            files.insert(SECRET_TXT.to_string(), format!("{}\n", checked.secret).into_bytes());
+            if let Some(b) = &evidence.beacon {
+                files.insert(BEACON_JSON.to_string(), b.clone());
+            }
+            (inputs, plan_file.display().to_string(), record, files)
+        }
+    };
+    let provenance = Provenance {
+        tool: tool_version(),
+        plan_path: plan_path.clone(),
+        input_paths: inputs
+            .files
+            .iter()
+            .map(|(role, info)| (role.clone(), relative_path(&info.path, out)))
+            .collect(),
+        seed,
+        evidence,
+    };
+    let (_, b) = make::make(&inputs, &provenance)?;
+    write_new_dir(out, &b.files)?;
+    Ok(b)
+}
+
+/// What `commit` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct CommitRequest {
+    pub plan: PathBuf,
+    pub out: PathBuf,
+    /// Where the secret goes; by default beside `out` with `.secret`.
+    pub secret_out: Option<PathBuf>,
+    pub beacon_round: Option<u64>,
+    /// Use the first drand round at or after this time.
+    pub beacon_at: Option<DateTime<Utc>>,
+    pub dice_event: Option<String>,
+    pub dice_sources: u32,
+    /// The commitment file this one replaces (for a re-draw).
+    pub replaces: Option<PathBuf>,
+    /// The commitment time; the system clock when absent.
+    pub time: Option<DateTime<Utc>>,
+    pub overrides: Overrides,
+}
+
+/// What `commit` wrote.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub commitment: Commitment,
+    pub sha256: String,
+    pub secret_path: PathBuf,
+}
+
+/// The default secret file for a commitment file.
+pub fn default_secret_path(out: &Path) -> PathBuf {
+    out.with_extension("secret")
+}
+
+/// Writes a commitment and its secret. Neither file may exist; the
+/// secret is created with mode 0600 and never written anywhere else.
+pub fn commit(req: &CommitRequest) -> Result<Committed> {
+    let secret_path = req.secret_out.clone().unwrap_or_else(|| default_secret_path(&req.out));
+    for p in [&req.out, &secret_path] {
+        if p.symlink_metadata().is_ok() {
+            return Err(Error::OutputExists(p.clone()));
+        }
+    }
+    let mut plan = Plan::load(&req.plan)?;
+    plan.apply(&req.overrides);
+    let inputs = Inputs::load(plan)?;
+    let (now, clock) = match req.time {
+        Some(t) => (t, "given"),
+        None => (Utc::now(), "system"),
+    };
+    let round = match (req.beacon_round, req.beacon_at) {
+        (Some(r), _) => Some(r),
+        (None, Some(t)) => Some(crate::seed::beacon::round_at(t)),
+        (None, None) => None,
+    };
+    let beacon = match round {
+        None => None,
+        Some(r) => {
+            let t = crate::seed::beacon::round_time(r);
+            if t <= now {
+                return Err(Error::Infeasible(format!(
+                    "drand round {r} is produced at {}, which is not after the commitment time {}; \
+                     choose a later round or time",
+                    ceremony::utc_text(t),
+                    ceremony::utc_text(now)
+                )));
+            }
+            Some(ceremony::BeaconCommit {
+                chain_hash: crate::seed::beacon::QUICKNET_CHAIN_HASH.to_string(),
+                round: r,
+                round_time: ceremony::utc_text(t),
+            })
+        }
+    };
+    let dice = req.dice_event.as_ref().map(|event| ceremony::DiceCommit {
+        event: event.clone(),
+        sources: req.dice_sources.max(1),
+        format: ceremony::DICE_FORMAT.to_string(),
+    });
+    if beacon.is_none() && dice.is_none() {
+        return Err(Error::Infeasible(
+            "a commitment needs public randomness: --beacon-at TIME or --beacon-round R (drand), \
+             and/or --dice-event TEXT"
+                .into(),
+        ));
+    }
+    let replaces = req
+        .replaces
+        .as_deref()
+        .map(read)
+        .transpose()?
+        .map(|b| crate::base::sha256::sha256_hex(&b));
+    let base = req
+        .out
+        .parent()
+        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p });
+    let base = base.unwrap_or(Path::new("."));
+    let secret = ceremony::new_secret().map_err(|e| ceremony_error(&secret_path, e))?;
+    let commitment = Commitment {
+        version: ceremony::COMMIT_VERSION.to_string(),
+        spec_version: SPEC_VERSION.to_string(),
+        task: task_record(&inputs.plan),
+        committed_at: ceremony::utc_text(now),
+        clock: clock.to_string(),
+        plan: PlanRecord {
+            path: relative_path(&req.plan, base),
+            sha256: inputs.plan.sha256.clone(),
+            text: inputs.plan.text.clone(),
+        },
+        inputs: inputs
+            .files
+            .iter()
+            .map(|(role, info)| {
+                (
+                    role.clone(),
+                    InputRecord {
+                        path: relative_path(&info.path, base),
+                        sha256: info.sha256.clone(),
+                        rows: info.rows,
+                        encoding: info.encoding.name().to_string(),
+                    },
+                )
+            })
+            .collect(),
+        beacon,
+        dice,
+        secret_sha256: crate::base::sha256::sha256_hex(secret.as_bytes()),
+        replaces,
+    };
+    let bytes = commitment.to_bytes();
+    write_new_file(&secret_path, format!("{secret}\n").as_bytes(), true)?;
+    if let Err(e) = write_new_file(&req.out, &bytes, false) {
+        let _ = std::fs::remove_file(&secret_path);
+        return Err(e);
+    }
+    Ok(Committed {
+        sha256: crate::base::sha256::sha256_hex(&bytes),
+        commitment,
+        secret_path,
+    })
+}

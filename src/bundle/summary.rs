@@ -1,0 +1,74 @@
+//! The short report printed after a draw.
+
+use crate::bundle::manifest::Manifest;
+use std::fmt::Write;
+use std::path::Path;
+
+/// A text table of strata, totals and where the files went.
+pub fn draw_summary(manifest: &Manifest, dir: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}", manifest.task.id, manifest.task.name);
+    let width = manifest
+        .strata
+        .iter()
+        .map(|r| display_width(&r.label))
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        s,
+        "  {}  {:>7} {:>7} {:>6}  {:>11}",
+        pad("stratum", width),
+        "N",
+        "k",
+        "ratio",
+        "probability"
+    );
+    for r in &manifest.strata {
+        let _ = writeln!(
+            s,
+            "  {}  {:>7} {:>7} {:>6}  {:>11}",
+            pad(&r.label, width),
+            r.n,
+            r.k,
+            r.ratio,
+            r.probability
+        );
+    }
+    let t = &manifest.totals;
+    let _ = writeln!(
+        s,
+        "  {} strata; {} targets drawn from {} eligible firms ({} in the directory, {} excluded)",
+        t.strata, t.targets, t.eligible, t.directory_rows, manifest.excluded.total
+    );
+    if let Some(teams) = &manifest.teams {
+        let _ = writeln!(
+            s,
+            "  teams of {}: {} inspectors used; assignments per inspector min {} / median {} / max {}",
+            teams.team_size, teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max
+        );
+        for (dept, d) in &teams.departments {
+            let _ = writeln!(
+                s,
+                "    {dept}: {} inspectors, {} assignments, at most {} each",
+                d.inspectors_used, d.assignments, d.load_max
+            );
+        }
+    }
+    let _ = writeln!(s, "  seed ({}): {}", manifest.seed.source, manifest.seed.value);
+    let _ = write!(s, "  written to {}", dir.display());
+    for name in manifest.outputs.keys() {
+        let _ = write!(s, "\n    {name}");
+    }
+    let _ = write!(s, "\n    manifest.json");
+    s
+}
+
+/// Columns a string takes in a terminal: two for CJK characters.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
+
+fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
+}

@@ -1,0 +1,424 @@
+//! The inspection plan (抽查计划), a TOML file, read into validated
+//! settings. Unknown keys are errors; every message names the key.
+
+use crate::base::error::InputError;
+use crate::base::sha256::sha256_hex;
+use crate::inputs::input_path::InputPath;
+use crate::inputs::ratio::Ratio;
+use crate::inputs::table::TextEncoding;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The credit classes accepted when a plan does not declare its own.
+pub const DEFAULT_CLASSES: [&str; 4] = ["A", "B", "C", "D"];
+
+/// A field of the enterprise directory that strata can be formed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StratumField {
+    /// 信用风险分类.
+    CreditClass,
+    /// 所属区县.
+    County,
+    /// 行业.
+    Industry,
+}
+
+impl StratumField {
+    /// The field's name in plans and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            StratumField::CreditClass => "credit_class",
+            StratumField::County => "county",
+            StratumField::Industry => "industry",
+        }
+    }
+}
+
+/// The task a plan describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    /// First day of the inspection window.
+    pub start: NaiveDate,
+    /// Last day of the inspection window (inclusive).
+    pub end: NaiveDate,
+    /// Inspection items (抽查事项), for publication.
+    pub items: Vec<String>,
+}
+
+/// Where the directories come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub enterprises: InputPath,
+    pub history: Option<InputPath>,
+    pub encoding: TextEncoding,
+}
+
+/// How many to draw in a stratum of a class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ratios {
+    /// One ratio for every stratum.
+    All(Ratio),
+    /// A ratio per credit class.
+    ByClass(BTreeMap<String, Ratio>),
+}
+
+/// The target draw's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    pub stratify_by: Vec<StratumField>,
+    /// Accepted credit classes, in order.
+    pub classes: Vec<String>,
+    pub ratios: Ratios,
+    /// Per-class lower bound on k (still at most N).
+    pub min: BTreeMap<String, u64>,
+    /// Per-class upper bound on k.
+    pub max: BTreeMap<String, u64>,
+    /// Directed draw: only these counties, when set.
+    pub counties: Option<Vec<String>>,
+    /// Directed draw: only these industries, when set.
+    pub industries: Option<Vec<String>>,
+    /// Exclude firms inspected on or after `start − days`.
+    pub exclude_inspected_within_days: Option<u32>,
+}
+
+impl Targets {
+    /// The ratio for a stratum of class `class`.
+    pub fn ratio_for(&self, class: &str) -> Ratio {
+        match &self.ratios {
+            Ratios::All(r) => *r,
+            Ratios::ByClass(m) => m[class],
+        }
+    }
+}
+
+/// A validated plan, with the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The plan file as named by the user.
+    pub path: String,
+    /// The plan's text, byte for byte.
+    pub text: String,
+    /// hexlower(SHA-256(text)).
+    pub sha256: String,
+    pub task: Task,
+    pub frame: Frame,
+    pub targets: Targets,
+    /// The `[inspectors]` table, when the plan assigns teams.
+    pub inspectors: Option<crate::inputs::inspectors::TeamRules>,
+    /// What the public bundle may show.
+    pub publish: Publish,
+    /// How output files are written.
+    pub output: Output,
+}
+
+/// The `[output]` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// Start every CSV output with a UTF-8 byte-order mark, so that Excel
+    /// shows Chinese right when the file is opened by double-click.
+    #[serde(default)]
+    pub csv_bom: bool,
+}
+
+/// The `[publish]` table: what `spotcheck publish` may put on the web.
+/// A firm's code and name are always public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Publish {
+    /// Show each target's credit class (and class-based stratum labels).
+    /// Off by default: many provinces keep classes internal.
+    #[serde(default)]
+    pub credit_classes: bool,
+    /// Show inspectors' names and ids in the team list.
+    #[serde(default = "yes")]
+    pub inspector_names: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Publish {
+    fn default() -> Self {
+        Publish {
+            credit_classes: false,
+            inspector_names: true,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    task: RawTask,
+    frame: RawFrame,
+    targets: RawTargets,
+    inspectors: Option<crate::inputs::inspectors::RawTeamRules>,
+    #[serde(default)]
+    publish: Publish,
+    #[serde(default)]
+    output: Output,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTask {
+    id: String,
+    name: String,
+    department: String,
+    start: toml::value::Datetime,
+    end: toml::value::Datetime,
+    #[serde(default)]
+    items: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrame {
+    enterprises: String,
+    history: Option<String>,
+    encoding: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRatio {
+    All(String),
+    ByClass(BTreeMap<String, String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargets {
+    #[serde(default = "default_stratify")]
+    stratify_by: Vec<StratumField>,
+    classes: Option<Vec<String>>,
+    ratio: RawRatio,
+    #[serde(default)]
+    min: BTreeMap<String, u64>,
+    #[serde(default)]
+    max: BTreeMap<String, u64>,
+    counties: Option<Vec<String>>,
+    industries: Option<Vec<String>>,
+    exclude_inspected_within_days: Option<u32>,
+}
+
+fn default_stratify() -> Vec<StratumField> {
+    vec![StratumField::CreditClass]
+}
+
+/// Settings that override a plan's input paths (command-line flags).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub enterprises: Option<PathBuf>,
+    pub history: Option<PathBuf>,
+    pub inspectors: Option<PathBuf>,
+    pub conflicts: Option<PathBuf>,
+    pub encoding: Option<TextEncoding>,
+}
+
+impl Plan {
+    /// Reads and validates a plan file.
+    pub fn load(path: &Path) -> Result<Plan, crate::base::error::Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::base::error::Error::io(path, e))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Ok(Plan::parse(&path.display().to_string(), &text, base)?)
+    }
+
+    /// Parses plan text; relative input paths are resolved against `base`.
+    pub fn parse(path: &str, text: &str, base: &Path) -> Result<Plan, InputError> {
+        let raw: RawPlan = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
+            let message = e.message().trim().to_string();
+            InputError {
+                path: path.to_string(),
+                line,
+                column: None,
+                message,
+            }
+        })?;
+        let key_error = |key: &str, message: String| InputError::file(path, format!("{key}: {message}"));
+
+        let start = date(&raw.task.start).map_err(|m| key_error("task.start", m))?;
+        let end = date(&raw.task.end).map_err(|m| key_error("task.end", m))?;
+        if end < start {
+            return Err(key_error("task.end", format!("{end} is before task.start {start}")));
+        }
+        if raw.task.id.trim().is_empty() {
+            return Err(key_error("task.id", "must not be empty".into()));
+        }
+        let task = Task {
+            id: raw.task.id,
+            name: raw.task.name,
+            department: raw.task.department,
+            start,
+            end,
+            items: raw.task.items,
+        };
+
+        let resolve = |written: String| InputPath::in_plan(written, base);
+        let encoding = match raw.frame.encoding {
+            None => TextEncoding::Auto,
+            Some(e) => e.parse().map_err(|m| key_error("frame.encoding", m))?,
+        };
+        let frame = Frame {
+            enterprises: resolve(raw.frame.enterprises),
+            history: raw.frame.history.map(resolve),
+            encoding,
+        };
+
+        let t = raw.targets;
+        if t.stratify_by.is_empty() {
+            return Err(key_error("targets.stratify_by", "must name at least one field".into()));
+        }
+        for (i, f) in t.stratify_by.iter().enumerate() {
+            if t.stratify_by[..i].contains(f) {
+                return Err(key_error(
+                    "targets.stratify_by",
+                    format!("{} is listed twice", f.name()),
+                ));
+            }
+        }
+        let classes = match t.classes {
+            None => DEFAULT_CLASSES.iter().map(|c| c.to_string()).collect(),
+            Some(c) => {
+                if c.is_empty() {
+                    return Err(key_error("targets.classes", "must list at least one class".into()));
+                }
+                c
+            }
+        };
+        let by_class = t.stratify_by.contains(&StratumField::CreditClass);
+        let ratios = match t.ratio {
+            RawRatio::All(s) => Ratios::All(s.parse().map_err(|m| key_error("targets.ratio", m))?),
+            RawRatio::ByClass(m) => {
+                if !by_class {
+                    return Err(key_error(
+                        "targets.ratio",
+                        "per-class ratios need \"credit_class\" in targets.stratify_by; \
+                         or give one ratio such as ratio = \"5%\""
+                            .into(),
+                    ));
+                }
+                let mut out = BTreeMap::new();
+                for (class, s) in m {
+                    check_class(&classes, &class).map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
+                    let r = s.parse().map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
+                    out.insert(class, r);
+                }
+                for class in &classes {
+                    if !out.contains_key(class) {
+                        return Err(key_error("targets.ratio", format!("no ratio for credit class {class}")));
+                    }
+                }
+                Ratios::ByClass(out)
+            }
+        };
+        for (key, bounds) in [("targets.min", &t.min), ("targets.max", &t.max)] {
+            if !bounds.is_empty() && !by_class {
+                return Err(key_error(
+                    key,
+                    "per-class bounds need \"credit_class\" in targets.stratify_by".into(),
+                ));
+            }
+            for class in bounds.keys() {
+                check_class(&classes, class).map_err(|m| key_error(&format!("{key}.{class}"), m))?;
+            }
+        }
+        for (class, lo) in &t.min {
+            if let Some(hi) = t.max.get(class)
+                && lo > hi
+            {
+                return Err(key_error(
+                    &format!("targets.min.{class}"),
+                    format!("{lo} is above targets.max.{class} = {hi}"),
+                ));
+            }
+        }
+        if t.exclude_inspected_within_days.is_some() && frame.history.is_none() {
+            return Err(key_error(
+                "targets.exclude_inspected_within_days",
+                "needs a history file: set frame.history".into(),
+            ));
+        }
+        let targets = Targets {
+            stratify_by: t.stratify_by,
+            classes,
+            ratios,
+            min: t.min,
+            max: t.max,
+            counties: t.counties,
+            industries: t.industries,
+            exclude_inspected_within_days: t.exclude_inspected_within_days,
+        };
+        let inspectors = match raw.inspectors {
+            None => None,
+            Some(r) => Some(
+                r.validate(base)
+                    .map_err(|(key, m)| key_error(&format!("inspectors.{key}"), m))?,
+            ),
+        };
+        Ok(Plan {
+            path: path.to_string(),
+            text: text.to_string(),
+            sha256: sha256_hex(text.as_bytes()),
+            task,
+            frame,
+            targets,
+            inspectors,
+            publish: raw.publish,
+            output: raw.output,
+        })
+    }
+
+    /// Applies command-line overrides of input paths.
+    pub fn apply(&mut self, o: &Overrides) {
+        let set = |p: &PathBuf| InputPath {
+            written: p.display().to_string(),
+            resolved: p.clone(),
+        };
+        if let Some(p) = &o.enterprises {
+            self.frame.enterprises = set(p);
+        }
+        if let Some(p) = &o.history {
+            self.frame.history = Some(set(p));
+        }
+        if let Some(e) = o.encoding {
+            self.frame.encoding = e;
+        }
+        if let Some(rules) = &mut self.inspectors {
+            if let Some(p) = &o.inspectors {
+                rules.directory = set(p);
+            }
+            if let Some(p) = &o.conflicts {
+                rules.conflicts = Some(set(p));
+            }
+        }
+    }
+}
+
+fn check_class(classes: &[String], class: &str) -> Result<(), String> {
+    if classes.iter().any(|c| c == class) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown credit class {class:?}; the plan's classes are {}",
+            classes.join(", ")
+        ))
+    }
+}
+
+fn date(d: &toml::value::Datetime) -> Result<NaiveDate, String> {
+    match (d.date, d.time, d.offset) {
+        (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+            .ok_or_else(|| format!("{d} is not a calendar date")),
+        _ => Err(format!("{d} is not a plain date; write it as 2025-03-01")),
+    }
+}

@@ -1,0 +1,26 @@
+//! What the office and its inspectors receive: the Excel workbook, one
+//! inspector's list, the notices and the calendar files.
+//!
+//! Uses `bundle` and everything below it; not `public`.
+
+pub mod calendar;
+pub mod listing;
+pub mod notices;
+pub mod workbook;
+
+use crate::base::error::Error;
+
+/// What can stop an office command: the bundle cannot be read or the
+/// output written, or one of the office's files cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    /// Reading the bundle or writing the output.
+    #[error(transparent)]
+    Bundle(#[from] Error),
+    /// A calendar file cannot be made.
+    #[error("calendar: {0}")]
+    Calendar(#[from] calendar::IcsError),
+    /// The workbook cannot be made.
+    #[error("workbook: {0}")]
+    Workbook(#[from] workbook::ExportError),
+}

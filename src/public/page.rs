@@ -1,0 +1,942 @@
+//! `index.html` of a public bundle: one self-contained page (inline CSS,
+//! JavaScript and SVG; no network) showing the task, the seed, the
+//! strata, two charts, the searchable list of targets and teams, and how
+//! to check the draw. Chinese first, with an English toggle.
+//!
+//! The page is a pure function of the public data, so that
+//! `spotcheck verify` can render it again and compare.
+
+use crate::bundle::manifest::tool_version;
+use crate::inputs::plan::Plan;
+use crate::public::format::{PublicAssignment, PublicManifest, PublicTarget};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+const CSS: &str = include_str!("page/page.css");
+const JS: &str = include_str!("page/page.js");
+
+/// What the page shows.
+pub struct PageData<'a> {
+    /// The public manifest; its `files` are not used.
+    pub manifest: &'a PublicManifest,
+    /// The plan parsed from the manifest's plan text.
+    pub plan: &'a Plan,
+    pub targets: &'a [PublicTarget],
+    pub assignments: &'a [PublicAssignment],
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A UI string in both languages (both already plain text; escaped
+/// here). CSS shows the page's language only.
+fn t(zh: &str, en: &str) -> String {
+    format!(
+        "<span data-l=\"zh\">{}</span><span data-l=\"en\">{}</span>",
+        esc(zh),
+        esc(en)
+    )
+}
+
+/// Like [`t`], for fragments that are already HTML.
+fn t_html(zh: &str, en: &str) -> String {
+    format!("<span data-l=\"zh\">{zh}</span><span data-l=\"en\">{en}</span>")
+}
+
+/// Renders the page.
+pub fn render(d: &PageData) -> String {
+    let m = d.manifest;
+    let mut h = String::with_capacity(4096 + d.targets.len() * 700);
+    let title_zh = format!("{} · 抽查结果公示", m.task.name);
+    let title_en = format!("{} · published draw", m.task.name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
+         script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
+         <meta name=\"generator\" content=\"{}\">\n\
+         <title data-zh=\"{}\" data-en=\"{}\">{}</title>\n<style>\n{CSS}</style>\n</head>\n\
+         <body data-lang=\"zh\">\n",
+        esc(&tool_version()),
+        esc(&title_zh),
+        esc(&title_en),
+        esc(&title_zh)
+    );
+    header(&mut h, d);
+    h.push_str("<main>\n");
+    seed_section(&mut h, d);
+    summary_section(&mut h, d);
+    strata_section(&mut h, d);
+    charts_section(&mut h, d);
+    list_section(&mut h, d);
+    check_section(&mut h, d);
+    plan_section(&mut h, d);
+    h.push_str("</main>\n");
+    let _ = write!(
+        h,
+        "<footer>\n<p>{}</p>\n<p>{} <code>{}</code></p>\n</footer>\n<script>\n{JS}</script>\n</body>\n</html>\n",
+        t(
+            &format!(
+                "本页面由 {} 生成。页面所含数据均在本文件中，不连接任何网络。",
+                tool_version()
+            ),
+            &format!(
+                "Made by {}. Everything this page shows is inside this one file; it makes no network requests.",
+                tool_version()
+            ),
+        ),
+        t(
+            "来源清单（manifest.json）SHA-256：",
+            "Source manifest (manifest.json) SHA-256:"
+        ),
+        esc(&m.source_manifest_sha256)
+    );
+    h
+}
+
+fn header(h: &mut String, d: &PageData) {
+    let task = &d.manifest.task;
+    let _ = write!(
+        h,
+        "<header>\n<div class=\"top\"><p class=\"kicker\">{}</p>\
+         <button id=\"lang-toggle\" type=\"button\" data-zh=\"English\" data-en=\"中文\" \
+         data-label-zh=\"Switch to English\" data-label-en=\"切换到中文\" aria-label=\"Switch to English\">English</button></div>\n\
+         <h1 id=\"task-name\">{}</h1>\n<dl class=\"facts\">\n",
+        t(
+            "双随机、一公开 · 抽查结果公示",
+            "Double random, one public · published inspection draw"
+        ),
+        esc(&task.name)
+    );
+    let items = if task.items.is_empty() {
+        "—".to_string()
+    } else {
+        esc(&task.items.join("、"))
+    };
+    for (label, value) in [
+        (t("任务编号", "Task"), format!("<code>{}</code>", esc(&task.id))),
+        (t("实施部门", "Department"), esc(&task.department)),
+        (
+            t("检查时间", "Inspection window"),
+            format!("{} — {}", esc(&task.start), esc(&task.end)),
+        ),
+        (t("抽查事项", "Inspection items"), items),
+    ] {
+        let _ = writeln!(h, "<dt>{label}</dt><dd>{value}</dd>");
+    }
+    h.push_str("</dl>\n</header>\n");
+}
+
+fn seed_section(h: &mut String, d: &PageData) {
+    let s = &d.manifest.seed;
+    let _ = writeln!(
+        h,
+        "<section id=\"ceremony\">\n<h2>{}</h2>",
+        t("随机种子从何而来", "Where the random seed came from")
+    );
+    match &s.ceremony {
+        Some(c) => {
+            let _ = writeln!(
+                h,
+                "<p>{}</p>\n<dl class=\"facts\">",
+                t(
+                    "抽取前，监管部门公布了承诺文件（commitment.json），锁定了抽查计划、各名录文件的哈希值和将来才产生的公开随机数；抽取时公开秘密值。种子由承诺、秘密值与公开随机数经一次 SHA-256 计算得出，任何人（包括监管部门）都无法事先选择。",
+                    "Before the draw the regulator published a commitment (commitment.json) fixing the plan, the hashes of every list and a source of public randomness that did not exist yet; at the draw it revealed a secret. The seed is one SHA-256 of the commitment, the secret and the public randomness, so nobody, the regulator included, could choose it in advance.",
+                )
+            );
+            let mut rows: Vec<(String, String)> = vec![
+                (t("承诺公布时间", "Commitment published"), esc(&c.committed_at)),
+                (
+                    t("承诺文件 SHA-256", "Commitment SHA-256"),
+                    format!("<code>{}</code>", esc(&c.commitment_sha256)),
+                ),
+                (
+                    t(
+                        "秘密值 SHA-256（秘密值见 secret.txt）",
+                        "Secret SHA-256 (the secret is in secret.txt)",
+                    ),
+                    format!("<code>{}</code>", esc(&c.secret_sha256)),
+                ),
+            ];
+            if let Some(r) = c.beacon_round {
+                let time = c.beacon_time.as_deref().unwrap_or("");
+                rows.push((
+                    t("drand 公共随机信标", "drand randomness beacon"),
+                    t_html(
+                        &format!("quicknet 第 <b>{r}</b> 轮，产生于 {}", esc(time)),
+                        &format!("quicknet round <b>{r}</b>, produced at {}", esc(time)),
+                    ),
+                ));
+            }
+            if let Some(x) = &c.beacon_randomness {
+                rows.push((t("信标随机数", "Beacon randomness"), format!("<code>{}</code>", esc(x))));
+            }
+            if let Some(dice) = &c.dice {
+                rows.push((
+                    t("现场摇号（骰子）", "Dice rolled in public"),
+                    format!("<code>{}</code>", esc(dice)),
+                ));
+            }
+            if let Some(old) = &c.replaces {
+                rows.push((
+                    t("本次承诺替代的承诺", "Replaces the commitment"),
+                    format!("<code>{}</code>", esc(old)),
+                ));
+            }
+            rows.push((
+                t("种子", "Seed"),
+                format!("<code class=\"seed\" id=\"seed\">{}</code>", esc(&s.value)),
+            ));
+            for (k, v) in rows {
+                let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
+            }
+            h.push_str("</dl>\n");
+        }
+        None => {
+            let _ = writeln!(
+                h,
+                "<div class=\"warn\" role=\"alert\" id=\"operator-seed\"><p><b>{}</b> {}</p></div>\n\
+                 <dl class=\"facts\"><dt>{}</dt><dd><code class=\"seed\" id=\"seed\">{}</code></dd></dl>",
+                t("注意：", "Warning:"),
+                t(
+                    "本次抽取的种子由操作人员直接输入（试抽），不是通过公开仪式产生的。名单确实由该种子计算得出，但无法证明种子是在结果已知之前确定的。正式抽查应使用 spotcheck commit 公开承诺后再抽取。",
+                    "the seed of this draw was typed by the operator (a trial), not made in a public ceremony. The list does follow from this seed, but nothing shows that the seed was fixed before the result was known. A real draw publishes a commitment first (spotcheck commit).",
+                ),
+                t("种子", "Seed"),
+                esc(&s.value)
+            );
+        }
+    }
+    h.push_str("</section>\n");
+}
+
+fn card(h: &mut String, id: &str, n: u64, zh: &str, en: &str) {
+    let _ = writeln!(
+        h,
+        "<div class=\"card\" id=\"{id}\"><span class=\"num\">{n}</span><span class=\"what\">{}</span></div>",
+        t(zh, en)
+    );
+}
+
+fn reason(key: &str) -> (String, String) {
+    let (zh, en) = match key {
+        "deregistered" => ("已注销", "deregistered"),
+        "revoked" => ("已吊销", "revoked"),
+        "cancelled" => ("已撤销", "cancelled"),
+        "moved-out" => ("已迁出", "moved out"),
+        other => (other, other),
+    };
+    (zh.to_string(), en.to_string())
+}
+
+fn summary_section(h: &mut String, d: &PageData) {
+    let m = d.manifest;
+    let _ = writeln!(
+        h,
+        "<section id=\"summary\">\n<h2>{}</h2>\n<div class=\"cards\">",
+        t("本次抽取概况", "This draw in numbers")
+    );
+    card(
+        h,
+        "n-directory",
+        m.totals.directory_rows,
+        "名录中的企业",
+        "firms in the directory",
+    );
+    card(
+        h,
+        "n-eligible",
+        m.totals.eligible,
+        "符合抽查条件",
+        "eligible for this task",
+    );
+    card(h, "n-excluded", m.excluded.total, "不在抽查范围", "left out");
+    card(h, "n-targets", m.totals.targets, "抽中的检查对象", "firms drawn");
+    h.push_str("</div>\n");
+    let e = &m.excluded;
+    let mut parts: Vec<(String, String, u64)> = e
+        .inactive
+        .iter()
+        .map(|(k, v)| {
+            let (zh, en) = reason(k);
+            (zh, en, *v)
+        })
+        .collect();
+    for (zh, en, v) in [
+        ("不在定向抽查的区县", "outside the plan's counties", e.outside_counties),
+        (
+            "不在定向抽查的行业",
+            "outside the plan's industries",
+            e.outside_industries,
+        ),
+        ("近期已被检查", "inspected recently", e.recently_inspected),
+    ] {
+        if v > 0 {
+            parts.push((zh.into(), en.into(), v));
+        }
+    }
+    if !parts.is_empty() {
+        let zh: Vec<String> = parts.iter().map(|(z, _, v)| format!("{z} {v} 家")).collect();
+        let en: Vec<String> = parts.iter().map(|(_, e, v)| format!("{e} {v}")).collect();
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{}</p>",
+            t(
+                &format!("不在抽查范围的原因：{}。", zh.join("，")),
+                &format!("Left out: {}.", en.join(", "))
+            )
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">{} <code id=\"merkle-root\">{}</code></p>\n</section>",
+        t(
+            &format!(
+                "名录全部 {} 家企业（含不在范围者）的分层与资格，以 Merkle 树根公布：",
+                m.frame.leaves
+            ),
+            &format!(
+                "The stratum and eligibility of all {} firms of the directory are fixed by the Merkle root:",
+                m.frame.leaves
+            )
+        ),
+        esc(&m.frame.merkle_root)
+    );
+}
+
+fn strata_section(h: &mut String, d: &PageData) {
+    let m = d.manifest;
+    let classes = m.strata.iter().any(|s| s.credit_class.is_some());
+    let ratios = m.strata.iter().any(|s| s.ratio.is_some());
+    let _ = write!(
+        h,
+        "<section id=\"strata\">\n<h2>{}</h2>\n<div class=\"table-wrap strata-wrap\">\n<table id=\"strata-table\">\n<thead><tr><th>{}</th>",
+        t("分层与抽取数", "Strata and sample sizes"),
+        t("分层", "Stratum")
+    );
+    if classes {
+        let _ = write!(h, "<th>{}</th>", t("信用风险分类", "Credit class"));
+    }
+    if ratios {
+        let _ = write!(h, "<th class=\"r\">{}</th>", t("抽取比例", "Ratio"));
+    }
+    let _ = writeln!(
+        h,
+        "<th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th></tr></thead>\n<tbody>",
+        t("符合条件企业数 N", "Eligible firms N"),
+        t("抽取数 k", "Drawn k"),
+        t("抽中概率 k/N", "Probability k/N")
+    );
+    for s in &m.strata {
+        let _ = write!(h, "<tr data-stratum=\"{}\"><td>{}</td>", esc(&s.label), esc(&s.label));
+        if classes {
+            let _ = write!(h, "<td>{}</td>", esc(s.credit_class.as_deref().unwrap_or("")));
+        }
+        if ratios {
+            let _ = write!(h, "<td class=\"r\">{}</td>", esc(s.ratio.as_deref().unwrap_or("")));
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
+            s.n,
+            s.k,
+            esc(&s.probability)
+        );
+    }
+    let span = 1 + classes as usize + ratios as usize;
+    let _ = writeln!(
+        h,
+        "</tbody>\n<tfoot><tr><td colspan=\"{span}\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td></td></tr></tfoot>\n</table>\n</div>",
+        t("合计", "Total"),
+        m.totals.eligible,
+        m.totals.targets
+    );
+    let mut notes = Vec::new();
+    if !d.plan.publish.credit_classes {
+        if crate::public::format::opaque_labels(d.plan) {
+            notes.push(t(
+                "依照抽查计划，企业的信用风险分类不予公开：各分层以 S1、S2…（按分层顺序）表示，名单中也不列分类。企业可凭本企业的证明文件核对自己所在的分层。",
+                "As the plan says, firms' credit-risk classes are not published: strata are shown as S1, S2, … (in stratum order) and the list has no class column. A firm can check its own stratum with its proof.",
+            ));
+        } else {
+            notes.push(t(
+                "依照抽查计划，企业的信用风险分类不予公开。",
+                "As the plan says, firms' credit-risk classes are not published.",
+            ));
+        }
+    }
+    notes.push(t(
+        "每层的抽取数 k 按计划规定的比例（及上下限）由 N 计算；每家企业都有一个由种子和统一社会信用代码算出的随机号，每层抽取随机号最小的 k 家。",
+        "Each stratum's k follows from its N by the plan's ratio (and bounds). Every firm gets a ticket computed from the seed and its credit code; each stratum takes the k smallest tickets.",
+    ));
+    for n in notes {
+        let _ = writeln!(h, "<p class=\"note\">{n}</p>");
+    }
+    h.push_str("</section>\n");
+}
+
+/// A tick step of 1, 2 or 5 times a power of ten, about `max / 5`.
+fn nice_step(max: u64) -> u64 {
+    let rough = (max as f64 / 5.0).max(1.0);
+    let mag = 10f64.powi(rough.log10().floor() as i32);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|f| f * mag)
+        .find(|s| *s >= rough)
+        .unwrap_or(10.0 * mag);
+    (step.round() as u64).max(1)
+}
+
+/// Estimated width in pixels of a label at 12px.
+fn text_width(s: &str) -> f64 {
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 12.5 } else { 7.2 }).sum()
+}
+
+/// A horizontal bar chart as inline SVG, with category labels, a value
+/// axis with ticks, both axis titles and each bar's value.
+fn bar_chart(id: &str, cat_title: (&str, &str), value_title: (&str, &str), bars: &[(String, u64)]) -> String {
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let step = nice_step(max);
+    let top_tick = max.div_ceil(step) * step;
+    let label_w = bars.iter().map(|b| text_width(&b.0)).fold(40.0, f64::max).min(220.0);
+    let width = 640.0;
+    let left = (label_w + 14.0).round();
+    let right = 54.0;
+    let top = 26.0;
+    let bar_h = 18.0;
+    let gap = 8.0;
+    let plot_w = width - left - right;
+    let plot_h = bars.len() as f64 * (bar_h + gap) + gap;
+    let height = top + plot_h + 46.0;
+    let x = |v: u64| left + plot_w * v as f64 / top_tick as f64;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
+         role=\"img\" aria-label=\"{} / {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        esc(value_title.0),
+        esc(value_title.1)
+    );
+    // Category axis title, above the labels.
+    let _ = writeln!(
+        s,
+        "<text class=\"axis-title\" x=\"{:.1}\" y=\"14\" text-anchor=\"end\" data-l=\"zh\">{}</text>\
+         <text class=\"axis-title\" x=\"{:.1}\" y=\"14\" text-anchor=\"end\" data-l=\"en\">{}</text>",
+        left - 8.0,
+        esc(cat_title.0),
+        left - 8.0,
+        esc(cat_title.1)
+    );
+    // Grid and ticks.
+    let mut v = 0;
+    while v <= top_tick {
+        let gx = x(v);
+        let _ = writeln!(
+            s,
+            "<line class=\"grid\" x1=\"{gx:.1}\" y1=\"{top}\" x2=\"{gx:.1}\" y2=\"{:.1}\"/>\
+             <text class=\"tick\" x=\"{gx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{v}</text>",
+            top + plot_h,
+            top + plot_h + 15.0
+        );
+        v += step;
+    }
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = top + gap + i as f64 * (bar_h + gap);
+        let w = x(*value) - left;
+        let _ = writeln!(
+            s,
+            "<g class=\"bar-row\" data-label=\"{}\" data-value=\"{value}\">\
+             <text class=\"cat\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect class=\"bar\" x=\"{left}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bar_h}\"><title>{}: {value}</title></rect>\
+             <text class=\"val\" x=\"{:.1}\" y=\"{:.1}\">{value}</text></g>",
+            esc(label),
+            left - 8.0,
+            y + bar_h - 4.5,
+            esc(label),
+            esc(label),
+            left + w + 5.0,
+            y + bar_h - 4.5
+        );
+    }
+    // Axes.
+    let _ = writeln!(
+        s,
+        "<line class=\"axis\" x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{:.1}\"/>\
+         <line class=\"axis\" x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+        top + plot_h,
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    let _ = writeln!(
+        s,
+        "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" data-l=\"zh\">{}</text>\
+         <text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" data-l=\"en\">{}</text>\n</svg>",
+        left + plot_w / 2.0,
+        height - 8.0,
+        esc(value_title.0),
+        left + plot_w / 2.0,
+        height - 8.0,
+        esc(value_title.1)
+    );
+    s
+}
+
+/// A string in Chinese and English.
+type Pair<'a> = (&'a str, &'a str);
+
+fn charts_section(h: &mut String, d: &PageData) {
+    let m = d.manifest;
+    let classes_shown = d.plan.publish.credit_classes && d.targets.iter().all(|t| t.credit_class.is_some());
+    let (first_title, first_axis, first_bars): (Pair, Pair, Vec<(String, u64)>) = if classes_shown {
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for t in d.targets {
+            *counts.entry(t.credit_class.as_deref().unwrap_or("")).or_default() += 1;
+        }
+        let mut bars: Vec<(String, u64)> = d
+            .plan
+            .targets
+            .classes
+            .iter()
+            .map(|c| (c.clone(), counts.remove(c.as_str()).unwrap_or(0)))
+            .collect();
+        bars.extend(counts.into_iter().map(|(c, n)| (c.to_string(), n)));
+        (
+            ("按信用风险分类", "Targets by credit class"),
+            ("信用风险分类", "Credit class"),
+            bars,
+        )
+    } else {
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for t in d.targets {
+            *counts.entry(t.stratum.as_str()).or_default() += 1;
+        }
+        let bars = m
+            .strata
+            .iter()
+            .map(|s| (s.label.clone(), counts.get(s.label.as_str()).copied().unwrap_or(0)))
+            .collect();
+        (("按分层", "Targets by stratum"), ("分层", "Stratum"), bars)
+    };
+    let mut counties: BTreeMap<&str, u64> = BTreeMap::new();
+    for t in d.targets {
+        *counties.entry(t.county.as_str()).or_default() += 1;
+    }
+    let mut county_bars: Vec<(String, u64)> = counties.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
+    county_bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let value_title = ("抽中企业数（家）", "Firms drawn");
+    let _ = writeln!(
+        h,
+        "<section id=\"charts\">\n<h2>{}</h2>\n<div class=\"charts\">\n\
+         <div class=\"chart-box\"><h3>{}</h3>\n{}</div>\n\
+         <div class=\"chart-box\"><h3>{}</h3>\n{}</div>\n</div>\n</section>",
+        t("抽查对象分布", "Where the targets are"),
+        t(first_title.0, first_title.1),
+        bar_chart("chart-strata", first_axis, value_title, &first_bars),
+        t("按区县", "Targets by county"),
+        bar_chart("chart-county", ("区县", "County"), value_title, &county_bars)
+    );
+}
+
+fn ticket_head(ticket: &str) -> &str {
+    let end = ticket.char_indices().nth(14).map_or(ticket.len(), |(i, _)| i);
+    &ticket[..end]
+}
+
+fn list_section(h: &mut String, d: &PageData) {
+    let total = d.targets.len();
+    let classes = d.plan.publish.credit_classes;
+    let mut teams: BTreeMap<&str, Vec<&PublicAssignment>> = BTreeMap::new();
+    for a in d.assignments {
+        teams.entry(a.uscc.as_str()).or_default().push(a);
+    }
+    let has_teams = d.manifest.teams.is_some();
+    let _ = writeln!(
+        h,
+        "<section id=\"list\">\n<h2>{}</h2>\n<div class=\"search-bar\">\
+         <label for=\"search\">{}</label>\
+         <input id=\"search\" type=\"search\" autocomplete=\"off\" spellcheck=\"false\" \
+         placeholder=\"输入统一社会信用代码或企业名称\" data-ph-zh=\"输入统一社会信用代码或企业名称\" \
+         data-ph-en=\"Type a credit code or a firm's name\">\
+         <p id=\"match-count\" data-count=\"{total}\" aria-live=\"polite\">{}</p></div>",
+        t("抽查对象名单", "The firms drawn"),
+        t("查找：", "Search:"),
+        t_html(
+            &format!("共 {total} 家，显示 <b class=\"n\">{total}</b> 家"),
+            &format!("showing <b class=\"n\">{total}</b> of {total} firms")
+        )
+    );
+    if has_teams && !d.plan.publish.inspector_names {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\" id=\"names-withheld\">{}</p>",
+            t(
+                "依照抽查计划，执法检查人员的姓名和编号不予公开，仅列出其所属部门。",
+                "As the plan says, inspectors' names and ids are not published; only their departments are.",
+            )
+        );
+    }
+    // Each row is its own grid (so that the browser lays out only the
+    // rows on screen): the columns get fixed widths from the data.
+    let px = |header: &str, data: &mut dyn Iterator<Item = &str>, lo: f64, hi: f64| {
+        // Header cells are bold and a little larger (15px) than data (14px).
+        let head = text_width(header) * 15.0 / 12.0 * 1.1;
+        let w = data.map(text_width).fold(0.0, f64::max) * 14.0 / 12.0;
+        format!("{:.0}px", (head.max(w) + 18.0).clamp(lo, hi))
+    };
+    let mut cols = vec![
+        px(
+            "Stratum",
+            &mut d.targets.iter().map(|t| t.stratum.as_str()),
+            56.0,
+            240.0,
+        ),
+        "76px".to_string(),
+        "172px".to_string(),
+        "minmax(180px,2fr)".to_string(),
+        px("County", &mut d.targets.iter().map(|t| t.county.as_str()), 60.0, 200.0),
+        px(
+            "Industry",
+            &mut d.targets.iter().map(|t| t.industry.as_str()),
+            80.0,
+            220.0,
+        ),
+    ];
+    let mut headers = vec![
+        ("", t("分层", "Stratum")),
+        (" r", t("层内序号", "Rank")),
+        ("", t("统一社会信用代码", "Credit code")),
+        ("", t("企业名称", "Name")),
+        ("", t("区县", "County")),
+        ("", t("行业", "Industry")),
+    ];
+    if classes {
+        cols.push("112px".into());
+        headers.push(("", t("信用风险分类", "Credit class")));
+    }
+    if has_teams {
+        cols.push("minmax(180px,2fr)".into());
+        headers.push(("", t("检查组", "Inspection team")));
+    }
+    cols.push("136px".into());
+    headers.push(("", t("随机号", "Ticket")));
+    let _ = write!(
+        h,
+        "<div class=\"table-wrap list-wrap\">\n<table id=\"targets\" role=\"table\" style=\"--cols: {}\">\n\
+         <thead role=\"rowgroup\"><tr role=\"row\">",
+        cols.join(" ")
+    );
+    for (class, label) in headers {
+        let _ = write!(h, "<th role=\"columnheader\" class=\"c{class}\">{label}</th>");
+    }
+    h.push_str("</tr></thead>\n<tbody role=\"rowgroup\">\n");
+    for tg in d.targets {
+        let key = format!("{} {}", tg.uscc.to_lowercase(), tg.name.to_lowercase());
+        let _ = write!(
+            h,
+            "<tr role=\"row\" data-uscc=\"{}\" data-key=\"{}\"><td role=\"cell\">{}</td><td role=\"cell\" class=\"r\">{}</td>\
+             <td role=\"cell\" class=\"code\">{}</td><td role=\"cell\" class=\"name\">{}</td>\
+             <td role=\"cell\" class=\"county\">{}</td><td role=\"cell\">{}</td>",
+            esc(&tg.uscc),
+            esc(&key),
+            esc(&tg.stratum),
+            tg.rank,
+            esc(&tg.uscc),
+            esc(&tg.name),
+            esc(&tg.county),
+            esc(&tg.industry)
+        );
+        if classes {
+            let _ = write!(
+                h,
+                "<td role=\"cell\">{}</td>",
+                esc(tg.credit_class.as_deref().unwrap_or(""))
+            );
+        }
+        if has_teams {
+            let mut members: Vec<&&PublicAssignment> = teams
+                .get(tg.uscc.as_str())
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            members.sort_by_key(|a| a.slot);
+            let parts: Vec<String> = if members.iter().all(|a| a.inspector_name.is_some()) && !members.is_empty() {
+                members
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}（{}）",
+                            a.inspector_name.as_deref().unwrap_or(""),
+                            a.inspector_id.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            } else {
+                let mut by_dept: Vec<(&str, usize)> = Vec::new();
+                for a in &members {
+                    match by_dept.iter_mut().find(|(d, _)| *d == a.department) {
+                        Some(e) => e.1 += 1,
+                        None => by_dept.push((a.department.as_str(), 1)),
+                    }
+                }
+                by_dept.iter().map(|(d, n)| format!("{d} ×{n}")).collect()
+            };
+            // One member per unbreakable piece.
+            let cell: Vec<String> = parts
+                .iter()
+                .map(|p| format!("<span class=\"m\">{}</span>", esc(p)))
+                .collect();
+            let _ = write!(h, "<td role=\"cell\" class=\"team\">{}</td>", cell.join("、"));
+        }
+        let _ = writeln!(
+            h,
+            "<td role=\"cell\" class=\"ticket\"><code title=\"{}\">{}…</code></td></tr>",
+            esc(&tg.ticket),
+            esc(ticket_head(&tg.ticket))
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</tbody>\n</table>\n</div>\n<p id=\"no-match\" class=\"note\" hidden>{}</p>",
+        t(
+            "没有找到。未列出的企业本次未被抽中；企业可向监管部门索取证明文件，用 spotcheck check-proof 核对。",
+            "Not found. A firm not listed was not drawn this time; it can ask the regulator for its proof and check it with spotcheck check-proof.",
+        )
+    );
+    h.push_str("</section>\n");
+}
+
+/// A Python string literal of `s` (a JSON string is one).
+fn py_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+fn check_section(h: &mut String, d: &PageData) {
+    let m = d.manifest;
+    let dir = "<span class=\"dir\">PUBLIC_DIR</span>";
+    let example = d.targets.first().map_or("91640121750822310D", |t| t.uscc.as_str());
+    let (k_label, k) = m.strata.first().map_or((String::new(), 0), |s| (s.label.clone(), s.k));
+    let _ = writeln!(
+        h,
+        "<section id=\"check\">\n<h2>{}</h2>\n<p>{}</p>\n<ol class=\"steps\">",
+        t("如何核验本次抽取", "How to check this draw"),
+        t_html(
+            &format!("下载本页面所在的文件夹（{dir}，含 public.json、targets.csv 等），安装 spotcheck，然后："),
+            &format!(
+                "Download the folder this page is in ({dir}, with public.json, targets.csv and the rest), install spotcheck, then:"
+            )
+        )
+    );
+    let _ = writeln!(
+        h,
+        "<li><p>{}</p><pre><code>spotcheck verify {dir}</code></pre></li>",
+        t(
+            "核验整个公开包：文件哈希、种子仪式、每个随机号、每层的排序与抽取数、检查组人数。它会逐项列出核验了什么、没有核验什么。",
+            "Check the whole public bundle: file hashes, the seed ceremony, every ticket, each stratum's order and size, the teams' make-up. It lists what it checked and what it could not check.",
+        )
+    );
+    let _ = writeln!(
+        h,
+        "<li><p>{}</p><pre><code>spotcheck check-proof PROOF.json {dir}</code></pre></li>",
+        t(
+            "企业核对自己：向监管部门索取本企业的证明文件（监管部门用 spotcheck prove 生成），它证明本企业在名录中、属于哪一层、是否符合条件，以及为何被抽中或未被抽中。",
+            "A firm checks itself: it asks the regulator for its proof (made with spotcheck prove), which shows that the firm is in the directory, in which stratum, whether it was eligible, and why it was or was not drawn.",
+        )
+    );
+    let seed = esc(&py_str(&m.seed.value));
+    let _ = writeln!(
+        h,
+        "<li><p>{}</p><pre><code>pip install consistent-sampler==1.0.10\n</code></pre>\
+         <pre><code>import csv\nimport consistent_sampler\n\n\
+         S = {seed}  # 种子 / the seed\n\n\
+         # 复算名单中每家企业的随机号 / recompute every listed ticket\n\
+         with open(\"{dir}/targets.csv\", encoding=\"utf-8\") as f:\n\
+         \x20   for row in csv.DictReader(f):\n\
+         \x20       assert consistent_sampler.first_fraction(row[\"uscc\"], S) == row[\"ticket\"]\n\n\
+         # 任一企业的随机号 / the ticket of any firm\n\
+         print(consistent_sampler.first_fraction(\"{}\", S))\n\n\
+         # 一层的抽取：ids 为该层全部符合条件企业的代码（在监管部门的名录中）\n\
+         # a stratum's draw: ids are the codes of all its eligible firms (in the regulator's directory)\n\
+         k = {k}  # {}\n\
+         print(list(consistent_sampler.sampler(ids, seed=S, take=k, output='id')))</code></pre></li>",
+        t(
+            "不用 spotcheck，也可用 Python 和 Rivest 的 consistent_sampler 独立复算随机号：",
+            "Without spotcheck, recompute tickets independently with Python and Rivest's consistent_sampler:",
+        ),
+        esc(example),
+        esc(&format!("分层 {k_label} 的 k / stratum {k_label}'s k"))
+    );
+    h.push_str("</ol>\n</section>\n");
+}
+
+fn plan_section(h: &mut String, d: &PageData) {
+    let _ = writeln!(
+        h,
+        "<section id=\"plan\">\n<details><summary>{}</summary>\n<p class=\"note\">SHA-256 <code>{}</code></p>\n<pre id=\"plan-text\">{}</pre>\n</details>\n</section>",
+        t("抽查计划原文", "The plan, as committed"),
+        esc(&d.manifest.plan.sha256),
+        esc(&d.manifest.plan.text)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!(nice_step(1), 1);
+        assert_eq!(nice_step(7), 2);
+        assert_eq!(nice_step(1522), 500);
+        assert_eq!(nice_step(656), 200);
+        assert_eq!(nice_step(100), 20);
+    }
+
+    #[test]
+    fn charts_have_axes_and_values() {
+        let svg = bar_chart(
+            "c",
+            ("县", "County"),
+            ("家", "Firms"),
+            &[("凯里市".into(), 12), ("<x>".into(), 3)],
+        );
+        assert!(svg.contains("data-value=\"12\""));
+        assert!(svg.contains("&lt;x&gt;"));
+        assert!(!svg.contains("<x>"));
+        assert!(svg.contains(">County</text>") && svg.contains(">Firms</text>"));
+    }
+
+    fn hostile_page() -> String {
+        use crate::bundle::manifest::{ExcludedRecord, FrameRecord, Totals};
+        use crate::inputs::record::TaskRecord;
+        use crate::public::format::{PublicPlan, PublicStratum};
+        use crate::seed::record::SeedRecord;
+        let text = "[task]\nid = \"T<1>\"\nname = \"<script>alert('task')</script>\"\ndepartment = \"d&d\"\n\
+                    start = 2025-03-01\nend = 2025-03-02\n[frame]\nenterprises = \"e.csv\"\n\
+                    [targets]\nstratify_by = [\"county\"]\nratio = \"5%\"\n";
+        let plan = Plan::parse("p.toml", text, std::path::Path::new(".")).unwrap();
+        let manifest = PublicManifest {
+            format: crate::public::format::PUBLIC_FORMAT.into(),
+            source_manifest_sha256: "0".repeat(64),
+            spec_version: crate::draw::SPEC_VERSION.into(),
+            tool: "t".into(),
+            published_by: "t".into(),
+            task: TaskRecord {
+                id: "T<1>".into(),
+                name: "<script>alert('task')</script>".into(),
+                department: "d&d".into(),
+                start: "2025-03-01".into(),
+                end: "2025-03-02".into(),
+                items: vec!["<i>item</i>".into()],
+            },
+            plan: PublicPlan {
+                sha256: crate::base::sha256::sha256_hex(text.as_bytes()),
+                text: text.into(),
+            },
+            inputs: Default::default(),
+            seed: SeedRecord {
+                value: "\"</pre><script>alert(1)</script>".into(),
+                source: "operator".into(),
+                note: "n".into(),
+                ceremony: None,
+            },
+            strata: vec![PublicStratum {
+                label: "<b>x</b>".into(),
+                credit_class: None,
+                ratio: Some("5%".into()),
+                n: 20,
+                k: 1,
+                probability: "0.050000".into(),
+                label_commitment: None,
+            }],
+            excluded: ExcludedRecord {
+                inactive: Default::default(),
+                outside_counties: 0,
+                outside_industries: 0,
+                recently_inspected: 0,
+                total: 0,
+            },
+            totals: Totals {
+                directory_rows: 20,
+                eligible: 20,
+                strata: 1,
+                targets: 1,
+            },
+            frame: FrameRecord {
+                leaf_format: "spotcheck-leaf/1".into(),
+                leaves: 20,
+                merkle_root: "ab".repeat(32),
+            },
+            teams: None,
+            withheld: vec![],
+            files: Default::default(),
+        };
+        let targets = [PublicTarget {
+            stratum: "<b>x</b>".into(),
+            rank: 1,
+            ticket: "0.5".into(),
+            uscc: "91640121750822310D".into(),
+            name: "<img src=x onerror=alert(2)>\"'".into(),
+            county: "<b>x</b>".into(),
+            industry: "&amp;".into(),
+            credit_class: None,
+        }];
+        render(&PageData {
+            manifest: &manifest,
+            plan: &plan,
+            targets: &targets,
+            assignments: &[],
+        })
+    }
+
+    #[test]
+    fn data_is_escaped_everywhere() {
+        let page = hostile_page();
+        assert_eq!(page.matches("<script").count(), 1, "only the page's own script");
+        assert!(!page.contains("<img"));
+        assert!(!page.contains("<b>x</b>"));
+        assert!(!page.contains("<i>item</i>"));
+        assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;&quot;&#39;"));
+        assert!(page.contains("&amp;amp;"));
+        assert!(page.contains("id=\"operator-seed\""));
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let page = hostile_page();
+        for needle in ["http://", "https://", "src=\"", "@import", "url(", "<link"] {
+            for (i, _) in page.match_indices(needle) {
+                // The only URL is the SVG namespace, which is never fetched.
+                let svg_ns = page[..i].ends_with("xmlns=\"") && page[i..].starts_with("http://www.w3.org/2000/svg\"");
+                assert!(svg_ns, "{needle} at {i}");
+            }
+        }
+        assert!(page.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn python_literals() {
+        assert_eq!(py_str("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+}

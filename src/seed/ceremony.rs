@@ -1,0 +1,420 @@
+//! A seed nobody can choose. Before any randomness exists the regulator
+//! publishes a commitment: the hashes of the plan and every input, a
+//! future drand round and/or a dice event, and SHA-256 of a secret. After
+//! the round and the dice are public, the secret is revealed and the seed
+//! follows from all of them by one hash (see SPEC.md).
+
+use crate::base::sha256::sha256_hex;
+use crate::draw::SPEC_VERSION;
+use crate::inputs::record::{InputRecord, PlanRecord, TaskRecord};
+use crate::seed::beacon::{self, BeaconRound};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Version of the commitment format.
+pub const COMMIT_VERSION: &str = "spotcheck-commit/1";
+/// Version of the seed derivation.
+pub const SEED_VERSION: &str = "spotcheck-seed/1";
+/// The dice format, in the spirit of RFC 3797 §4.
+pub const DICE_FORMAT: &str = "each source's numbers in decimal, sorted ascending, each followed by \".\"; \
+     each source followed by \"/\" (RFC 3797 §4), e.g. \"2.5.6./1.3.4./\"";
+
+/// File names of the evidence inside a bundle.
+pub const COMMITMENT_JSON: &str = "commitment.json";
+/// The revealed secret.
+pub const SECRET_TXT: &str = "secret.txt";
+/// The drand round as drand's HTTP API returned it.
+pub const BEACON_JSON: &str = "beacon.json";
+
+/// The committed drand round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeaconCommit {
+    pub chain_hash: String,
+    pub round: u64,
+    /// When the round will be produced (UTC).
+    pub round_time: String,
+}
+
+/// The committed dice event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiceCommit {
+    /// Where and when the dice will be rolled.
+    pub event: String,
+    /// How many sources (dice, lottery draws) the string will have.
+    pub sources: u32,
+    pub format: String,
+}
+
+/// What the regulator publishes before the randomness exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub version: String,
+    pub spec_version: String,
+    pub task: TaskRecord,
+    /// UTC, RFC 3339.
+    pub committed_at: String,
+    /// `system` (the computer's clock) or `given` (a time passed with
+    /// --time, for rehearsals).
+    pub clock: String,
+    pub plan: PlanRecord,
+    /// Input files by role; paths relative to the commitment file.
+    pub inputs: BTreeMap<String, InputRecord>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub beacon: Option<BeaconCommit>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub dice: Option<DiceCommit>,
+    /// hexlower(SHA-256(secret)), the secret being 64 hex characters.
+    pub secret_sha256: String,
+    /// SHA-256 of the commitment file this one replaces, for a re-draw.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replaces: Option<String>,
+}
+
+impl Commitment {
+    /// The file as published: pretty JSON and a final newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("commitment serializes");
+        out.push(b'\n');
+        out
+    }
+
+    /// The commitment time.
+    pub fn committed_at(&self) -> Result<DateTime<Utc>, CeremonyError> {
+        DateTime::parse_from_rfc3339(&self.committed_at)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| CeremonyError::Commitment(format!("committed_at {:?}: {e}", self.committed_at)))
+    }
+}
+
+/// A UTC time as written in commitments and manifests.
+pub fn utc_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A new 256-bit secret from the operating system, as 64 hex characters.
+pub fn new_secret() -> Result<String, CeremonyError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| CeremonyError::Secret(format!("the system's random source failed: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// Which piece of evidence is wrong, and how.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CeremonyError {
+    #[error("commitment: {0}")]
+    Commitment(String),
+    #[error("secret: {0}")]
+    Secret(String),
+    #[error("beacon: {0}")]
+    Beacon(String),
+    #[error("dice: {0}")]
+    Dice(String),
+    #[error("input {role}: {message}")]
+    Input { role: String, message: String },
+    #[error("plan: {0}")]
+    Plan(String),
+    #[error("seed: {0}")]
+    Seed(String),
+}
+
+/// The public randomness and secret revealed after the commitment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The commitment file, byte for byte.
+    pub commitment: Vec<u8>,
+    /// The secret file's text.
+    pub secret: String,
+    /// The beacon JSON, byte for byte, when a round was committed.
+    pub beacon: Option<Vec<u8>>,
+    /// The dice string, when a dice event was committed.
+    pub dice: Option<String>,
+}
+
+/// What a checked ceremony yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub commitment: Commitment,
+    pub commitment_sha256: String,
+    pub secret: String,
+    /// (round, randomness hex, round time).
+    pub beacon: Option<(u64, String, String)>,
+    pub dice: Option<String>,
+    /// The seed S.
+    pub seed: String,
+}
+
+/// S = hexlower(SHA-256 of the UTF-8 text
+/// `spotcheck-seed/1\ncommitment:C\nsecret:K\nbeacon:B\ndice:D\n`), with
+/// C the commitment file's SHA-256, K the secret, B the beacon randomness
+/// (hex) and D the dice string; an absent source is the empty string.
+pub fn derive_seed(commitment_sha256: &str, secret: &str, beacon_randomness: &str, dice: &str) -> String {
+    let text = format!(
+        "{SEED_VERSION}\ncommitment:{commitment_sha256}\nsecret:{secret}\nbeacon:{beacon_randomness}\ndice:{dice}\n"
+    );
+    sha256_hex(text.as_bytes())
+}
+
+/// Checks a dice string against the committed format and source count.
+pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
+    let Some(body) = dice.strip_suffix('/') else {
+        return Err(format!("{dice:?} must end with \"/\"; expected {DICE_FORMAT}"));
+    };
+    let parts: Vec<&str> = body.split('/').collect();
+    if parts.len() != sources as usize {
+        return Err(format!("{} sources given, {sources} committed", parts.len()));
+    }
+    let mut canonical = String::new();
+    for part in &parts {
+        let Some(numbers) = part.strip_suffix('.') else {
+            return Err(format!("source {part:?} must end with \".\"; expected {DICE_FORMAT}"));
+        };
+        let mut values = Vec::new();
+        for n in numbers.split('.') {
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.len() > 18 {
+                return Err(format!("{n:?} is not a decimal number; expected {DICE_FORMAT}"));
+            }
+            values.push(n.parse::<u64>().expect("digits"));
+        }
+        values.sort_unstable();
+        for v in values {
+            canonical.push_str(&format!("{v}."));
+        }
+        canonical.push('/');
+    }
+    if canonical != dice {
+        return Err(format!(
+            "{dice:?} is not in canonical form; write it as {canonical:?} ({DICE_FORMAT})"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the whole chain of evidence and derives the seed: the
+/// commitment parses, the secret matches it, the beacon is the committed
+/// round with a valid signature and comes after the commitment, and the
+/// dice are as declared.
+pub fn check(evidence: &Evidence) -> Result<Checked, CeremonyError> {
+    let commitment: Commitment = serde_json::from_slice(&evidence.commitment)
+        .map_err(|e| CeremonyError::Commitment(format!("not a spotcheck commitment: {e}")))?;
+    if commitment.version != COMMIT_VERSION {
+        return Err(CeremonyError::Commitment(format!(
+            "version {:?} is not {COMMIT_VERSION}",
+            commitment.version
+        )));
+    }
+    if commitment.spec_version != SPEC_VERSION {
+        return Err(CeremonyError::Commitment(format!(
+            "spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
+            commitment.spec_version
+        )));
+    }
+    let committed_at = commitment.committed_at()?;
+    let commitment_sha256 = sha256_hex(&evidence.commitment);
+
+    let secret = evidence.secret.trim().to_string();
+    if secret.len() != 64 || !secret.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(CeremonyError::Secret("expected 64 lowercase hex characters".into()));
+    }
+    let found = sha256_hex(secret.as_bytes());
+    if found != commitment.secret_sha256 {
+        return Err(CeremonyError::Secret(format!(
+            "SHA-256 of the revealed secret is {found}, but the commitment says {}",
+            commitment.secret_sha256
+        )));
+    }
+
+    let beacon = match (&commitment.beacon, &evidence.beacon) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(CeremonyError::Beacon(
+                "given, but the commitment declared no beacon".into(),
+            ));
+        }
+        (Some(c), None) => {
+            return Err(CeremonyError::Beacon(format!(
+                "the commitment declared drand round {}; give --beacon",
+                c.round
+            )));
+        }
+        (Some(c), Some(bytes)) => {
+            if c.chain_hash != beacon::QUICKNET_CHAIN_HASH {
+                return Err(CeremonyError::Commitment(format!(
+                    "unknown drand chain {}",
+                    c.chain_hash
+                )));
+            }
+            let text = std::str::from_utf8(bytes).map_err(|_| CeremonyError::Beacon("not UTF-8 JSON".into()))?;
+            let round: BeaconRound = beacon::parse_round(text).map_err(|e| CeremonyError::Beacon(e.to_string()))?;
+            let randomness = beacon::verify_round(&round, c.round).map_err(|e| CeremonyError::Beacon(e.to_string()))?;
+            let round_time = beacon::round_time(c.round);
+            if round_time <= committed_at {
+                return Err(CeremonyError::Beacon(format!(
+                    "round {} was produced at {}, not after the commitment time {}",
+                    c.round,
+                    utc_text(round_time),
+                    commitment.committed_at
+                )));
+            }
+            Some((c.round, hex::encode(randomness), utc_text(round_time)))
+        }
+    };
+    let dice = match (&commitment.dice, &evidence.dice) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(CeremonyError::Dice(
+                "given, but the commitment declared no dice event".into(),
+            ));
+        }
+        (Some(d), None) => {
+            return Err(CeremonyError::Dice(format!(
+                "the commitment declared dice at {:?}; give --dice",
+                d.event
+            )));
+        }
+        (Some(d), Some(s)) => {
+            check_dice(s, d.sources).map_err(CeremonyError::Dice)?;
+            Some(s.clone())
+        }
+    };
+    let seed = derive_seed(
+        &commitment_sha256,
+        &secret,
+        beacon.as_ref().map_or("", |b| b.1.as_str()),
+        dice.as_deref().unwrap_or(""),
+    );
+    Ok(Checked {
+        commitment,
+        commitment_sha256,
+        secret,
+        beacon,
+        dice,
+        seed,
+    })
+}
+
+/// Checks that the inputs read now are the committed ones.
+pub fn check_inputs(commitment: &Commitment, inputs: &BTreeMap<String, (String, String)>) -> Result<(), CeremonyError> {
+    for (role, record) in &commitment.inputs {
+        match inputs.get(role) {
+            None => {
+                return Err(CeremonyError::Input {
+                    role: role.clone(),
+                    message: "committed but not read".into(),
+                });
+            }
+            Some((path, sha)) if *sha != record.sha256 => {
+                return Err(CeremonyError::Input {
+                    role: role.clone(),
+                    message: format!(
+                        "{path} has changed since the commitment: SHA-256 committed {}, found {sha}",
+                        record.sha256
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    for role in inputs.keys() {
+        if !commitment.inputs.contains_key(role) {
+            return Err(CeremonyError::Input {
+                role: role.clone(),
+                message: "read but not committed".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Checked {
+    /// The manifest's record of this ceremony.
+    pub fn record(&self) -> crate::seed::record::CeremonyRecord {
+        let c = &self.commitment;
+        crate::seed::record::CeremonyRecord {
+            commitment_sha256: self.commitment_sha256.clone(),
+            committed_at: c.committed_at.clone(),
+            secret_sha256: c.secret_sha256.clone(),
+            beacon_round: self.beacon.as_ref().map(|b| b.0),
+            beacon_time: self.beacon.as_ref().map(|b| b.2.clone()),
+            beacon_randomness: self.beacon.as_ref().map(|b| b.1.clone()),
+            dice: self.dice.clone(),
+            replaces: c.replaces.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Checked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "commitment {} of {}",
+            &self.commitment_sha256[..16],
+            self.commitment.committed_at
+        )?;
+        if let Some((round, _, time)) = &self.beacon {
+            write!(f, "; drand round {round} ({time})")?;
+        }
+        if let Some(d) = &self.dice {
+            write!(f, "; dice {d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dice_format() {
+        assert_eq!(check_dice("2.5.6./1.3.4./", 2), Ok(()));
+        assert!(
+            check_dice("5.2.6./1.3.4./", 2)
+                .unwrap_err()
+                .contains("\"2.5.6./1.3.4./\"")
+        );
+        assert!(check_dice("2.5.6./", 2).is_err());
+        assert!(check_dice("2.5.6.", 1).is_err());
+        assert!(check_dice("02.5./", 1).is_err());
+        assert!(check_dice("a./", 1).is_err());
+    }
+
+    #[test]
+    fn seed_derivation_is_text() {
+        let s = derive_seed("c", "k", "", "1.2./");
+        assert_eq!(
+            s,
+            sha256_hex(b"spotcheck-seed/1\ncommitment:c\nsecret:k\nbeacon:\ndice:1.2./\n")
+        );
+        assert_eq!(s.len(), 64);
+    }
+
+    /// SPEC.md §5.3.
+    #[test]
+    fn spec_seed_vector() {
+        let k = "0000000000000000000000000000000000000000000000000000000000000001";
+        assert_eq!(
+            sha256_hex(k.as_bytes()),
+            "c386d8e8d07342f2e39e189c8e6c57bb205bb373fe4e3a6f69404a8bb767b417"
+        );
+        let s = derive_seed(
+            "d1e731c005f932b97040a11aa41ee7070b6442d81cb5b2cf8ef8e19a66cba2ad",
+            k,
+            "fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587",
+            "1.3.5./2.4.6./",
+        );
+        assert_eq!(s, "7302305d82c831ff1923a7139768ba0e5276a3288b1c61d37bc4ffaf3723baa1");
+    }
+
+    #[test]
+    fn secrets_are_fresh_hex() {
+        let (a, b) = (new_secret().unwrap(), new_secret().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+    }
+}
