@@ -8,6 +8,7 @@ mod errors;
 mod golden;
 mod invariants;
 mod office;
+mod readme;
 mod teams;
 mod util;
 mod verify;
