@@ -18,6 +18,7 @@ use crate::draw::targets::{Exclusion, exclusions, label_parts, stratum_label};
 use crate::inputs::directory::Directory;
 use crate::inputs::history::History;
 use crate::inputs::plan::Plan;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -131,9 +132,9 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
     // The leaves are hashed in file order on every processor, then
     // gathered into code order apart from the tree: the reads are
     // scattered, and a loop of nothing else keeps many of them in flight.
-    let hashes = crate::base::parallel::map_in_parts(firms.len(), [0u8; 32], leaf);
+    let hashes: Vec<[u8; 32]> = (0..firms.len()).into_par_iter().map(leaf).collect();
     let order = directory.by_code();
-    let leaves = crate::base::parallel::map_in_parts(order.len(), [0u8; 32], |k| hashes[order[k] as usize]);
+    let leaves: Vec<[u8; 32]> = order.par_iter().map(|&i| hashes[i as usize]).collect();
     (root_in_blocks(&leaves), leaves.len() as u64)
 }
 
@@ -151,8 +152,7 @@ const BLOCK: usize = 1 << 11;
 /// leaves is `BLOCK` times the largest below the number of those roots.
 fn root_in_blocks(leaves: &[[u8; 32]]) -> [u8; 32] {
     let whole = leaves.len() / BLOCK;
-    let mut roots =
-        crate::base::parallel::map_in_parts(whole, [0u8; 32], |j| root(&leaves[j * BLOCK..(j + 1) * BLOCK]));
+    let mut roots: Vec<[u8; 32]> = leaves[..whole * BLOCK].par_chunks(BLOCK).map(root).collect();
     if whole * BLOCK < leaves.len() {
         roots.push(root(&leaves[whole * BLOCK..]));
     }

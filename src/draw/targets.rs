@@ -7,6 +7,7 @@ use crate::inputs::directory::{Directory, Enterprise, InactiveReason, Status, Va
 use crate::inputs::history::History;
 use crate::inputs::plan::{Plan, StratumField};
 use crate::inputs::ratio::Ratio;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
@@ -144,8 +145,7 @@ impl Exclusion {
 /// is not ([`Eligibility::of`]); worked out on all processors.
 pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>) -> Vec<Option<Exclusion>> {
     let rules = Eligibility::new(plan, directory, history);
-    let firms = &directory.firms;
-    crate::base::parallel::map_in_parts(firms.len(), None, |i| rules.of(&firms[i]))
+    directory.firms.par_iter().map(|f| rules.of(f)).collect()
 }
 
 /// The plan's eligibility rules, with the exclusion window's first day

@@ -13,6 +13,7 @@ use crate::inputs::directory::Directory;
 use crate::inputs::history::History;
 use crate::inputs::inspectors::{Conflicts, InspectorDirectory, TeamRules};
 use crate::inputs::plan::Task;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -403,23 +404,13 @@ fn precompute_rankings(
         }
         rank(seed, pool.members, inputs, SHORT_LIST)
     };
-    let work = |chunk: &[usize]| -> Vec<Vec<Vec<usize>>> {
-        chunk
-            .iter()
-            .map(|&t| {
-                let seed = seed_of(t);
-                pools.iter().map(|pool| short_list(&seed, pool)).collect()
-            })
-            .collect()
-    };
-    let size = order.len().div_ceil(crate::base::parallel::processors()).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = order.chunks(size).map(|c| scope.spawn(move || work(c))).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("ranking thread"))
-            .collect()
-    })
+    order
+        .par_iter()
+        .map(|&t| {
+            let seed = seed_of(t);
+            pools.iter().map(|pool| short_list(&seed, pool)).collect()
+        })
+        .collect()
 }
 
 /// A report of the slots that could not be filled and what would help.

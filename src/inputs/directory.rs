@@ -198,7 +198,7 @@ const EMPTY: u32 = u32::MAX;
 
 /// A field's hash for [`Interner::slots`].
 fn field_hash(bytes: &[u8]) -> u64 {
-    let mut h = FxHasher(bytes.len() as u64);
+    let mut h = FxHasher::with_seed(bytes.len());
     h.write(bytes);
     h.finish()
 }
