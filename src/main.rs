@@ -383,7 +383,7 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
     if f.enterprises.is_some() || f.history.is_some() || f.inspectors.is_some() || f.conflicts.is_some() {
         eprintln!("note: input flags do not apply to a public bundle and were ignored");
     }
-    let report = spotcheck::public::publish::verify_public(&a.dir)?;
+    let report = spotcheck::public::check::verify_public(&a.dir)?;
     if report.ok() {
         println!("verified: {} ({})", a.dir.display(), report.summary);
     } else {

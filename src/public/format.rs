@@ -324,3 +324,19 @@ pub fn read_public_assignments(dir: &Path, names: bool) -> std::result::Result<V
 pub fn is_public_dir(dir: &Path) -> bool {
     dir.join(PUBLIC_JSON).exists() && !dir.join(MANIFEST_JSON).exists()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_commitments_need_the_salt() {
+        let key = [7u8; 32];
+        let salt = label_salt(&key, "B");
+        assert_eq!(salt.len(), 64);
+        assert_ne!(salt, label_salt(&key, "C"));
+        let c = label_commitment(&salt, "B");
+        assert_ne!(c, label_commitment(&salt, "C"));
+        assert_ne!(c, label_commitment(&label_salt(&[8u8; 32], "B"), "B"));
+    }
+}

@@ -3,6 +3,7 @@
 //!
 //! Uses `bundle` and everything below it; not `office`.
 
+pub mod check;
 pub mod format;
 pub mod page;
 pub mod proof;

@@ -1,0 +1,863 @@
+//! Checking a public bundle with nothing but its own files
+//! (`spotcheck verify PUBLIC_DIR`): the files against `public.json`, the
+//! seed against its evidence, every stratum's k, every ticket and rank,
+//! the teams, and the page.
+
+use crate::base::error::{Error, Result};
+use crate::base::sha256::sha256_hex;
+use crate::bundle::make::{ASSIGNMENTS_CSV, TARGETS_CSV};
+use crate::bundle::manifest::{TeamSummary, tool_version};
+use crate::bundle::verify;
+use crate::draw::SPEC_VERSION;
+use crate::draw::frame::LEAF_FORMAT;
+use crate::draw::targets::sample_size;
+use crate::draw::ticket::{SeedHash, Ticket};
+use crate::inputs::plan::{Plan, StratumField};
+use crate::inputs::ratio::probability;
+use crate::public::format::{
+    EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicAssignment, PublicManifest, PublicTarget, opaque_labels,
+    read_public_assignments, read_public_manifest, read_public_targets,
+};
+use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What checking a public bundle found.
+#[derive(Debug, Clone, Default)]
+pub struct PublicReport {
+    /// Empty when everything checked held.
+    pub findings: Vec<String>,
+    /// What was checked, one line each.
+    pub checked: Vec<String>,
+    /// What cannot be checked from the public files, and why.
+    pub not_checked: Vec<String>,
+    pub warnings: Vec<String>,
+    /// One line about the bundle.
+    pub summary: String,
+}
+
+impl PublicReport {
+    /// Whether everything checked held.
+    pub fn ok(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Checks a public bundle with nothing but its own files.
+pub fn verify_public(dir: &Path) -> Result<PublicReport> {
+    let mut r = PublicReport::default();
+    if !dir.join(PUBLIC_JSON).exists() {
+        return Err(Error::Bundle {
+            path: dir.display().to_string(),
+            message: "no public.json here; is this a spotcheck public bundle?".into(),
+        });
+    }
+    let m = match read_public_manifest(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            r.findings.push(e);
+            return Ok(r);
+        }
+    };
+    if m.spec_version != SPEC_VERSION {
+        r.findings.push(format!(
+            "public.json: spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
+            m.spec_version
+        ));
+        return Ok(r);
+    }
+    check_files(dir, &m, &mut r)?;
+    // The plan.
+    let found = sha256_hex(m.plan.text.as_bytes());
+    if found != m.plan.sha256 {
+        r.findings.push(format!(
+            "plan: the text in public.json has SHA-256 {found}, but {} is recorded",
+            m.plan.sha256
+        ));
+    }
+    let plan = match Plan::parse("public.json (plan)", &m.plan.text, dir) {
+        Ok(p) => p,
+        Err(e) => {
+            r.findings.push(format!("plan: does not parse: {e}"));
+            return Ok(r);
+        }
+    };
+    if crate::inputs::record::task_record(&plan) != m.task {
+        r.findings
+            .push("task: public.json's task is not the plan's [task]".into());
+    }
+    if r.findings.is_empty() {
+        r.checked.push(format!(
+            "plan: its text matches its SHA-256 {}, parses, and states this task",
+            short(&m.plan.sha256)
+        ));
+    }
+    check_seed(dir, &m, &mut r);
+    let opaque = opaque_labels(&plan);
+    check_strata(&m, &plan, opaque, &mut r);
+    let targets = match read_public_targets(dir, plan.publish.credit_classes) {
+        Ok(t) => t,
+        Err(e) => {
+            r.findings.push(e);
+            return Ok(finish(r, &m, opaque));
+        }
+    };
+    check_targets(&m, &plan, opaque, &targets, &mut r);
+    let mut assignments = Vec::new();
+    if let Some(teams) = &m.teams {
+        match read_public_assignments(dir, plan.publish.inspector_names) {
+            Ok(a) => {
+                check_teams(&plan, teams, &targets, &a, &mut r);
+                assignments = a;
+            }
+            Err(e) => r.findings.push(e),
+        }
+    } else if dir.join(ASSIGNMENTS_CSV).exists() {
+        r.findings
+            .push("assignments.csv: present, but public.json records no teams".into());
+    } else if plan.inspectors.is_some() {
+        r.findings
+            .push("teams: the plan draws teams, but public.json records none".into());
+    }
+    check_page(dir, &m, &plan, &targets, &assignments, &mut r);
+    Ok(finish(r, &m, opaque))
+}
+
+fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport {
+    r.not_checked.push(
+        "that each stratum's N is the true count of eligible firms, and that the excluded firms were rightly \
+         excluded: needs the enterprise directory and history; a firm can check its own membership, stratum \
+         and eligibility with spotcheck check-proof"
+            .into(),
+    );
+    r.not_checked.push(
+        "that the frame's Merkle root is the root of the real directory: needs the directory (each firm's \
+         proof ties its own leaf to this root)"
+            .into(),
+    );
+    r.not_checked
+        .push("that the firms' names, counties and industries are those of the directory: needs the directory".into());
+    r.not_checked
+        .push("that the input files are the ones whose SHA-256 are recorded: the files are not public".into());
+    if m.teams.is_some() {
+        r.not_checked.push(
+            "that the teams are the ones the seed gives, and obey certificates, recusal (回避), cross-area \
+             (所所交叉) and rotation: needs the inspector directory, the recusal list and the history"
+                .into(),
+        );
+    }
+    if opaque {
+        r.not_checked.push(
+            "which credit class each stratum S1, S2, … is (withheld): each k was checked against the rule of \
+             some class of the plan; a firm's proof opens its own stratum's label commitment"
+                .into(),
+        );
+    }
+    if m.seed.ceremony.is_none() {
+        r.not_checked
+            .push("that the seed was fixed before the result was known: it was typed by the operator".into());
+    }
+    r.summary = format!(
+        "public bundle of {}: {} targets in {} strata from {} firms",
+        m.task.id, m.totals.targets, m.totals.strata, m.totals.directory_rows
+    );
+    r
+}
+
+fn short(hex: &str) -> &str {
+    &hex[..hex.len().min(16)]
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\'])
+}
+
+fn check_files(dir: &Path, m: &PublicManifest, r: &mut PublicReport) -> Result<()> {
+    let before = r.findings.len();
+    for (name, sha) in &m.files {
+        if !is_plain_name(name) || name == PUBLIC_JSON {
+            r.findings.push(format!(
+                "public.json lists {name:?}, which is not a file of a public bundle"
+            ));
+            continue;
+        }
+        match std::fs::read(dir.join(name)) {
+            Ok(bytes) => {
+                let found = sha256_hex(&bytes);
+                if &found != sha {
+                    r.findings.push(format!(
+                        "{name}: SHA-256 is {found}, but public.json records {sha} (the file was changed)"
+                    ));
+                }
+            }
+            Err(_) => r.findings.push(format!("{name}: listed in public.json but missing")),
+        }
+    }
+    for required in [TARGETS_CSV, INDEX_HTML] {
+        if !m.files.contains_key(required) {
+            r.findings.push(format!("public.json does not list {required}"));
+        }
+    }
+    if m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV) {
+        r.findings
+            .push("public.json records teams but does not list assignments.csv".into());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut present = BTreeSet::new();
+    for e in entries.flatten() {
+        present.insert(e.file_name().to_string_lossy().into_owned());
+    }
+    for name in &present {
+        if name != PUBLIC_JSON && !m.files.contains_key(name) {
+            r.findings
+                .push(format!("{name}: in the folder but not listed in public.json"));
+        }
+    }
+    if r.findings.len() == before {
+        r.checked.push(format!(
+            "files: all {} files listed in public.json are here with their SHA-256, and no other",
+            m.files.len()
+        ));
+    }
+    Ok(())
+}
+
+fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
+    let before = r.findings.len();
+    let Some(record) = &m.seed.ceremony else {
+        if m.seed.source != "operator" {
+            r.findings.push(format!("seed: unknown source {:?}", m.seed.source));
+            return;
+        }
+        for name in EVIDENCE_FILES {
+            if dir.join(name).exists() {
+                r.findings
+                    .push(format!("{name}: present, but the seed is recorded as the operator's"));
+            }
+        }
+        r.warnings.push(verify::OPERATOR_SEED_WARNING.to_string());
+        return;
+    };
+    if m.seed.source != "ceremony" {
+        r.findings
+            .push("seed: source does not match the ceremony record".into());
+        return;
+    }
+    let read = |name: &str| std::fs::read(dir.join(name)).ok();
+    let Some(commitment) = read(COMMITMENT_JSON) else {
+        r.findings.push("ceremony: commitment.json is missing".into());
+        return;
+    };
+    let evidence = Evidence {
+        commitment,
+        secret: read(SECRET_TXT)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default(),
+        beacon: read(BEACON_JSON),
+        dice: record.dice.clone(),
+    };
+    let checked = match ceremony::check(&evidence) {
+        Ok(c) => c,
+        Err(e) => {
+            r.findings.push(format!("ceremony: {e}"));
+            return;
+        }
+    };
+    let c = &checked.commitment;
+    if checked.seed != m.seed.value {
+        r.findings.push(format!(
+            "ceremony: the evidence gives the seed {}, but public.json's seed is {}",
+            checked.seed, m.seed.value
+        ));
+    }
+    if c.plan.sha256 != m.plan.sha256 || c.plan.text != m.plan.text {
+        r.findings
+            .push("ceremony: public.json's plan is not the committed plan".into());
+    }
+    if c.task != m.task {
+        r.findings
+            .push("ceremony: public.json's task is not the committed task".into());
+    }
+    let committed: BTreeMap<&String, &String> = c.inputs.iter().map(|(k, v)| (k, &v.sha256)).collect();
+    let recorded: BTreeMap<&String, &String> = m.inputs.iter().map(|(k, v)| (k, &v.sha256)).collect();
+    if committed != recorded {
+        r.findings
+            .push("ceremony: the input SHA-256 in public.json are not the committed ones".into());
+    }
+    let expected = checked.record();
+    if &expected != record {
+        r.findings
+            .push("ceremony: public.json's ceremony record does not match the evidence".into());
+    }
+    if r.findings.len() == before {
+        let mut line = format!("ceremony: commitment of {} and the revealed secret", c.committed_at);
+        if let Some((round, _, time)) = &checked.beacon {
+            line.push_str(&format!(
+                ", drand quicknet round {round} of {time} (BLS signature checked, after the commitment)"
+            ));
+        }
+        if let Some(d) = &checked.dice {
+            line.push_str(&format!(", dice {d}"));
+        }
+        line.push_str(&format!(
+            " give the seed {}…; the committed plan, task and input SHA-256 are public.json's",
+            short(&checked.seed)
+        ));
+        r.checked.push(line);
+    }
+}
+
+/// The value of `field` in a stratum label made of `fields` joined by `/`.
+fn label_part<'a>(fields: &[StratumField], label: &'a str, field: StratumField) -> Option<&'a str> {
+    let parts: Vec<&str> = label.split('/').collect();
+    if parts.len() != fields.len() {
+        return None;
+    }
+    fields.iter().position(|f| *f == field).map(|i| parts[i])
+}
+
+fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicReport) {
+    let before = r.findings.len();
+    let t = &m.totals;
+    let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
+    if t.strata != m.strata.len() as u64 {
+        r.findings.push(format!(
+            "totals: {} strata recorded, {} listed",
+            t.strata,
+            m.strata.len()
+        ));
+    }
+    let mut some_class = false;
+    for (i, s) in m.strata.iter().enumerate() {
+        let name = format!("stratum {}", s.label);
+        if s.n == 0 {
+            r.findings.push(format!("{name}: N is 0"));
+        }
+        if s.probability != probability(s.k, s.n) {
+            r.findings.push(format!(
+                "{name}: probability {} is not k/N = {}",
+                s.probability,
+                probability(s.k, s.n)
+            ));
+        }
+        if opaque {
+            if s.label != format!("S{}", i + 1) {
+                r.findings.push(format!(
+                    "{name}: with classes withheld, stratum {} must be labelled S{}",
+                    i + 1,
+                    i + 1
+                ));
+            }
+            if s.credit_class.is_some() || s.ratio.is_some() {
+                r.findings
+                    .push(format!("{name}: names its class or ratio, which are withheld"));
+            }
+            if !s
+                .label_commitment
+                .as_ref()
+                .is_some_and(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                r.findings.push(format!("{name}: no label commitment (64 hex digits)"));
+            }
+            let fits = plan
+                .targets
+                .classes
+                .iter()
+                .any(|c| sample_size(plan, Some(c), plan.targets.ratio_for(c), s.n) == s.k);
+            if !fits {
+                r.findings.push(format!(
+                    "{name}: k = {} does not follow the plan's rule for N = {} under any class",
+                    s.k, s.n
+                ));
+            }
+            some_class = true;
+            continue;
+        }
+        if i > 0 && m.strata[i - 1].label.as_bytes() >= s.label.as_bytes() {
+            r.findings
+                .push(format!("{name}: strata are not in the byte order of their labels"));
+        }
+        if s.label_commitment.is_some() {
+            r.findings
+                .push(format!("{name}: has a label commitment, but its label is public"));
+        }
+        let class = if by_class {
+            let Some(c) = label_part(&plan.targets.stratify_by, &s.label, StratumField::CreditClass) else {
+                r.findings.push(format!(
+                    "{name}: the label does not have the plan's {} parts",
+                    plan.targets.stratify_by.len()
+                ));
+                continue;
+            };
+            if !plan.targets.classes.iter().any(|x| x == c) {
+                r.findings
+                    .push(format!("{name}: {c:?} is not a credit class of the plan"));
+                continue;
+            }
+            if plan.publish.credit_classes && s.credit_class.as_deref() != Some(c) {
+                r.findings.push(format!("{name}: credit_class should be {c:?}"));
+            }
+            Some(c.to_string())
+        } else {
+            if s.credit_class.is_some() {
+                r.findings.push(format!(
+                    "{name}: has a credit class, but strata are not formed by class"
+                ));
+            }
+            None
+        };
+        if !plan.publish.credit_classes && s.credit_class.is_some() {
+            r.findings
+                .push(format!("{name}: names its class, which the plan withholds"));
+        }
+        let ratio = match &class {
+            Some(c) => plan.targets.ratio_for(c),
+            None => match &plan.targets.ratios {
+                crate::inputs::plan::Ratios::All(x) => *x,
+                crate::inputs::plan::Ratios::ByClass(_) => {
+                    r.findings.push(format!("{name}: per-class ratios but no class"));
+                    continue;
+                }
+            },
+        };
+        if s.ratio.as_deref() != Some(ratio.to_string().as_str()) {
+            r.findings.push(format!(
+                "{name}: ratio {:?} is not the plan's {ratio}",
+                s.ratio.as_deref().unwrap_or("(none)")
+            ));
+        }
+        let k = sample_size(plan, class.as_deref(), ratio, s.n);
+        if k != s.k {
+            r.findings.push(format!(
+                "{name}: k = {} but the plan's rule (ratio {ratio}, min, max) gives {k} for N = {}",
+                s.k, s.n
+            ));
+        }
+    }
+    let n: u64 = m.strata.iter().map(|s| s.n).sum();
+    let k: u64 = m.strata.iter().map(|s| s.k).sum();
+    if n != t.eligible {
+        r.findings.push(format!(
+            "totals: strata hold {n} firms, but {} are eligible",
+            t.eligible
+        ));
+    }
+    if k != t.targets {
+        r.findings.push(format!(
+            "totals: strata draw {k} firms, but {} targets are recorded",
+            t.targets
+        ));
+    }
+    let e = &m.excluded;
+    let parts = e.inactive.values().sum::<u64>() + e.outside_counties + e.outside_industries + e.recently_inspected;
+    if parts != e.total {
+        r.findings
+            .push(format!("excluded: the reasons add up to {parts}, not {}", e.total));
+    }
+    if t.eligible + e.total != t.directory_rows {
+        r.findings.push(format!(
+            "totals: {} eligible + {} excluded is not the {} firms of the directory",
+            t.eligible, e.total, t.directory_rows
+        ));
+    }
+    if plan.targets.counties.is_none() && e.outside_counties > 0 {
+        r.findings
+            .push("excluded: firms outside the counties, but the plan names no counties".into());
+    }
+    if plan.targets.industries.is_none() && e.outside_industries > 0 {
+        r.findings
+            .push("excluded: firms outside the industries, but the plan names no industries".into());
+    }
+    if plan.targets.exclude_inspected_within_days.is_none() && e.recently_inspected > 0 {
+        r.findings
+            .push("excluded: recently inspected firms, but the plan excludes none".into());
+    }
+    if m.frame.leaf_format != LEAF_FORMAT {
+        r.findings.push(format!(
+            "frame: leaf format {:?} is not {LEAF_FORMAT}",
+            m.frame.leaf_format
+        ));
+    }
+    if m.frame.leaves != t.directory_rows {
+        r.findings.push(format!(
+            "frame: {} leaves, but the directory has {} firms",
+            m.frame.leaves, t.directory_rows
+        ));
+    }
+    if m.frame.merkle_root.len() != 64 || !m.frame.merkle_root.bytes().all(|b| b.is_ascii_hexdigit()) {
+        r.findings.push("frame: the Merkle root is not 64 hex digits".into());
+    }
+    if let Some(e) = m.inputs.get("enterprises")
+        && e.rows != t.directory_rows
+    {
+        r.findings.push(format!(
+            "inputs: the enterprise directory has {} rows, but {} firms are recorded",
+            e.rows, t.directory_rows
+        ));
+    }
+    if r.findings.len() == before {
+        r.checked.push(format!(
+            "sample sizes: each of the {} strata's k follows the plan's rule for its N (ratio, min, max{})",
+            m.strata.len(),
+            if some_class {
+                "; with classes withheld, the rule of some class of the plan"
+            } else {
+                ""
+            }
+        ));
+        r.checked.push(format!(
+            "totals: {} eligible firms in the strata + {} excluded = {} firms = {} frame leaves; {} targets",
+            t.eligible, e.total, t.directory_rows, m.frame.leaves, t.targets
+        ));
+    }
+}
+
+fn check_targets(m: &PublicManifest, plan: &Plan, opaque: bool, rows: &[PublicTarget], r: &mut PublicReport) {
+    let before = r.findings.len();
+    let seed = SeedHash::new(&m.seed.value);
+    let index: BTreeMap<&str, usize> = m
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.label.as_str(), i))
+        .collect();
+    let mut counts = vec![0u64; m.strata.len()];
+    let mut seen = BTreeSet::new();
+    let mut last: Option<(usize, u64, Ticket, &str)> = None;
+    let mut bad_tickets = 0;
+    for (line, t) in rows.iter().enumerate().map(|(i, t)| (i + 2, t)) {
+        let at = format!("targets.csv line {line} ({})", t.uscc);
+        let Some(&s) = index.get(t.stratum.as_str()) else {
+            r.findings
+                .push(format!("{at}: stratum {:?} is not in public.json", t.stratum));
+            continue;
+        };
+        counts[s] += 1;
+        if !seen.insert(t.uscc.as_str()) {
+            r.findings.push(format!("{at}: listed twice"));
+        }
+        if let Err(e) = crate::inputs::uscc::validate(&t.uscc) {
+            r.findings.push(format!("{at}: not a valid credit code: {e}"));
+        }
+        let expected = seed.ticket(&t.uscc);
+        if expected.as_str() != t.ticket {
+            bad_tickets += 1;
+            if bad_tickets <= 5 {
+                r.findings.push(format!(
+                    "{at}: ticket {} is not ticket(seed, code) = {}",
+                    t.ticket, expected
+                ));
+            }
+        }
+        let stratum = &m.strata[s];
+        if let Some(c) = &t.credit_class
+            && stratum.credit_class.as_ref().is_some_and(|sc| sc != c)
+        {
+            r.findings.push(format!("{at}: class {c} is not its stratum's"));
+        }
+        if !opaque {
+            let f = &plan.targets.stratify_by;
+            for (field, value) in [(StratumField::County, &t.county), (StratumField::Industry, &t.industry)] {
+                if let Some(part) = label_part(f, &stratum.label, field)
+                    && part != value
+                {
+                    r.findings.push(format!(
+                        "{at}: {} {value:?} does not match its stratum {}",
+                        field.name(),
+                        stratum.label
+                    ));
+                }
+            }
+            if let (Some(c), Some(part)) = (
+                &t.credit_class,
+                label_part(f, &stratum.label, StratumField::CreditClass),
+            ) && part != c
+            {
+                r.findings
+                    .push(format!("{at}: class {c} does not match its stratum {}", stratum.label));
+            }
+        }
+        if let Some(cs) = &plan.targets.counties
+            && !cs.contains(&t.county)
+        {
+            r.findings
+                .push(format!("{at}: county {} is outside the plan's counties", t.county));
+        }
+        if let Some(is) = &plan.targets.industries
+            && !is.contains(&t.industry)
+        {
+            r.findings.push(format!(
+                "{at}: industry {} is outside the plan's industries",
+                t.industry
+            ));
+        }
+        let Some(ticket) = Ticket::parse(&t.ticket) else {
+            r.findings.push(format!("{at}: {:?} is not a ticket", t.ticket));
+            continue;
+        };
+        match &last {
+            Some((ls, lrank, lticket, luscc)) if *ls == s => {
+                if t.rank != lrank + 1 {
+                    r.findings.push(format!(
+                        "{at}: rank {} follows rank {lrank} in stratum {}",
+                        t.rank, stratum.label
+                    ));
+                }
+                if (lticket, *luscc) >= (&ticket, t.uscc.as_str()) {
+                    r.findings.push(format!(
+                        "{at}: ticket is not larger than the one before it in stratum {}",
+                        stratum.label
+                    ));
+                }
+            }
+            Some((ls, ..)) if *ls > s => {
+                r.findings
+                    .push(format!("{at}: stratum {} comes after a later stratum", stratum.label));
+            }
+            _ => {
+                if t.rank != 1 {
+                    r.findings.push(format!(
+                        "{at}: stratum {} starts at rank {}, not 1 (or its rows are not together)",
+                        stratum.label, t.rank
+                    ));
+                }
+            }
+        }
+        last = Some((s, t.rank, ticket, t.uscc.as_str()));
+    }
+    if bad_tickets > 5 {
+        r.findings.push(format!(
+            "targets.csv: {bad_tickets} tickets in all are not ticket(seed, code)"
+        ));
+    }
+    for (s, c) in m.strata.iter().zip(&counts) {
+        if *c != s.k {
+            r.findings
+                .push(format!("stratum {}: {c} firms listed, but k = {}", s.label, s.k));
+        }
+    }
+    if rows.len() as u64 != m.totals.targets {
+        r.findings.push(format!(
+            "targets.csv: {} rows, but {} targets are recorded",
+            rows.len(),
+            m.totals.targets
+        ));
+    }
+    if r.findings.len() == before {
+        r.checked.push(format!(
+            "tickets: each of the {} listed tickets is ticket(seed, code) for the public seed (consistent_sampler's first_fraction)",
+            rows.len()
+        ));
+        r.checked.push(
+            "strata: each stratum lists exactly k firms, ranks 1..k in ascending ticket order, with valid and distinct credit codes"
+                .into(),
+        );
+    }
+}
+
+fn check_teams(
+    plan: &Plan,
+    teams: &TeamSummary,
+    targets: &[PublicTarget],
+    rows: &[PublicAssignment],
+    r: &mut PublicReport,
+) {
+    let before = r.findings.len();
+    let Some(rules) = &plan.inspectors else {
+        r.findings
+            .push("teams: public.json records teams, but the plan has no [inspectors]".into());
+        return;
+    };
+    let size = rules.team_size();
+    let slots: Vec<&str> = rules
+        .team
+        .iter()
+        .flat_map(|(d, n)| std::iter::repeat_n(d.as_str(), *n as usize))
+        .collect();
+    if teams.team_size != size {
+        r.findings.push(format!(
+            "teams: team size {} recorded, the plan's is {size}",
+            teams.team_size
+        ));
+    }
+    let by_uscc: BTreeMap<&str, &PublicTarget> = targets.iter().map(|t| (t.uscc.as_str(), t)).collect();
+    let mut team_of: BTreeMap<&str, Vec<&PublicAssignment>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (line, a) in rows.iter().enumerate().map(|(i, a)| (i + 2, a)) {
+        let at = format!("assignments.csv line {line} ({})", a.uscc);
+        let Some(t) = by_uscc.get(a.uscc.as_str()) else {
+            r.findings.push(format!("{at}: not a listed target"));
+            continue;
+        };
+        if t.name != a.name || t.county != a.county {
+            r.findings
+                .push(format!("{at}: name or county differs from targets.csv"));
+        }
+        if order.last() != Some(&a.uscc.as_str()) {
+            if team_of.contains_key(a.uscc.as_str()) {
+                r.findings.push(format!("{at}: the firm's team rows are not together"));
+            }
+            order.push(a.uscc.as_str());
+        }
+        team_of.entry(a.uscc.as_str()).or_default().push(a);
+    }
+    let target_order: Vec<&str> = targets.iter().map(|t| t.uscc.as_str()).collect();
+    if order != target_order && r.findings.len() == before {
+        r.findings
+            .push("assignments.csv: teams are not in the order of targets.csv".into());
+    }
+    let names = plan.publish.inspector_names;
+    let mut load: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut dept_of: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut dept_assignments: BTreeMap<&str, u64> = BTreeMap::new();
+    for t in targets {
+        let team = team_of.get(t.uscc.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let got: Vec<(u32, &str)> = team.iter().map(|a| (a.slot, a.department.as_str())).collect();
+        let want: Vec<(u32, &str)> = slots.iter().enumerate().map(|(i, d)| (i as u32 + 1, *d)).collect();
+        if got != want {
+            r.findings.push(format!(
+                "teams: {} has slots {:?}; the plan's team is {:?}",
+                t.uscc, got, want
+            ));
+        }
+        let mut ids = BTreeSet::new();
+        for a in team {
+            *dept_assignments.entry(a.department.as_str()).or_default() += 1;
+            if let Some(id) = &a.inspector_id {
+                if !ids.insert(id.as_str()) {
+                    r.findings.push(format!("teams: {} has inspector {id} twice", t.uscc));
+                }
+                *load.entry(id.as_str()).or_default() += 1;
+                dept_of.insert(id.as_str(), a.department.as_str());
+            }
+        }
+    }
+    if teams.assignments != rows.len() as u64 {
+        r.findings.push(format!(
+            "teams: {} assignments recorded, {} rows in assignments.csv",
+            teams.assignments,
+            rows.len()
+        ));
+    }
+    for (d, load) in &teams.departments {
+        let found = dept_assignments.get(d.as_str()).copied().unwrap_or(0);
+        if found != load.assignments {
+            r.findings.push(format!(
+                "teams: {d} has {found} assignments in assignments.csv, {} recorded",
+                load.assignments
+            ));
+        }
+    }
+    if names {
+        let mut loads: Vec<u64> = load.values().copied().collect();
+        loads.sort_unstable();
+        let figures = (
+            loads.len() as u64,
+            loads.first().copied().unwrap_or(0),
+            if loads.is_empty() {
+                0
+            } else {
+                loads[(loads.len() - 1) / 2]
+            },
+            loads.last().copied().unwrap_or(0),
+        );
+        let recorded = (teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max);
+        if figures != recorded {
+            r.findings.push(format!(
+                "teams: inspectors used / load min / median / max are {figures:?} in assignments.csv, {recorded:?} recorded"
+            ));
+        }
+        if let Some(max) = rules.max_assignments
+            && let Some((id, l)) = load.iter().find(|(_, l)| **l > max as u64)
+        {
+            r.findings.push(format!(
+                "teams: inspector {id} has {l} assignments, above the plan's {max}"
+            ));
+        }
+        let mut used: BTreeMap<&str, u64> = BTreeMap::new();
+        for d in dept_of.values() {
+            *used.entry(d).or_default() += 1;
+        }
+        for (d, dl) in &teams.departments {
+            if used.get(d.as_str()).copied().unwrap_or(0) != dl.inspectors_used {
+                r.findings
+                    .push(format!("teams: inspectors used in {d} do not match the summary"));
+            }
+        }
+    }
+    if r.findings.len() == before {
+        let mut line = format!(
+            "teams: each of the {} targets has a team of {size} with the plan's departments by slot; the summary's counts match",
+            targets.len()
+        );
+        if names {
+            line.push_str("; no inspector twice in a team");
+            if let Some(max) = rules.max_assignments {
+                line.push_str(&format!(", none above {max} assignments"));
+            }
+        }
+        r.checked.push(line);
+    }
+}
+
+fn check_page(
+    dir: &Path,
+    m: &PublicManifest,
+    plan: &Plan,
+    targets: &[PublicTarget],
+    assignments: &[PublicAssignment],
+    r: &mut PublicReport,
+) {
+    if m.published_by != tool_version() {
+        r.not_checked.push(format!(
+            "that index.html shows the same data: it was written by {}, this is {}",
+            m.published_by,
+            tool_version()
+        ));
+        return;
+    }
+    let Ok(found) = std::fs::read(dir.join(INDEX_HTML)) else {
+        return;
+    };
+    let mut bare = m.clone();
+    bare.files.clear();
+    let page = crate::public::page::render(&crate::public::page::PageData {
+        manifest: &bare,
+        plan,
+        targets,
+        assignments,
+    });
+    if page.as_bytes() == found.as_slice() {
+        r.checked.push(
+            "index.html: shows exactly the data of public.json and the lists (rendered again and compared)".into(),
+        );
+    } else {
+        r.findings
+            .push("index.html: is not the page of public.json, targets.csv and assignments.csv".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::public::format::public_label;
+
+    #[test]
+    fn labels_and_parts() {
+        assert_eq!(public_label(true, 0, "A"), "S1");
+        assert_eq!(public_label(false, 3, "D/凯里市"), "D/凯里市");
+        let f = [StratumField::CreditClass, StratumField::County];
+        assert_eq!(label_part(&f, "D/凯里市", StratumField::County), Some("凯里市"));
+        assert_eq!(label_part(&f, "D/凯里市", StratumField::CreditClass), Some("D"));
+        assert_eq!(label_part(&f, "D/凯里市", StratumField::Industry), None);
+        assert_eq!(label_part(&f, "D", StratumField::County), None);
+    }
+
+    #[test]
+    fn plain_names_only() {
+        assert!(is_plain_name("targets.csv"));
+        for bad in ["", ".", "..", "../x", "a/b", "a\\b"] {
+            assert!(!is_plain_name(bad), "{bad}");
+        }
+    }
+}
