@@ -3,6 +3,7 @@
 
 mod ceremony;
 mod crosscheck;
+mod csv_shapes;
 mod draw;
 mod errors;
 mod golden;
