@@ -8,6 +8,7 @@ mod draw;
 mod errors;
 mod golden;
 mod invariants;
+mod mutate;
 mod office;
 mod readme;
 mod teams;
