@@ -3,10 +3,12 @@
 
 mod ceremony;
 mod crosscheck;
+mod csv_shapes;
 mod draw;
 mod errors;
 mod golden;
 mod invariants;
+mod mutate;
 mod office;
 mod readme;
 mod teams;
