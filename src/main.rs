@@ -307,7 +307,11 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
         println!("  drand quicknet round {} (produced at {})", b.round, b.round_time);
     }
     if let Some(d) = &c.dice {
-        println!("  dice: {} source(s) at {}", d.sources, d.event);
+        println!(
+            "  dice: {} at {}",
+            spotcheck::seed::ceremony::count(u64::from(d.sources), "source"),
+            d.event
+        );
     }
     println!(
         "  secret written to {} (mode 0600): keep it private until the draw",

@@ -40,6 +40,18 @@ fn ceremony_error(path: &Path, e: CeremonyError) -> Error {
     }
 }
 
+/// A ceremony error, naming the file or flag that is wrong: the secret
+/// file, the beacon file, `--dice`, or else the commitment.
+fn evidence_error(commitment: &Path, secret: &Path, beacon: &str, e: CeremonyError) -> Error {
+    let (path, message) = match e {
+        CeremonyError::Secret(m) => (secret.display().to_string(), m),
+        CeremonyError::Beacon(m) => (beacon.to_string(), m),
+        CeremonyError::Dice(m) => ("--dice".to_string(), m),
+        e => return ceremony_error(commitment, e),
+    };
+    Error::Bundle { path, message }
+}
+
 /// Draws and writes a new bundle at `out`.
 pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bundle> {
     if out.symlink_metadata().is_ok() {
@@ -72,7 +84,12 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 beacon: beacon.as_deref().map(read).transpose()?,
                 dice: dice.clone(),
             };
-            let checked = ceremony::check(&evidence).map_err(|e| ceremony_error(commitment, e))?;
+            let checked = ceremony::check(&evidence).map_err(|e| {
+                let beacon_name = beacon
+                    .as_deref()
+                    .map_or("--beacon".to_string(), |b| b.display().to_string());
+                evidence_error(commitment, secret, &beacon_name, e)
+            })?;
             let c = &checked.commitment;
             let base = commitment.parent().unwrap_or(Path::new("."));
             let plan_file = base.join(&c.plan.path);
@@ -95,7 +112,16 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 .iter()
                 .map(|(role, info)| (role.clone(), (info.path.display().to_string(), info.sha256.clone())))
                 .collect();
-            ceremony::check_inputs(c, &found).map_err(|e| ceremony_error(commitment, e))?;
+            ceremony::check_inputs(c, &found).map_err(|e| match e {
+                CeremonyError::Input { role, message } => match found.get(&role) {
+                    Some((path, _)) => Error::Bundle {
+                        path: path.clone(),
+                        message: format!("input {role} {message}"),
+                    },
+                    None => ceremony_error(commitment, CeremonyError::Input { role, message }),
+                },
+                e => ceremony_error(commitment, e),
+            })?;
             let record = SeedRecord {
                 value: checked.seed.clone(),
                 source: "ceremony".into(),

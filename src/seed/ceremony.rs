@@ -115,7 +115,7 @@ pub enum CeremonyError {
     Beacon(String),
     #[error("dice: {0}")]
     Dice(String),
-    #[error("input {role}: {message}")]
+    #[error("input {role} {message}")]
     Input { role: String, message: String },
     #[error("plan: {0}")]
     Plan(String),
@@ -160,6 +160,15 @@ pub fn derive_seed(commitment_sha256: &str, secret: &str, beacon_randomness: &st
     sha256_hex(text.as_bytes())
 }
 
+/// "1 source", "2 sources".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Checks a dice string against the committed format and source count.
 pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
     let Some(body) = dice.strip_suffix('/') else {
@@ -167,7 +176,11 @@ pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
     };
     let parts: Vec<&str> = body.split('/').collect();
     if parts.len() != sources as usize {
-        return Err(format!("{} sources given, {sources} committed", parts.len()));
+        return Err(format!(
+            "{} given, {} committed",
+            count(parts.len() as u64, "source"),
+            count(u64::from(sources), "source")
+        ));
     }
     let mut canonical = String::new();
     for part in &parts {
@@ -305,14 +318,14 @@ pub fn check_inputs(commitment: &Commitment, inputs: &BTreeMap<String, (String, 
             None => {
                 return Err(CeremonyError::Input {
                     role: role.clone(),
-                    message: "committed but not read".into(),
+                    message: "is committed but was not read".into(),
                 });
             }
-            Some((path, sha)) if *sha != record.sha256 => {
+            Some((_, sha)) if *sha != record.sha256 => {
                 return Err(CeremonyError::Input {
                     role: role.clone(),
                     message: format!(
-                        "{path} has changed since the commitment: SHA-256 committed {}, found {sha}",
+                        "has changed since the commitment: SHA-256 committed {}, found {sha}",
                         record.sha256
                     ),
                 });
@@ -378,7 +391,10 @@ mod tests {
                 .unwrap_err()
                 .contains("\"2.5.6./1.3.4./\"")
         );
-        assert!(check_dice("2.5.6./", 2).is_err());
+        assert_eq!(
+            check_dice("2.5.6./", 2).unwrap_err(),
+            "1 source given, 2 sources committed"
+        );
         assert!(check_dice("2.5.6.", 1).is_err());
         assert!(check_dice("02.5./", 1).is_err());
         assert!(check_dice("a./", 1).is_err());

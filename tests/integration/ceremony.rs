@@ -123,8 +123,10 @@ fn draw_refuses_changed_inputs_bad_dice_and_wrong_secret() {
     let w = world();
     commit(&w, "commitment.json", &[]).ok();
     // Dice not in canonical order, or with a missing source.
-    ceremony_draw(&w, "commitment.json", &w.out("x"), "5.3.1./2.4.6./").error(&["dice", "1.3.5./2.4.6./"]);
-    ceremony_draw(&w, "commitment.json", &w.out("x"), "1.3.5./").error(&["dice"]);
+    ceremony_draw(&w, "commitment.json", &w.out("x"), "5.3.1./2.4.6./")
+        .error(&["spotcheck: error: --dice: ", "1.3.5./2.4.6./"]);
+    ceremony_draw(&w, "commitment.json", &w.out("x"), "1.3.5./")
+        .error(&["spotcheck: error: --dice: 1 source given, 2 sources committed"]);
     assert_no_output(&w.out("x"));
     // An input edited after the commitment.
     let history = w.input("history.csv");
@@ -132,12 +134,39 @@ fn draw_refuses_changed_inputs_bad_dice_and_wrong_secret() {
     let edited = text.replacen("2024-", "2023-", 1);
     assert_ne!(text, edited);
     std::fs::write(&history, edited).unwrap();
-    ceremony_draw(&w, "commitment.json", &w.out("x"), DICE).error(&["history", "changed since the commitment"]);
+    ceremony_draw(&w, "commitment.json", &w.out("x"), DICE)
+        .error(&["history.csv: input history has changed since the commitment"]);
     assert_no_output(&w.out("x"));
     std::fs::write(&history, text).unwrap();
     // A secret that does not match.
     std::fs::write(w.root().join("commitment.secret"), format!("{}\n", "ab".repeat(32))).unwrap();
-    ceremony_draw(&w, "commitment.json", &w.out("x"), DICE).error(&["secret"]);
+    ceremony_draw(&w, "commitment.json", &w.out("x"), DICE)
+        .error(&["commitment.secret: SHA-256 of the revealed secret"]);
+    assert_no_output(&w.out("x"));
+}
+
+/// A bad beacon file is named as itself, not as the commitment.
+#[test]
+fn a_bad_beacon_file_is_named() {
+    let w = world();
+    commit(&w, "commitment.json", &[]).ok();
+    let c = w.root().join("commitment.json");
+    let bad = w.write("bad-beacon.json", "{\"round\": 657413}");
+    let run = spotcheck([
+        "draw".to_string(),
+        "--commitment".into(),
+        c.display().to_string(),
+        "--reveal".into(),
+        c.with_extension("secret").display().to_string(),
+        "--beacon".into(),
+        bad.display().to_string(),
+        "--dice".into(),
+        DICE.into(),
+        "--out".into(),
+        w.out("x").display().to_string(),
+    ]);
+    run.error(&["bad-beacon.json: "]);
+    assert!(!run.stderr.contains("commitment.json"), "{run:?}");
     assert_no_output(&w.out("x"));
 }
 
