@@ -278,6 +278,24 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
         .expect_code(3)
         .has(&["does not follow the plan's rule"]);
 
+    // A forged Merkle root, or a forged N, consistent with the rest of
+    // public.json: the commitment bound both before the randomness.
+    let d = copy("t6");
+    let mut m = json(&d.join("public.json"));
+    let root = m["frame"]["merkle_root"].as_str().unwrap().to_string();
+    m["frame"]["merkle_root"] = format!("{}{}", if root.starts_with('0') { "1" } else { "0" }, &root[1..]).into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
+        .has(&["ceremony: frame: Merkle root"]);
+    let d = copy("t7");
+    let mut m = json(&d.join("public.json"));
+    m["strata"][0]["n"] = (m["strata"][0]["n"].as_u64().unwrap() + 1).into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
+        .has(&["ceremony: frame: stratum 1 (in stratum order) has N ="]);
+
     // An extra file.
     let d = copy("t5");
     std::fs::write(d.join("extra.txt"), "x").unwrap();
