@@ -300,6 +300,11 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
     let c = &done.commitment;
     println!("commitment written to {} (SHA-256 {})", a.out.display(), done.sha256);
     println!("  committed at {} ({} clock)", c.committed_at, c.clock);
+    if c.is_rehearsal() {
+        println!(
+            "  REHEARSAL: the time was typed in (--time); every draw, check and page from this commitment says so"
+        );
+    }
     for (role, input) in &c.inputs {
         println!("  {role}: {} rows, SHA-256 {}", input.rows, input.sha256);
     }
@@ -307,7 +312,11 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
         println!("  drand quicknet round {} (produced at {})", b.round, b.round_time);
     }
     if let Some(d) = &c.dice {
-        println!("  dice: {} source(s) at {}", d.sources, d.event);
+        println!(
+            "  dice: {} at {}",
+            spotcheck::seed::ceremony::count(u64::from(d.sources), "source"),
+            d.event
+        );
     }
     println!(
         "  secret written to {} (mode 0600): keep it private until the draw",
@@ -437,8 +446,10 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
             for w in &manifest.withheld {
                 println!("  withheld: {}: {}", w.item, w.note);
             }
-            if manifest.seed.ceremony.is_none() {
-                eprintln!("{}", spotcheck::bundle::verify::OPERATOR_SEED_WARNING);
+            match &manifest.seed.ceremony {
+                None => eprintln!("{}", spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
+                Some(c) if c.rehearsal => eprintln!("{}", spotcheck::bundle::verify::REHEARSAL_WARNING),
+                Some(_) => {}
             }
             for w in &warnings {
                 eprintln!("{w}");

@@ -278,6 +278,24 @@ fn ceremony_bundle_publishes_its_evidence_and_tampering_fails_verify() {
         .expect_code(3)
         .has(&["does not follow the plan's rule"]);
 
+    // A forged Merkle root, or a forged N, consistent with the rest of
+    // public.json: the commitment bound both before the randomness.
+    let d = copy("t6");
+    let mut m = json(&d.join("public.json"));
+    let root = m["frame"]["merkle_root"].as_str().unwrap().to_string();
+    m["frame"]["merkle_root"] = format!("{}{}", if root.starts_with('0') { "1" } else { "0" }, &root[1..]).into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
+        .has(&["ceremony: frame: Merkle root"]);
+    let d = copy("t7");
+    let mut m = json(&d.join("public.json"));
+    m["strata"][0]["n"] = (m["strata"][0]["n"].as_u64().unwrap() + 1).into();
+    write_json(&d.join("public.json"), &m);
+    spotcheck(["verify", &p(&d)])
+        .expect_code(3)
+        .has(&["ceremony: frame: stratum 1 (in stratum order) has N ="]);
+
     // An extra file.
     let d = copy("t5");
     std::fs::write(d.join("extra.txt"), "x").unwrap();
@@ -449,6 +467,12 @@ fn proofs_check_for_drawn_undrawn_and_ineligible_firms() {
 
     let proof = w.path("inactive.json");
     prove(&bundle, &inactive, &proof).ok().has(&["not eligible (inactive:"]);
+    // SPEC.md §9: an ineligible firm's proof names no stratum, even when
+    // its label is one of the draw's strata.
+    assert!(
+        json(&proof).get("stratum").is_none(),
+        "an ineligible firm has no stratum"
+    );
     check_proof(&proof, &public)
         .ok()
         .has(&["不属于本次抽查范围", "could not be drawn"]);
@@ -485,6 +509,29 @@ fn check_proof_fails_after_any_edit() {
             .expect_code(3)
             .has(&["PROOF FAILED", needle]);
     };
+    // An ineligible firm's proof that names a stratum (a drawn firm's).
+    let mut e = proofs[2].1.clone();
+    e["stratum"] = proofs[0].1["stratum"].clone();
+    fails(&e, "the firm is not eligible, but the proof names a stratum");
+    // A file that is not a well-formed proof is an input error (exit 1).
+    let malformed = |bytes: &[u8], needle: &str| {
+        std::fs::write(&edited, bytes).unwrap();
+        let run = check_proof(&edited, &public);
+        run.expect_code(1);
+        assert!(
+            run.stderr.starts_with("spotcheck: error: ")
+                && run.stderr.contains("edited.json: ")
+                && run.stderr.contains(needle),
+            "{run:?}"
+        );
+    };
+    malformed(b"not json", "not a spotcheck proof");
+    let mut e = proofs[0].1.clone();
+    e["format"] = "spotcheck-proof/9".into();
+    malformed(&serde_json::to_vec(&e).unwrap(), "expected \"spotcheck-proof/1\"");
+    let mut e = proofs[0].1.clone();
+    e.as_object_mut().unwrap().remove("ticket");
+    malformed(&serde_json::to_vec(&e).unwrap(), "missing field `ticket`");
     for (what, v) in &proofs {
         println!("editing the {what} proof");
         let mut e = v.clone();
@@ -509,6 +556,9 @@ fn check_proof_fails_after_any_edit() {
         let mut e = v.clone();
         e["ticket"] = "0.0001".into();
         fails(&e, "is not ticket(public seed, code)");
+        if v.get("stratum").is_none() {
+            continue; // an ineligible firm's proof names no stratum
+        }
         let mut e = v.clone();
         e["stratum"]["index"] = ((e["stratum"]["index"].as_u64().unwrap() + 1) % 4).into();
         fails(&e, "stratum");

@@ -10,7 +10,7 @@ use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
 use crate::inputs::record::{InputRecord, PlanRecord, task_record};
 use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, CeremonyError, Commitment, Evidence, SECRET_TXT};
-use crate::seed::record::SeedRecord;
+use crate::seed::record::{CEREMONY_NOTE, REHEARSAL_NOTE, SeedRecord};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,11 +40,24 @@ fn ceremony_error(path: &Path, e: CeremonyError) -> Error {
     }
 }
 
+/// A ceremony error, naming the file or flag that is wrong: the secret
+/// file, the beacon file, `--dice`, or else the commitment.
+fn evidence_error(commitment: &Path, secret: &Path, beacon: &str, e: CeremonyError) -> Error {
+    let (path, message) = match e {
+        CeremonyError::Secret(m) => (secret.display().to_string(), m),
+        CeremonyError::Beacon(m) => (beacon.to_string(), m),
+        CeremonyError::Dice(m) => ("--dice".to_string(), m),
+        e => return ceremony_error(commitment, e),
+    };
+    Error::Bundle { path, message }
+}
+
 /// Draws and writes a new bundle at `out`.
 pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bundle> {
     if out.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(out.to_path_buf()));
     }
+    let mut committed_frame = None;
     let (inputs, plan_path, seed, evidence) = match source {
         SeedSource::Operator { plan, seed } => {
             if seed.trim().is_empty() {
@@ -72,7 +85,12 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 beacon: beacon.as_deref().map(read).transpose()?,
                 dice: dice.clone(),
             };
-            let checked = ceremony::check(&evidence).map_err(|e| ceremony_error(commitment, e))?;
+            let checked = ceremony::check(&evidence).map_err(|e| {
+                let beacon_name = beacon
+                    .as_deref()
+                    .map_or("--beacon".to_string(), |b| b.display().to_string());
+                evidence_error(commitment, secret, &beacon_name, e)
+            })?;
             let c = &checked.commitment;
             let base = commitment.parent().unwrap_or(Path::new("."));
             let plan_file = base.join(&c.plan.path);
@@ -95,13 +113,26 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 .iter()
                 .map(|(role, info)| (role.clone(), (info.path.display().to_string(), info.sha256.clone())))
                 .collect();
-            ceremony::check_inputs(c, &found).map_err(|e| ceremony_error(commitment, e))?;
+            ceremony::check_inputs(c, &found).map_err(|e| match e {
+                CeremonyError::Input { role, message } => match found.get(&role) {
+                    Some((path, _)) => Error::Bundle {
+                        path: path.clone(),
+                        message: format!("input {role} {message}"),
+                    },
+                    None => ceremony_error(commitment, CeremonyError::Input { role, message }),
+                },
+                e => ceremony_error(commitment, e),
+            })?;
+            committed_frame = c.frame.clone().map(|f| (commitment.clone(), f));
             let record = SeedRecord {
                 value: checked.seed.clone(),
                 source: "ceremony".into(),
-                note: "derived from the published commitment, the revealed secret and the public randomness \
-                       (SPEC.md, seed derivation)"
-                    .into(),
+                note: if c.is_rehearsal() {
+                    REHEARSAL_NOTE
+                } else {
+                    CEREMONY_NOTE
+                }
+                .into(),
                 ceremony: Some(checked.record()),
             };
             let mut files = BTreeMap::new();
@@ -124,7 +155,25 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
         seed,
         evidence,
     };
-    let (_, b) = make::make(&inputs, &provenance)?;
+    let (outcome, b) = make::make(&inputs, &provenance)?;
+    if let Some((path, frame)) = &committed_frame {
+        let strata_n: Vec<u64> = outcome.targets.strata.iter().map(|s| s.n).collect();
+        let found = frame.differences(
+            crate::draw::frame::LEAF_FORMAT,
+            outcome.frame.1,
+            &hex::encode(outcome.frame.0),
+            &strata_n,
+        );
+        if !found.is_empty() {
+            return Err(Error::Bundle {
+                path: path.display().to_string(),
+                message: format!(
+                    "the inputs do not give the committed frame: {}; nothing was written",
+                    found.join("; ")
+                ),
+            });
+        }
+    }
     write_new_dir(out, &b.files)?;
     Ok(b)
 }
@@ -156,6 +205,54 @@ pub struct Committed {
     pub secret_path: PathBuf,
 }
 
+/// The frame of these inputs, as the draw will find it: the Merkle root
+/// over every firm and each stratum's N.
+fn frame_commit(inputs: &Inputs) -> ceremony::FrameCommit {
+    use crate::draw::frame::{LEAF_FORMAT, frame_root};
+    use crate::draw::targets::{exclusions, strata_n};
+    let plan = &inputs.plan;
+    let excluded = exclusions(plan, &inputs.enterprises, inputs.history.as_ref());
+    let (root, leaves) = frame_root(plan, &inputs.enterprises, &excluded);
+    ceremony::FrameCommit {
+        leaf_format: LEAF_FORMAT.to_string(),
+        leaves,
+        merkle_root: hex::encode(root),
+        strata_n: strata_n(plan, &inputs.enterprises, &excluded),
+    }
+}
+
+/// The SHA-256 of the commitment that a new one replaces, after checking
+/// that it is a commitment, that it is not later than the new one, and that a
+/// rehearsal does not replace a commitment made on the clock.
+fn replaced(path: &Path, now: DateTime<Utc>, rehearsal: bool) -> Result<String> {
+    let bytes = read(path)?;
+    let old: Commitment = serde_json::from_slice(&bytes).map_err(|e| Error::Bundle {
+        path: path.display().to_string(),
+        message: format!("--replaces: not a spotcheck commitment: {e}"),
+    })?;
+    let old_time = old.committed_at().map_err(|e| ceremony_error(path, e))?;
+    if old_time > now {
+        return Err(Error::Bundle {
+            path: path.display().to_string(),
+            message: format!(
+                "--replaces: this commitment is of {}, later than the new one ({}); a commitment replaces \
+                 only an earlier one",
+                old.committed_at,
+                ceremony::utc_text(now)
+            ),
+        });
+    }
+    if rehearsal && !old.is_rehearsal() {
+        return Err(Error::Bundle {
+            path: path.display().to_string(),
+            message: "--replaces: this commitment was made on the clock (a public draw); a rehearsal (--time) \
+                      cannot replace it"
+                .into(),
+        });
+    }
+    Ok(crate::base::sha256::sha256_hex(&bytes))
+}
+
 /// The default secret file for a commitment file.
 pub fn default_secret_path(out: &Path) -> PathBuf {
     out.with_extension("secret")
@@ -174,8 +271,8 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
     plan.apply(&req.overrides);
     let inputs = Inputs::load(plan)?;
     let (now, clock) = match req.time {
-        Some(t) => (t, "given"),
-        None => (Utc::now(), "system"),
+        Some(t) => (t, ceremony::CLOCK_GIVEN),
+        None => (Utc::now(), ceremony::CLOCK_SYSTEM),
     };
     let round = match (req.beacon_round, req.beacon_at) {
         (Some(r), _) => Some(r),
@@ -213,12 +310,10 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
                 .into(),
         ));
     }
-    let replaces = req
-        .replaces
-        .as_deref()
-        .map(read)
-        .transpose()?
-        .map(|b| crate::base::sha256::sha256_hex(&b));
+    let replaces = match req.replaces.as_deref() {
+        None => None,
+        Some(path) => Some(replaced(path, now, clock == ceremony::CLOCK_GIVEN)?),
+    };
     let base = req
         .out
         .parent()
@@ -255,6 +350,7 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
         dice,
         secret_sha256: crate::base::sha256::sha256_hex(secret.as_bytes()),
         replaces,
+        frame: Some(frame_commit(&inputs)),
     };
     let bytes = commitment.to_bytes();
     write_new_file(&secret_path, format!("{secret}\n").as_bytes(), true)?;

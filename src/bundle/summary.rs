@@ -56,6 +56,12 @@ pub fn draw_summary(manifest: &Manifest, dir: &Path) -> String {
         }
     }
     let _ = writeln!(s, "  seed ({}): {}", manifest.seed.source, manifest.seed.value);
+    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+        let _ = writeln!(
+            s,
+            "  REHEARSAL: the commitment's time was typed in (commit --time); this is not a public draw"
+        );
+    }
     let _ = write!(s, "  written to {}", dir.display());
     for name in manifest.outputs.keys() {
         let _ = write!(s, "\n    {name}");

@@ -98,6 +98,16 @@ pub const OPERATOR_SEED_WARNING: &str = "warning: the seed was chosen by the ope
      ceremony; this bundle proves that the list follows from the seed, not that the seed was chosen before the \
      result was known";
 
+/// The warning printed for a rehearsal: a commitment whose time was typed in.
+pub const REHEARSAL_WARNING: &str = "warning: REHEARSAL: the commitment's time was typed in (commit --time), not \
+     read from the clock; the commitment may have been made after the public randomness was known, so this is \
+     not a public draw";
+
+/// What no program can check of a ceremony, and how a reader can.
+pub const PUBLICATION_NOT_CHECKED: &str = "that commitment.json was public before the randomness existed \
+     (before the drand round was produced and the dice were rolled): compare the time the website or notice \
+     board published it, or an archived copy of that page, with the round's time";
+
 /// Verifies the bundle in `dir`. Inputs are found through the manifest
 /// (paths relative to the bundle) unless `overrides` names them.
 pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
@@ -202,6 +212,9 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
     if manifest.seed.source == "operator" {
         report.warnings.push(OPERATOR_SEED_WARNING.to_string());
     }
+    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+        report.warnings.push(REHEARSAL_WARNING.to_string());
+    }
     if let Some(c) = &manifest.seed.ceremony {
         let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
         if let Some(r) = c.beacon_round {
@@ -213,7 +226,11 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         if let Some(old) = &c.replaces {
             line.push_str(&format!("; this draw replaces the commitment {old}"));
         }
+        if c.rehearsal {
+            line.push_str("; a REHEARSAL (commitment time typed in)");
+        }
         report.notes.push(line);
+        report.notes.push(format!("not checked: {PUBLICATION_NOT_CHECKED}"));
     }
     report.summary = format!(
         "{} targets in {} strata from {} firms; {} files and {} inputs checked",
@@ -307,6 +324,16 @@ fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Optio
         report.findings.push(Finding::Ceremony(
             "plan: the manifest's plan is not the committed plan".into(),
         ));
+    }
+    match &c.frame {
+        Some(frame) => {
+            let strata_n: Vec<u64> = manifest.strata.iter().map(|s| s.n).collect();
+            let f = &manifest.frame;
+            for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
+                report.findings.push(Finding::Ceremony(d));
+            }
+        }
+        None => report.notes.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
     }
     if checked.seed != manifest.seed.value {
         report.findings.push(Finding::Ceremony(format!(

@@ -229,6 +229,17 @@ pub fn draw_targets(plan: &Plan, directory: &Directory, history: Option<&History
     draw_targets_from(plan, directory, &exclusions(plan, directory, history), seed)
 }
 
+/// Each stratum's N (eligible firms), in stratum order. It does not
+/// depend on the seed; it is worked out by the draw itself, with a seed
+/// whose tickets are not used, so that it cannot differ from a draw's N.
+pub fn strata_n(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> Vec<u64> {
+    draw_targets_from(plan, directory, exclusions, "N")
+        .strata
+        .iter()
+        .map(|s| s.n)
+        .collect()
+}
+
 /// [`draw_targets`] with every firm's exclusion already worked out
 /// ([`exclusions`]).
 pub fn draw_targets_from(

@@ -132,7 +132,8 @@ fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport
     );
     r.not_checked.push(
         "that the frame's Merkle root is the root of the real directory: needs the directory (each firm's \
-         proof ties its own leaf to this root)"
+         proof ties its own leaf to this root; a spotcheck-commit/2 commitment fixed the root and each \
+         stratum's N before the randomness existed)"
             .into(),
     );
     r.not_checked
@@ -153,9 +154,18 @@ fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport
                 .into(),
         );
     }
-    if m.seed.ceremony.is_none() {
-        r.not_checked
-            .push("that the seed was fixed before the result was known: it was typed by the operator".into());
+    match &m.seed.ceremony {
+        None => r
+            .not_checked
+            .push("that the seed was fixed before the result was known: it was typed by the operator".into()),
+        Some(c) => {
+            r.not_checked.push(verify::PUBLICATION_NOT_CHECKED.to_string());
+            if c.rehearsal {
+                r.not_checked.push(
+                    "that the commitment time is true: it was typed in (commit --time), so this is a rehearsal".into(),
+                );
+            }
+        }
     }
     r.summary = format!(
         "public bundle of {}: {} targets in {} strata from {} firms",
@@ -289,6 +299,19 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
         r.findings
             .push("ceremony: public.json's ceremony record does not match the evidence".into());
     }
+    match &c.frame {
+        Some(frame) => {
+            let strata_n: Vec<u64> = m.strata.iter().map(|s| s.n).collect();
+            let f = &m.frame;
+            for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
+                r.findings.push(format!("ceremony: {d}"));
+            }
+        }
+        None => r.not_checked.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
+    }
+    if c.is_rehearsal() {
+        r.warnings.push(verify::REHEARSAL_WARNING.to_string());
+    }
     if r.findings.len() == before {
         let mut line = format!("ceremony: commitment of {} and the revealed secret", c.committed_at);
         if let Some((round, _, time)) = &checked.beacon {
@@ -303,6 +326,9 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
             " give the seed {}…; the committed plan, task and input SHA-256 are public.json's",
             short(&checked.seed)
         ));
+        if c.frame.is_some() {
+            line.push_str("; the committed frame (Merkle root, number of firms, each stratum's N) is public.json's");
+        }
         r.checked.push(line);
     }
 }

@@ -78,6 +78,7 @@ pub fn render(d: &PageData) -> String {
     );
     header(&mut h, d);
     h.push_str("<main>\n");
+    rehearsal_banner(&mut h, d);
     seed_section(&mut h, d);
     summary_section(&mut h, d);
     strata_section(&mut h, d);
@@ -141,6 +142,22 @@ fn header(h: &mut String, d: &PageData) {
     h.push_str("</dl>\n</header>\n");
 }
 
+/// A banner over everything else when the commitment's time was typed in.
+fn rehearsal_banner(h: &mut String, d: &PageData) {
+    if !d.manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<div class=\"warn rehearsal\" role=\"alert\" id=\"rehearsal\"><p><b>{}</b> {}</p></div>",
+        t("演练，不是正式抽查。", "Rehearsal, not a public draw."),
+        t(
+            "承诺文件的时间是操作人员输入的（spotcheck commit --time），不是计算机时钟读取的。因此无法证明承诺是在公开随机数产生之前作出的：承诺可能是在已知随机数之后才作出、并倒填了时间。本页面的名单不能作为正式抽查结果。",
+            "The commitment's time was typed in by the operator (spotcheck commit --time), not read from the computer's clock. So nothing shows that the commitment was made before the public randomness existed: it may have been made, and back-dated, after the randomness was known. The list on this page is not the result of a public draw.",
+        )
+    );
+}
+
 fn seed_section(h: &mut String, d: &PageData) {
     let s = &d.manifest.seed;
     let _ = writeln!(
@@ -159,7 +176,26 @@ fn seed_section(h: &mut String, d: &PageData) {
                 )
             );
             let mut rows: Vec<(String, String)> = vec![
-                (t("承诺公布时间", "Commitment published"), esc(&c.committed_at)),
+                if c.rehearsal {
+                    (
+                        t("承诺文件所写时间", "Time written in the commitment"),
+                        t_html(
+                            &format!("{}（操作人员输入的时间，<b>演练</b>）", esc(&c.committed_at)),
+                            &format!(
+                                "{} (typed in by the operator: a <b>rehearsal</b>)",
+                                esc(&c.committed_at)
+                            ),
+                        ),
+                    )
+                } else {
+                    (
+                        t("承诺生成时间", "Commitment made at"),
+                        t(
+                            &format!("{}（计算机时钟）", c.committed_at),
+                            &format!("{} (the computer's clock)", c.committed_at),
+                        ),
+                    )
+                },
                 (
                     t("承诺文件 SHA-256", "Commitment SHA-256"),
                     format!("<code>{}</code>", esc(&c.commitment_sha256)),
@@ -205,6 +241,30 @@ fn seed_section(h: &mut String, d: &PageData) {
                 let _ = writeln!(h, "<dt>{k}</dt><dd>{v}</dd>");
             }
             h.push_str("</dl>\n");
+            let round = c.beacon_time.as_deref().map(|time| {
+                (
+                    format!("drand 第 {} 轮的产生时间（{}）", c.beacon_round.unwrap_or(0), time),
+                    format!(
+                        "the time drand round {} was produced ({time})",
+                        c.beacon_round.unwrap_or(0)
+                    ),
+                )
+            });
+            let (zh_when, en_when) =
+                round.unwrap_or_else(|| ("现场摇号的时间".into(), "the time the dice were rolled".into()));
+            let _ = writeln!(
+                h,
+                "<div class=\"note\" id=\"not-checked-publication\"><p><b>{}</b> {}</p></div>",
+                t("软件无法检查的一点：", "What no software can check:"),
+                t(
+                    &format!(
+                        "承诺文件必须在公开随机数产生之前就已公布。spotcheck 只能检查承诺文件中写明的时间，无法知道它实际何时公布。请自行核对：网站发布承诺文件的时间、网页存档（如互联网档案馆）中的副本或公告栏的张贴记录，都应早于{zh_when}。"
+                    ),
+                    &format!(
+                        "the commitment must have been published before the public randomness existed. spotcheck can only check the time written in the commitment, not when it really was published. Check it yourself: the time the website published commitment.json, an archived copy of that page (e.g. the Internet Archive) or the notice board's record must all be earlier than {en_when}."
+                    ),
+                )
+            );
         }
         None => {
             let _ = writeln!(

@@ -44,8 +44,7 @@ pub struct Proof {
     pub audit_path: Vec<String>,
     /// ticket(seed, uscc).
     pub ticket: String,
-    /// The firm's stratum, when its label forms a stratum of the draw
-    /// (always for an eligible firm).
+    /// The firm's stratum: present exactly when the firm is eligible.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stratum: Option<ProofStratum>,
     pub drawn: bool,
@@ -133,7 +132,14 @@ pub fn prove(dir: &Path, uscc: &str, overrides: &Overrides) -> Result<Proof> {
     let leaf = tree.leaves[index].clone();
     let opaque = format::opaque_labels(&inputs.plan);
     let key = format::frame_key(tree);
-    let stratum_index = draw.strata.iter().position(|s| s.label == leaf.stratum);
+    // Only an eligible firm is in a stratum of the draw (SPEC.md §9): an
+    // ineligible firm whose label matches a stratum was not counted in its
+    // N, and is given no stratum (nor its salt).
+    let stratum_index = if leaf.eligibility == "eligible" {
+        draw.strata.iter().position(|s| s.label == leaf.stratum)
+    } else {
+        None
+    };
     let mut drawn = None;
     let mut cutoff = None;
     if let Some(s) = stratum_index {
@@ -255,17 +261,22 @@ pub fn check_proof(proof_path: &Path, public_dir: &Path) -> Result<ProofReport> 
             message: "no public.json here; give the public bundle's folder".into(),
         });
     }
-    let proof: Proof = match serde_json::from_slice(&bytes) {
-        Ok(p) => p,
-        Err(e) => {
-            r.failures.push(format!("the proof is not a spotcheck proof: {e}"));
-            return Ok(r);
-        }
+    // A file that is not a proof at all is an input error; only a
+    // well-formed proof can fail to check.
+    let not_a_proof = |message: String| Error::Bundle {
+        path: proof_path.display().to_string(),
+        message,
     };
+    let proof: Proof = serde_json::from_slice(&bytes).map_err(|e| {
+        not_a_proof(format!(
+            "not a spotcheck proof ({PROOF_FORMAT} JSON, as spotcheck prove writes it): {e}"
+        ))
+    })?;
     if proof.format != PROOF_FORMAT {
-        r.failures
-            .push(format!("proof format {:?} is not {PROOF_FORMAT}", proof.format));
-        return Ok(r);
+        return Err(not_a_proof(format!(
+            "format {:?}: expected {PROOF_FORMAT:?}",
+            proof.format
+        )));
     }
     let m = match format::read_public_manifest(public_dir) {
         Ok(m) => m,
@@ -352,6 +363,10 @@ pub fn check_proof(proof_path: &Path, public_dir: &Path) -> Result<ProofReport> 
     let eligible = proof.leaf.eligibility == "eligible";
     let opaque = plan.as_ref().is_some_and(format::opaque_labels);
     let mut stratum_facts = None;
+    if !eligible && proof.stratum.is_some() {
+        r.failures
+            .push("the firm is not eligible, but the proof names a stratum (only an eligible firm is in one)".into());
+    }
     match &proof.stratum {
         Some(ps) => match m.strata.get(ps.index as usize) {
             None => r.failures.push(format!(

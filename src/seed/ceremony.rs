@@ -13,13 +13,20 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Version of the commitment format.
-pub const COMMIT_VERSION: &str = "spotcheck-commit/1";
+/// Version of the commitment format written now: it binds the frame.
+pub const COMMIT_VERSION: &str = "spotcheck-commit/2";
+/// The first commitment format, without the frame; still accepted.
+pub const COMMIT_VERSION_1: &str = "spotcheck-commit/1";
 /// Version of the seed derivation.
 pub const SEED_VERSION: &str = "spotcheck-seed/1";
 /// The dice format, in the spirit of RFC 3797 §4.
 pub const DICE_FORMAT: &str = "each source's numbers in decimal, sorted ascending, each followed by \".\"; \
      each source followed by \"/\" (RFC 3797 §4), e.g. \"2.5.6./1.3.4./\"";
+
+/// The commitment time was read from the computer's clock.
+pub const CLOCK_SYSTEM: &str = "system";
+/// The commitment time was typed in (`commit --time`): a rehearsal.
+pub const CLOCK_GIVEN: &str = "given";
 
 /// File names of the evidence inside a bundle.
 pub const COMMITMENT_JSON: &str = "commitment.json";
@@ -49,6 +56,65 @@ pub struct DiceCommit {
     pub format: String,
 }
 
+/// The frame as the plan and inputs fix it before any randomness exists
+/// (SPEC.md, frame tree): who is in it, in which stratum, and how many
+/// are eligible in each stratum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameCommit {
+    pub leaf_format: String,
+    /// Firms in the directory (leaves of the tree).
+    pub leaves: u64,
+    /// The tree's root, 64 lowercase hex characters.
+    pub merkle_root: String,
+    /// Each stratum's N (eligible firms), in stratum order (the byte
+    /// order of the labels), without the labels, which may be withheld.
+    pub strata_n: Vec<u64>,
+}
+
+impl FrameCommit {
+    /// What differs between this committed frame and one drawn or
+    /// published; empty when they agree.
+    pub fn differences(&self, leaf_format: &str, leaves: u64, merkle_root: &str, strata_n: &[u64]) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.leaf_format != leaf_format {
+            out.push(format!(
+                "frame: leaf format {leaf_format:?}, but the commitment has {:?}",
+                self.leaf_format
+            ));
+        }
+        if self.leaves != leaves {
+            out.push(format!(
+                "frame: {leaves} firms in the tree, but the commitment has {}",
+                self.leaves
+            ));
+        }
+        if self.merkle_root != merkle_root {
+            out.push(format!(
+                "frame: Merkle root {merkle_root}, but the commitment has {}",
+                self.merkle_root
+            ));
+        }
+        if self.strata_n.len() != strata_n.len() {
+            out.push(format!(
+                "frame: {} strata, but the commitment has {}",
+                strata_n.len(),
+                self.strata_n.len()
+            ));
+        } else {
+            for (i, (found, committed)) in strata_n.iter().zip(&self.strata_n).enumerate() {
+                if found != committed {
+                    out.push(format!(
+                        "frame: stratum {} (in stratum order) has N = {found}, but the commitment has N = {committed}",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// What the regulator publishes before the randomness exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +139,14 @@ pub struct Commitment {
     /// SHA-256 of the commitment file this one replaces, for a re-draw.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub replaces: Option<String>,
+    /// The frame (format 2 on; absent from format 1).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub frame: Option<FrameCommit>,
 }
+
+/// The note on a format-1 commitment, which does not bind the frame.
+pub const FRAME_NOT_BOUND_NOTE: &str = "the commitment is of format spotcheck-commit/1, which does not bind the \
+     frame: its Merkle root and each stratum's N were fixed only at the draw";
 
 impl Commitment {
     /// The file as published: pretty JSON and a final newline.
@@ -81,6 +154,12 @@ impl Commitment {
         let mut out = serde_json::to_vec_pretty(self).expect("commitment serializes");
         out.push(b'\n');
         out
+    }
+
+    /// Whether this is a rehearsal: its time was typed in, so nothing
+    /// shows that it was made before the public randomness existed.
+    pub fn is_rehearsal(&self) -> bool {
+        self.clock != CLOCK_SYSTEM
     }
 
     /// The commitment time.
@@ -115,7 +194,7 @@ pub enum CeremonyError {
     Beacon(String),
     #[error("dice: {0}")]
     Dice(String),
-    #[error("input {role}: {message}")]
+    #[error("input {role} {message}")]
     Input { role: String, message: String },
     #[error("plan: {0}")]
     Plan(String),
@@ -160,6 +239,15 @@ pub fn derive_seed(commitment_sha256: &str, secret: &str, beacon_randomness: &st
     sha256_hex(text.as_bytes())
 }
 
+/// "1 source", "2 sources".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Checks a dice string against the committed format and source count.
 pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
     let Some(body) = dice.strip_suffix('/') else {
@@ -167,7 +255,11 @@ pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
     };
     let parts: Vec<&str> = body.split('/').collect();
     if parts.len() != sources as usize {
-        return Err(format!("{} sources given, {sources} committed", parts.len()));
+        return Err(format!(
+            "{} given, {} committed",
+            count(parts.len() as u64, "source"),
+            count(u64::from(sources), "source")
+        ));
     }
     let mut canonical = String::new();
     for part in &parts {
@@ -202,16 +294,42 @@ pub fn check_dice(dice: &str, sources: u32) -> Result<(), String> {
 pub fn check(evidence: &Evidence) -> Result<Checked, CeremonyError> {
     let commitment: Commitment = serde_json::from_slice(&evidence.commitment)
         .map_err(|e| CeremonyError::Commitment(format!("not a spotcheck commitment: {e}")))?;
-    if commitment.version != COMMIT_VERSION {
+    match (commitment.version.as_str(), &commitment.frame) {
+        (COMMIT_VERSION, Some(_)) | (COMMIT_VERSION_1, None) => {}
+        (COMMIT_VERSION, None) => {
+            return Err(CeremonyError::Commitment(format!(
+                "a {COMMIT_VERSION} commitment must have \"frame\""
+            )));
+        }
+        (COMMIT_VERSION_1, Some(_)) => {
+            return Err(CeremonyError::Commitment(format!(
+                "a {COMMIT_VERSION_1} commitment has no \"frame\"; write version {COMMIT_VERSION}"
+            )));
+        }
+        (other, _) => {
+            return Err(CeremonyError::Commitment(format!(
+                "version {other:?} is neither {COMMIT_VERSION} nor {COMMIT_VERSION_1}"
+            )));
+        }
+    }
+    if let Some(f) = &commitment.frame
+        && (f.merkle_root.len() != 64 || !f.merkle_root.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    {
         return Err(CeremonyError::Commitment(format!(
-            "version {:?} is not {COMMIT_VERSION}",
-            commitment.version
+            "frame.merkle_root {:?}: expected 64 lowercase hex characters",
+            f.merkle_root
         )));
     }
     if commitment.spec_version != SPEC_VERSION {
         return Err(CeremonyError::Commitment(format!(
             "spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
             commitment.spec_version
+        )));
+    }
+    if commitment.clock != CLOCK_SYSTEM && commitment.clock != CLOCK_GIVEN {
+        return Err(CeremonyError::Commitment(format!(
+            "clock {:?} is neither {CLOCK_SYSTEM:?} nor {CLOCK_GIVEN:?}",
+            commitment.clock
         )));
     }
     let committed_at = commitment.committed_at()?;
@@ -305,14 +423,14 @@ pub fn check_inputs(commitment: &Commitment, inputs: &BTreeMap<String, (String, 
             None => {
                 return Err(CeremonyError::Input {
                     role: role.clone(),
-                    message: "committed but not read".into(),
+                    message: "is committed but was not read".into(),
                 });
             }
-            Some((path, sha)) if *sha != record.sha256 => {
+            Some((_, sha)) if *sha != record.sha256 => {
                 return Err(CeremonyError::Input {
                     role: role.clone(),
                     message: format!(
-                        "{path} has changed since the commitment: SHA-256 committed {}, found {sha}",
+                        "has changed since the commitment: SHA-256 committed {}, found {sha}",
                         record.sha256
                     ),
                 });
@@ -344,6 +462,7 @@ impl Checked {
             beacon_randomness: self.beacon.as_ref().map(|b| b.1.clone()),
             dice: self.dice.clone(),
             replaces: c.replaces.clone(),
+            rehearsal: c.is_rehearsal(),
         }
     }
 }
@@ -362,6 +481,9 @@ impl fmt::Display for Checked {
         if let Some(d) = &self.dice {
             write!(f, "; dice {d}")?;
         }
+        if self.commitment.is_rehearsal() {
+            write!(f, "; REHEARSAL (commitment time typed in)")?;
+        }
         Ok(())
     }
 }
@@ -378,7 +500,10 @@ mod tests {
                 .unwrap_err()
                 .contains("\"2.5.6./1.3.4./\"")
         );
-        assert!(check_dice("2.5.6./", 2).is_err());
+        assert_eq!(
+            check_dice("2.5.6./", 2).unwrap_err(),
+            "1 source given, 2 sources committed"
+        );
         assert!(check_dice("2.5.6.", 1).is_err());
         assert!(check_dice("02.5./", 1).is_err());
         assert!(check_dice("a./", 1).is_err());

@@ -37,4 +37,19 @@ pub struct CeremonyRecord {
     /// The commitment that this draw's commitment replaces, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub replaces: Option<String>,
+    /// The commitment's time was typed in (`commit --time`), not read
+    /// from the clock: a rehearsal, not a public draw. Absent when false,
+    /// so that the records of other draws read as before.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub rehearsal: bool,
 }
+
+/// The manifest's note on a ceremony seed whose commitment was made in
+/// the usual way.
+pub const CEREMONY_NOTE: &str = "derived from the published commitment, the revealed secret and the public \
+     randomness (SPEC.md, seed derivation)";
+
+/// The manifest's note on a rehearsal's seed.
+pub const REHEARSAL_NOTE: &str = "REHEARSAL: derived from a commitment whose time was typed in (commit --time), \
+     not read from the clock; nothing shows that the commitment existed before the public randomness, so this \
+     is not a public draw";

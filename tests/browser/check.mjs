@@ -136,6 +136,16 @@ try {
   await search.fill('');
   check((await visible.count()) === targets.length && (await count()) === targets.length, 'clearing the search shows every row');
 
+  // A rehearsal's banner is shown, in the page's language.
+  const rehearsal = page.locator('#rehearsal');
+  const isRehearsal = (await rehearsal.count()) > 0;
+  if (isRehearsal) {
+    check(await rehearsal.isVisible(), 'the rehearsal banner is visible');
+    check((await rehearsal.innerText()).includes('演练'), 'the rehearsal banner says 演练 in Chinese');
+  }
+  const notChecked = page.locator('#not-checked-publication');
+  check(await notChecked.isVisible(), 'the page says what no software can check of the commitment');
+
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
 
@@ -147,6 +157,10 @@ try {
   check((await page.evaluate(() => document.documentElement.lang)) === 'en', 'the page language is en');
   check((await search.getAttribute('placeholder')).startsWith('Type a credit code'), 'the search box speaks English');
   check((await page.locator('#lang-toggle').innerText()) === '中文', 'the button offers Chinese back');
+  if (isRehearsal) {
+    const text = await rehearsal.innerText();
+    check(text.includes('Rehearsal') && !text.includes('演练'), `the rehearsal banner speaks English (${text})`);
+  }
   const enShot = screenshot.replace(/(\.png)?$/, '-en.png');
   await page.screenshot({ path: enShot, fullPage: true });
   console.log(`screenshot: ${enShot}`);
