@@ -15,6 +15,23 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `println!`, except that a reader of standard output that has gone
+/// away (`spotcheck verify DIR | head -1`) is no reason to panic: the
+/// rest of the output is dropped, and the exit code stays the command's.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say_line(format_args!($($arg)*))
+    };
+}
+
+fn say_line(line: std::fmt::Arguments) {
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{line}")
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("spotcheck: error: standard output: {e}");
+    }
+}
+
 /// Exit code when a bundle does not verify.
 const EXIT_VERIFY_FAILED: u8 = 3;
 
@@ -272,7 +289,7 @@ fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
         _ => usage("give either --plan and --seed, or --commitment and --reveal"),
     };
     let b = run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)?;
-    println!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out));
+    say!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -298,27 +315,25 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
     };
     let done = run::commit(&req)?;
     let c = &done.commitment;
-    println!("commitment written to {} (SHA-256 {})", a.out.display(), done.sha256);
-    println!("  committed at {} ({} clock)", c.committed_at, c.clock);
+    say!("commitment written to {} (SHA-256 {})", a.out.display(), done.sha256);
+    say!("  committed at {} ({} clock)", c.committed_at, c.clock);
     if c.is_rehearsal() {
-        println!(
-            "  REHEARSAL: the time was typed in (--time); every draw, check and page from this commitment says so"
-        );
+        say!("  REHEARSAL: the time was typed in (--time); every draw, check and page from this commitment says so");
     }
     for (role, input) in &c.inputs {
-        println!("  {role}: {} rows, SHA-256 {}", input.rows, input.sha256);
+        say!("  {role}: {} rows, SHA-256 {}", input.rows, input.sha256);
     }
     if let Some(b) = &c.beacon {
-        println!("  drand quicknet round {} (produced at {})", b.round, b.round_time);
+        say!("  drand quicknet round {} (produced at {})", b.round, b.round_time);
     }
     if let Some(d) = &c.dice {
-        println!(
+        say!(
             "  dice: {} at {}",
             spotcheck::seed::ceremony::count(u64::from(d.sources), "source"),
             d.event
         );
     }
-    println!(
+    say!(
         "  secret written to {} (mode 0600): keep it private until the draw",
         done.secret_path.display()
     );
@@ -331,18 +346,18 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     }
     let report = spotcheck::bundle::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
     if report.ok() {
-        println!("verified: {} ({})", a.dir.display(), report.summary);
+        say!("verified: {} ({})", a.dir.display(), report.summary);
         for n in &report.notes {
-            println!("  {n}");
+            say!("  {n}");
         }
         for w in &report.warnings {
             eprintln!("{w}");
         }
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("NOT VERIFIED: {}", a.dir.display());
+        say!("NOT VERIFIED: {}", a.dir.display());
         for f in &report.findings {
-            println!("  - {f}");
+            say!("  - {f}");
         }
         for w in &report.warnings {
             eprintln!("{w}");
@@ -370,7 +385,10 @@ fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
             out.write_all(&json)
         }
     };
-    written.map_err(|e| Error::io("standard output", e))?;
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(Error::io("standard output", e)),
+        _ => {}
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -379,7 +397,7 @@ fn notices(a: NoticesArgs) -> Result<ExitCode, OfficeError> {
     let extras = view.firm_extras();
     let files = notices::notices(&view, &extras)?;
     write_new_dir(&a.out, &files)?;
-    println!(
+    say!(
         "{} notice files (CSV and calendar) written to {}",
         files.len(),
         a.out.display()
@@ -394,22 +412,22 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
     }
     let report = spotcheck::public::check::verify_public(&a.dir)?;
     if report.ok() {
-        println!("verified: {} ({})", a.dir.display(), report.summary);
+        say!("verified: {} ({})", a.dir.display(), report.summary);
     } else {
-        println!("NOT VERIFIED: {}", a.dir.display());
+        say!("NOT VERIFIED: {}", a.dir.display());
         for f in &report.findings {
-            println!("  - {f}");
+            say!("  - {f}");
         }
     }
     if !report.checked.is_empty() {
-        println!("checked:");
+        say!("checked:");
         for c in &report.checked {
-            println!("  - {c}");
+            say!("  - {c}");
         }
     }
-    println!("not checked:");
+    say!("not checked:");
     for n in &report.not_checked {
-        println!("  - {n}");
+        say!("  - {n}");
     }
     for w in &report.warnings {
         eprintln!("{w}");
@@ -425,26 +443,26 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
     use spotcheck::public::publish::Published;
     match spotcheck::public::publish::publish(&a.dir, &a.out, &a.inputs.overrides(None))? {
         Published::NotVerified(report) => {
-            println!("NOT VERIFIED: {} (nothing published)", a.dir.display());
+            say!("NOT VERIFIED: {} (nothing published)", a.dir.display());
             for f in &report.findings {
-                println!("  - {f}");
+                say!("  - {f}");
             }
             Ok(ExitCode::from(EXIT_VERIFY_FAILED))
         }
         Published::Written { manifest, warnings } => {
-            println!(
+            say!(
                 "published {} to {}: {} targets in {} strata",
                 manifest.task.id,
                 a.out.display(),
                 manifest.totals.targets,
                 manifest.strata.len()
             );
-            println!("    public.json");
+            say!("    public.json");
             for name in manifest.files.keys() {
-                println!("    {name}");
+                say!("    {name}");
             }
             for w in &manifest.withheld {
-                println!("  withheld: {}: {}", w.item, w.note);
+                say!("  withheld: {}: {}", w.item, w.note);
             }
             match &manifest.seed.ceremony {
                 None => eprintln!("{}", spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
@@ -469,31 +487,31 @@ fn prove(a: ProveArgs) -> Result<ExitCode, Error> {
         }
         _ => format!("not eligible ({})", proof.leaf.eligibility),
     };
-    println!(
+    say!(
         "proof for {} written to {}: {outcome}",
         proof.leaf.uscc,
         a.out.display()
     );
-    println!("  it holds the firm's stratum (which may name its credit class): give it to that firm only");
+    say!("  it holds the firm's stratum (which may name its credit class): give it to that firm only");
     Ok(ExitCode::SUCCESS)
 }
 
 fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
     let report = spotcheck::public::proof::check_proof(&a.proof, &a.public_dir)?;
     if report.ok() {
-        println!("proof checked: {}", a.proof.display());
+        say!("proof checked: {}", a.proof.display());
         for line in &report.explanation {
-            println!("{line}");
+            say!("{line}");
         }
-        println!("checked:");
+        say!("checked:");
         for c in &report.checked {
-            println!("  - {c}");
+            say!("  - {c}");
         }
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("PROOF FAILED: {}", a.proof.display());
+        say!("PROOF FAILED: {}", a.proof.display());
         for f in &report.failures {
-            println!("  - {f}");
+            say!("  - {f}");
         }
         Ok(ExitCode::from(EXIT_VERIFY_FAILED))
     }
@@ -507,7 +525,7 @@ fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
     let extras = view.firm_extras();
     let bytes = spotcheck::office::workbook::workbook(&view, &extras)?;
     write_new_file(&a.xlsx, &bytes, false)?;
-    println!(
+    say!(
         "workbook written to {} ({} targets, {} assignments)",
         a.xlsx.display(),
         view.targets.len(),

@@ -186,6 +186,23 @@ fn trial_bundle_publishes_verifies_and_never_overwrites() {
         "the seed was chosen by the operator",
     ]);
 
+    // The seed's note and the list of what is withheld follow from the
+    // seed's source and the plan; neither is the publisher's to reword.
+    let pj = public.join("public.json");
+    let honest = json(&pj);
+    let mut forged = honest.clone();
+    forged["seed"]["note"] = "drawn at the public meeting, notarised".into();
+    write_json(&pj, &forged);
+    spotcheck(["verify", &p(&public)])
+        .expect_code(3)
+        .has(&["seed: the note reads"]);
+    let mut forged = honest.clone();
+    forged["withheld"][0]["item"] = "nothing".into();
+    write_json(&pj, &forged);
+    spotcheck(["verify", &p(&public)]).expect_code(3).has(&["withheld:"]);
+    write_json(&pj, &honest);
+    spotcheck(["verify", &p(&public)]).ok();
+
     // Never over an existing directory.
     spotcheck(["publish", &p(&bundle), "--out", &p(&public)])
         .expect_code(1)

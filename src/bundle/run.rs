@@ -10,7 +10,7 @@ use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
 use crate::inputs::record::{InputRecord, PlanRecord, task_record};
 use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, CeremonyError, Commitment, Evidence, SECRET_TXT};
-use crate::seed::record::{CEREMONY_NOTE, REHEARSAL_NOTE, SeedRecord};
+use crate::seed::record::{CEREMONY_NOTE, OPERATOR_NOTE, REHEARSAL_NOTE, SeedRecord};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,7 +68,7 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
             let record = SeedRecord {
                 value: seed.clone(),
                 source: "operator".into(),
-                note: "typed on the command line with --seed; suitable for trials, not for a public draw".into(),
+                note: OPERATOR_NOTE.into(),
                 ceremony: None,
             };
             (Inputs::load(p)?, plan.display().to_string(), record, BTreeMap::new())

@@ -9,6 +9,7 @@ use crate::draw::SPEC_VERSION;
 use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
 use crate::inputs::table::RawFile;
+use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -204,7 +205,12 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
             .iter()
             .map(|(k, v)| (k.clone(), v.path.clone()))
             .collect(),
-        seed: manifest.seed.clone(),
+        // The note follows from the source: a note edited to read like
+        // another source's is a difference, not provenance.
+        seed: SeedRecord {
+            note: manifest.seed.expected_note().to_string(),
+            ..manifest.seed.clone()
+        },
         evidence,
     };
     let (_, replay) = make::make(&inputs, &provenance)?;

@@ -16,7 +16,7 @@ use crate::inputs::plan::{Plan, StratumField};
 use crate::inputs::ratio::probability;
 use crate::public::format::{
     EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicAssignment, PublicManifest, PublicTarget, opaque_labels,
-    read_public_assignments, read_public_manifest, read_public_targets,
+    read_public_assignments, read_public_manifest, read_public_targets, withheld_items,
 };
 use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,6 +93,22 @@ pub fn verify_public(dir: &Path) -> Result<PublicReport> {
         ));
     }
     check_seed(dir, &m, &mut r);
+    if m.seed.note != m.seed.expected_note() {
+        r.findings.push(format!(
+            "seed: the note reads {:?}, but a seed from {} carries {:?}",
+            m.seed.note,
+            m.seed.source,
+            m.seed.expected_note()
+        ));
+    }
+    if m.withheld != withheld_items(&plan, m.teams.is_some()) {
+        r.findings.push(
+            "withheld: public.json's list of what is left out is not what the plan's [publish] table gives".into(),
+        );
+    } else {
+        r.checked
+            .push("withheld: the list of what is left out follows from the plan's [publish] table".into());
+    }
     let opaque = opaque_labels(&plan);
     check_strata(&m, &plan, opaque, &mut r);
     let targets = match read_public_targets(dir, plan.publish.credit_classes) {

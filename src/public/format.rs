@@ -147,6 +147,45 @@ pub fn public_label(opaque: bool, index: usize, label: &str) -> String {
     }
 }
 
+/// What a public bundle drawn under `plan` leaves out (with `teams`
+/// when teams were drawn), in the order `public.json` lists it.
+pub fn withheld_items(plan: &Plan, teams: bool) -> Vec<Withheld> {
+    let mut withheld = Vec::new();
+    if !plan.publish.credit_classes {
+        let mut note = "each firm's credit-risk class (信用风险分类) is not in any public file".to_string();
+        if opaque_labels(plan) {
+            note.push_str(
+                "; class-based stratum labels are replaced by S1, S2, … in stratum order, each with a \
+                 commitment to its real label that a firm's proof opens; the plan text names the classes \
+                 and their ratios, as policy",
+            );
+        }
+        withheld.push(Withheld {
+            item: "credit_class".into(),
+            note,
+        });
+    }
+    if teams && !plan.publish.inspector_names {
+        withheld.push(Withheld {
+            item: "inspector_names".into(),
+            note: "inspectors' ids and names: assignments.csv gives each officer's department and slot only".into(),
+        });
+    }
+    withheld.push(Withheld {
+        item: "inputs".into(),
+        note: "the enterprise directory, inspection history, inspector directory and recusal list are not \
+               published; their SHA-256 and row counts are"
+            .into(),
+    });
+    withheld.push(Withheld {
+        item: "frame".into(),
+        note: "the frame's leaves (every firm's stratum and eligibility): only the Merkle root is published; a \
+               firm obtains its own leaf and audit path with spotcheck prove"
+            .into(),
+    });
+    withheld
+}
+
 /// A key known only to whoever holds the whole frame:
 /// SHA-256(`spotcheck-stratum-key/1\n` ‖ every leaf hash in leaf order).
 pub fn frame_key(tree: &FrameTree) -> [u8; 32] {

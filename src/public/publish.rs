@@ -25,8 +25,8 @@ use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
 use crate::public::format::{
     EVIDENCE_FILES, INDEX_HTML, PUBLIC_FORMAT, PUBLIC_JSON, PublicAssignment, PublicInput, PublicManifest, PublicPlan,
-    PublicStratum, PublicTarget, Withheld, assignments_csv, frame_key, label_commitment, label_salt, manifest_bytes,
-    opaque_labels, public_label, targets_csv,
+    PublicStratum, PublicTarget, assignments_csv, frame_key, label_commitment, label_salt, manifest_bytes,
+    opaque_labels, public_label, targets_csv, withheld_items,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -200,39 +200,7 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
             inspector_name: names.then(|| a.inspector_name.clone()),
         })
         .collect();
-    let mut withheld = Vec::new();
-    if !plan.publish.credit_classes {
-        let mut note = "each firm's credit-risk class (信用风险分类) is not in any public file".to_string();
-        if opaque {
-            note.push_str(
-                "; class-based stratum labels are replaced by S1, S2, … in stratum order, each with a \
-                 commitment to its real label that a firm's proof opens; the plan text names the classes \
-                 and their ratios, as policy",
-            );
-        }
-        withheld.push(Withheld {
-            item: "credit_class".into(),
-            note,
-        });
-    }
-    if m.teams.is_some() && !names {
-        withheld.push(Withheld {
-            item: "inspector_names".into(),
-            note: "inspectors' ids and names: assignments.csv gives each officer's department and slot only".into(),
-        });
-    }
-    withheld.push(Withheld {
-        item: "inputs".into(),
-        note: "the enterprise directory, inspection history, inspector directory and recusal list are not \
-               published; their SHA-256 and row counts are"
-            .into(),
-    });
-    withheld.push(Withheld {
-        item: "frame".into(),
-        note: "the frame's leaves (every firm's stratum and eligibility): only the Merkle root is published; a \
-               firm obtains its own leaf and audit path with spotcheck prove"
-            .into(),
-    });
+    let withheld = withheld_items(plan, m.teams.is_some());
     let mut manifest = PublicManifest {
         format: PUBLIC_FORMAT.to_string(),
         source_manifest_sha256: private.manifest_sha256.clone(),

@@ -44,6 +44,21 @@ pub struct CeremonyRecord {
     pub rehearsal: bool,
 }
 
+impl SeedRecord {
+    /// The note that goes with this record's source: the note is not the
+    /// operator's to write, so `verify` holds a bundle to this one.
+    pub fn expected_note(&self) -> &'static str {
+        match &self.ceremony {
+            None => OPERATOR_NOTE,
+            Some(c) if c.rehearsal => REHEARSAL_NOTE,
+            Some(_) => CEREMONY_NOTE,
+        }
+    }
+}
+
+/// The manifest's note on a seed typed on the command line.
+pub const OPERATOR_NOTE: &str = "typed on the command line with --seed; suitable for trials, not for a public draw";
+
 /// The manifest's note on a ceremony seed whose commitment was made in
 /// the usual way.
 pub const CEREMONY_NOTE: &str = "derived from the published commitment, the revealed secret and the public \

@@ -149,6 +149,35 @@ fn manifest_seed_edit_fails() {
 }
 
 #[test]
+fn manifest_seed_note_and_source_are_not_the_operators_to_write() {
+    let (_w, out) = honest();
+    edit_typed_manifest(&out, |m| m.seed.note = "drawn at the public meeting, notarised".into());
+    verify(&out, &[]).not_verified(&["manifest.json: differs", ".seed.note"]);
+    let (_w, out) = honest();
+    edit_typed_manifest(&out, |m| m.seed.source = "ceremony".into());
+    verify(&out, &[]).not_verified(&["unknown seed source \"ceremony\""]);
+}
+
+#[test]
+fn a_reader_that_goes_away_is_no_panic() {
+    // `spotcheck verify DIR | head -c 0`: standard output is closed before
+    // anything is written; the verdict is still the exit code.
+    let (_w, out) = honest();
+    let mut child = std::process::Command::new(bin())
+        .arg("verify")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run spotcheck");
+    drop(child.stdout.take());
+    let done = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
 fn manifest_junk_fails() {
     let (_w, out) = honest();
     edit_manifest(&out, |v| v["approved_by"] = "局长".into());
