@@ -282,6 +282,8 @@ KNOWN = [
     # plan file's name as given. Both are echoed, not checked.
     ("manifest.json", r"tool"),
     ("manifest.json", r"plan\.path"),
+    # The public manifest repeats the tool that drew, from the private one.
+    ("public.json", r"tool"),
     # An opaque stratum's label commitment needs every leaf hash, which the
     # public bundle does not have: verify PUB checks its form (64 hex
     # digits); a firm's proof opens its own stratum's.
