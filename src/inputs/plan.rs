@@ -227,7 +227,10 @@ pub struct Overrides {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan, crate::base::error::Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| crate::base::error::Error::io(path, e))?;
+        let io = |e| crate::base::error::Error::io(path, e);
+        let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(io)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(io)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(Plan::parse(&path.display().to_string(), &text, base)?)
     }

@@ -9,6 +9,7 @@ mod golden;
 mod invariants;
 mod office;
 mod readme;
+mod refused;
 mod teams;
 mod util;
 mod verify;

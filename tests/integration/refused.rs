@@ -1,0 +1,237 @@
+//! Inputs that must be refused, and the points where SPEC.md settles
+//! what a reader of the inputs does: each refusal exits 1, names the
+//! file (and, where there is one, the line and column) and writes
+//! nothing.
+
+use crate::util::*;
+use spotcheck_demo::{DemoConfig, DemoEnterprise, generate};
+use std::path::Path;
+
+/// Draws into `out/bundle`, expects an error naming all of `needles`,
+/// and checks that nothing was written.
+#[track_caller]
+fn draw_fails(w: &Work, extra: &[&str], needles: &[&str]) -> Run {
+    let (run, out) = w.draw("1", "bundle", extra);
+    run.error(needles);
+    assert_no_output(&out);
+    assert!(entries(&w.root().join("out")).is_empty(), "out/ is not empty");
+    run
+}
+
+/// The draw of `rows` from a plain UTF-8 LF file, for comparison.
+fn reference_targets(rows: &[DemoEnterprise], seed: &str) -> Vec<u8> {
+    let w = Work::new();
+    w.enterprises(rows);
+    w.plan(CLASS_TARGETS);
+    let out = w.draw_ok(seed, "reference");
+    std::fs::read(out.join("targets.csv")).unwrap()
+}
+
+fn targets_bytes(bundle: &Path) -> Vec<u8> {
+    std::fs::read(bundle.join("targets.csv")).unwrap()
+}
+
+/// The demo CSV's header line.
+fn header(rows: &[DemoEnterprise]) -> String {
+    let text = String::from_utf8(csv_bytes(rows)).unwrap();
+    text.lines().next().unwrap().to_string()
+}
+
+// ---------------------------------------------------------------------------
+// A directory without firms
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_directory_without_firms_is_refused() {
+    let (w, rows) = Work::with_firms(5, 60);
+    let header = header(&rows);
+    let commas = ",".repeat(header.matches(',').count());
+    for body in ["", "\n\n\r\n", &format!("{commas}\n {commas}\n")[..]] {
+        w.write("enterprises.csv", format!("{header}\n{body}"));
+        draw_fails(&w, &[], &["enterprises.csv", "no firms", "no data rows"]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Control characters
+// ---------------------------------------------------------------------------
+
+#[test]
+fn control_characters_in_a_field_are_refused_with_line_and_column() {
+    for (i, c) in ['\0', '\u{1b}', '\u{7f}', '\u{85}', '\u{0b}'].into_iter().enumerate() {
+        let (w, mut rows) = Work::with_firms(300, 61);
+        rows[7].name = format!("甲{c}公司");
+        rows[200].county = format!("{c}凯里市");
+        w.enterprises(&rows);
+        let code = format!("U+{:04X}", c as u32);
+        draw_fails(
+            &w,
+            &[],
+            &["enterprises.csv, line 9, column name", &code, "control character"],
+        );
+        // Alone in a row of the big file, read in pieces: the same error.
+        rows[7].name = "甲公司".into();
+        w.enterprises(&rows);
+        draw_fails(&w, &[], &["enterprises.csv, line 202, column county", &code]);
+        // In a quoted field too.
+        let text = String::from_utf8(csv_bytes(&rows)).unwrap();
+        let text = text.replacen(&format!(",{c}凯里市,"), &format!(",\"{c}凯里市\","), 1);
+        assert!(text.contains('"'), "case {i}");
+        w.write("enterprises.csv", text);
+        draw_fails(&w, &[], &["line 202, column county", &code]);
+    }
+}
+
+#[test]
+fn a_control_character_in_the_header_or_another_input_is_refused() {
+    let (w, rows) = Work::with_firms(50, 62);
+    let text = String::from_utf8(csv_bytes(&rows)).unwrap();
+    w.write("enterprises.csv", text.replacen("name", "name\0", 1));
+    draw_fails(&w, &[], &["enterprises.csv, line 1", "U+0000"]);
+    w.enterprises(&rows);
+    w.write(
+        "history.csv",
+        format!("uscc,inspected_on\n{},2025-01-01\u{1}\n", rows[0].uscc),
+    );
+    let frame = "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\"";
+    w.write("plan.toml", plan_text(frame, CLASS_TARGETS));
+    draw_fails(&w, &[], &["history.csv, line 2, column inspected_on", "U+0001"]);
+}
+
+#[test]
+fn tabs_inside_fields_are_kept() {
+    let (w, mut rows) = Work::with_firms(300, 63);
+    rows[3].name = "甲\t公司".into();
+    w.enterprises(&rows);
+    let out = w.draw_ok("s", "bundle");
+    assert_eq!(targets_bytes(&out), reference_targets(&rows, "s"));
+}
+
+// ---------------------------------------------------------------------------
+// Files that are not regular files
+// ---------------------------------------------------------------------------
+
+/// Makes a named pipe at `path`. While `run` runs, a guard opens the pipe
+/// for writing whenever a reader waits on it, and closes it at once: a
+/// reader that opened it sees an empty file instead of waiting for ever,
+/// so that a failure of this test is a message, not a hang.
+fn with_fifo<T>(path: &Path, run: impl FnOnce() -> T) -> T {
+    use rustix::fs::{CWD, FileType, Mode, OFlags};
+    rustix::fs::mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o600), 0).expect("mkfifo");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                // Fails (ENXIO) unless a reader has the pipe open.
+                drop(rustix::fs::open(path, OFlags::WRONLY | OFlags::NONBLOCK, Mode::empty()));
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        });
+        let result = run();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })
+}
+
+#[test]
+fn a_pipe_or_a_folder_as_an_input_is_refused() {
+    let w = Work::new();
+    let data = generate(&DemoConfig {
+        enterprises: 400,
+        inspectors: 60,
+        conflicts: 5,
+        history: 50,
+        seed: 64,
+    });
+    data.write_to_dir(&w.root().join("in")).expect("write demo data");
+    let plan = plan_text(
+        "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\"",
+        "ratio = { A = \"1%\", B = \"3%\", C = \"10%\", D = \"30%\" }\n\n\
+         [inspectors]\n\
+         directory = \"inspectors.csv\"\n\
+         conflicts = \"conflicts.csv\"\n\
+         team = { \"市场监管局\" = 2 }",
+    );
+    w.write("plan.toml", &plan);
+    w.draw_ok("s", "first");
+    std::fs::remove_dir_all(w.out("first")).unwrap();
+    for name in [
+        "enterprises.csv",
+        "history.csv",
+        "inspectors.csv",
+        "conflicts.csv",
+        "plan.toml",
+    ] {
+        let path = w.input(name);
+        let kept = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        with_fifo(&path, || {
+            draw_fails(&w, &[], &[name, "a pipe, socket or device, not a regular file"]);
+        });
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        draw_fails(&w, &[], &[name, "is a folder, not a regular file"]);
+        std::fs::remove_dir(&path).unwrap();
+        std::fs::write(&path, kept).unwrap();
+    }
+    w.draw_ok("s", "again");
+}
+
+// ---------------------------------------------------------------------------
+// Encodings
+// ---------------------------------------------------------------------------
+
+/// The demo CSV with its header in Chinese.
+fn chinese_header_csv(rows: &[DemoEnterprise]) -> String {
+    let text = String::from_utf8(csv_bytes(rows)).unwrap();
+    let (_, body) = text.split_once('\n').unwrap();
+    format!("统一社会信用代码,企业名称,信用风险分类,所属区县,行业,登记状态,监管片区,地址,成立日期\n{body}")
+}
+
+fn gb18030(text: &str) -> Vec<u8> {
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    gb.into_owned()
+}
+
+#[test]
+fn gb18030_is_detected_on_the_header_record_not_the_first_line() {
+    let (w, rows) = Work::with_firms(300, 65);
+    let text = chinese_header_csv(&rows);
+    // Blank lines before the header.
+    let blank_first = format!("\r\n\n{text}");
+    // A quoted header name with a line break, before the others; the
+    // rows get an empty field for it.
+    let quoted = text
+        .replacen("统一社会信用代码", "\"备注\n（内部）\",统一社会信用代码", 1)
+        .replace('\n', "\n,")
+        .replacen("\n,（内部）", "\n（内部）", 1);
+    let quoted = quoted.strip_suffix(',').unwrap().to_string();
+    for file in [blank_first, quoted] {
+        w.write("enterprises.csv", gb18030(&file));
+        let out = w.draw_ok("s", "bundle");
+        assert_eq!(manifest(&out).inputs["enterprises"].encoding, "gb18030");
+        assert_eq!(targets_bytes(&out), reference_targets(&rows, "s"));
+        verify(&out, &[]).ok();
+        std::fs::remove_dir_all(out).unwrap();
+    }
+}
+
+#[test]
+fn a_utf8_bom_under_a_declared_gb18030_is_refused() {
+    let (w, rows) = Work::with_firms(50, 66);
+    let text = String::from_utf8(csv_bytes(&rows)).unwrap();
+    w.write("enterprises.csv", format!("\u{feff}{text}"));
+    draw_fails(
+        &w,
+        &["--encoding", "gb18030"],
+        &["enterprises.csv, line 1", "UTF-8 byte-order mark", "gb18030"],
+    );
+    // Declared utf-8 or undeclared, the mark is dropped.
+    for extra in [&["--encoding", "utf-8"][..], &[]] {
+        let (run, out) = w.draw("s", "ok", extra);
+        run.ok();
+        assert_eq!(targets_bytes(&out), reference_targets(&rows, "s"));
+        std::fs::remove_dir_all(out).unwrap();
+    }
+}
