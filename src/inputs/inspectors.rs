@@ -14,8 +14,8 @@ pub const MIN_TEAM: u32 = 2;
 pub struct RawTeamRules {
     directory: String,
     conflicts: Option<String>,
-    team: BTreeMap<String, u32>,
-    max_assignments: Option<u32>,
+    team: BTreeMap<String, crate::inputs::plan_words::Officers>,
+    max_assignments: Option<crate::inputs::plan_words::Officers>,
     #[serde(default = "yes")]
     cross_area: bool,
     #[serde(default = "yes")]
@@ -59,12 +59,14 @@ impl RawTeamRules {
     /// Validates the table; errors are (key, message).
     pub fn validate(self, base: &Path) -> Result<TeamRules, (String, String)> {
         let resolve = |written: String| InputPath::in_plan(written, base);
-        for (dept, n) in &self.team {
+        let team: BTreeMap<String, u32> = self.team.into_iter().map(|(d, n)| (d, n.0)).collect();
+        let max_assignments = self.max_assignments.map(|m| m.0);
+        for (dept, n) in &team {
             if *n == 0 {
                 return Err((format!("team.{dept}"), "must be at least 1 officer".into()));
             }
         }
-        let total: u32 = self.team.values().sum();
+        let total = team.values().fold(0u32, |sum, n| sum.saturating_add(*n));
         if total < MIN_TEAM {
             return Err((
                 "team".into(),
@@ -74,14 +76,14 @@ impl RawTeamRules {
                 ),
             ));
         }
-        if self.max_assignments == Some(0) {
+        if max_assignments == Some(0) {
             return Err(("max_assignments".into(), "must be at least 1".into()));
         }
         Ok(TeamRules {
             directory: resolve(self.directory),
             conflicts: self.conflicts.map(resolve),
-            team: self.team.into_iter().collect(),
-            max_assignments: self.max_assignments,
+            team: team.into_iter().collect(),
+            max_assignments,
             cross_area: self.cross_area,
             avoid_last_inspectors: self.avoid_last_inspectors,
             required_specialties: self.required_specialties,

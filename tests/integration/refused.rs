@@ -235,3 +235,89 @@ fn a_utf8_bom_under_a_declared_gb18030_is_refused() {
         std::fs::remove_dir_all(out).unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------
+// Plan errors in the user's words
+// ---------------------------------------------------------------------------
+
+/// The demo plan with `from` replaced by `to`.
+fn demo_plan_with(w: &Work, from: &str, to: &str) {
+    let text = std::fs::read_to_string(repo().join("plans/demo.toml")).unwrap();
+    assert!(text.contains(from), "{from}");
+    let text = text
+        .replacen(from, to, 1)
+        .replace("../data/", &format!("{}/data/", repo().display()));
+    w.write("plan.toml", text);
+}
+
+#[test]
+fn plan_value_errors_name_the_key_and_say_what_is_expected() {
+    let w = Work::new();
+    let ratio = "ratio = { A = \"1%\", B = \"3%\", C = \"10%\", D = \"30%\" }";
+    for (from, to, needles) in [
+        (
+            "min = { D = 20 }",
+            "min = { D = -1 }",
+            &["targets.min.D", "a whole number of firms, 0 or more", "found -1"][..],
+        ),
+        (
+            "min = { D = 20 }",
+            "min = { D = 2.5 }",
+            &["targets.min.D", "whole number of firms"],
+        ),
+        ("min = { D = 20 }", "min = 20", &["targets.min", "a table"]),
+        (
+            ratio,
+            "ratio = 0.05",
+            &["targets.ratio", "a percentage in quotes, like \"5%\"", "found 0.05"],
+        ),
+        (
+            ratio,
+            "ratio = { A = \"1%\", B = 3, C = \"10%\", D = \"30%\" }",
+            &["targets.ratio.B", "a percentage in quotes, like \"5%\"", "found 3"],
+        ),
+        (
+            "exclude_inspected_within_days = 365",
+            "exclude_inspected_within_days = \"365\"",
+            &["targets.exclude_inspected_within_days", "a whole number of days"],
+        ),
+        (
+            "stratify_by = [\"credit_class\"]",
+            "stratify_by = \"credit_class\"",
+            &["targets.stratify_by", "a list in brackets"],
+        ),
+        ("id = \"QDN-2025-001\"", "id = 2025", &["task.id", "text in quotes"]),
+        (
+            "start = 2025-03-01",
+            "start = \"2025-03-01\"",
+            &["task.start", "a date without quotes"],
+        ),
+        (
+            "credit_classes = false",
+            "credit_classes = \"no\"",
+            &["publish.credit_classes", "true or false"],
+        ),
+        (
+            "max_assignments = 25",
+            "max_assignments = -3",
+            &["inspectors.max_assignments", "a whole number, 1 or more"],
+        ),
+        (
+            "cross_area = true",
+            "cross_area = 1",
+            &["inspectors.cross_area", "true or false"],
+        ),
+        (
+            "\"市场监管局\" = 2",
+            "\"市场监管局\" = \"2\"",
+            &["inspectors.team.市场监管局", "a whole number"],
+        ),
+    ] {
+        demo_plan_with(&w, from, to);
+        let run = draw_fails(&w, &[], &["plan.toml, line"]);
+        run.error(needles);
+        for internal in ["u64", "u32", "untagged", "RawRatio", "a boolean", "a sequence", "a map"] {
+            assert!(!run.stderr.contains(internal), "{to}: {}", run.stderr);
+        }
+    }
+}
