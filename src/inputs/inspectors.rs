@@ -18,8 +18,9 @@ pub struct RawTeamRules {
     max_assignments: Option<crate::inputs::plan_words::Officers>,
     #[serde(default = "yes")]
     cross_area: bool,
-    #[serde(default = "yes")]
-    avoid_last_inspectors: bool,
+    /// Written or not: written `true` without a history is refused, left
+    /// out it is `true` and, without a history, does nothing.
+    avoid_last_inspectors: Option<bool>,
     #[serde(default)]
     required_specialties: Vec<String>,
 }
@@ -56,6 +57,11 @@ impl TeamRules {
 }
 
 impl RawTeamRules {
+    /// Whether the plan writes `avoid_last_inspectors = true`.
+    pub fn asks_to_avoid_last_inspectors(&self) -> bool {
+        self.avoid_last_inspectors == Some(true)
+    }
+
     /// Validates the table; errors are (key, message).
     pub fn validate(self, base: &Path) -> Result<TeamRules, (String, String)> {
         let resolve = |written: String| InputPath::in_plan(written, base);
@@ -85,7 +91,7 @@ impl RawTeamRules {
             team: team.into_iter().collect(),
             max_assignments,
             cross_area: self.cross_area,
-            avoid_last_inspectors: self.avoid_last_inspectors,
+            avoid_last_inspectors: self.avoid_last_inspectors.unwrap_or(true),
             required_specialties: self.required_specialties,
         })
     }

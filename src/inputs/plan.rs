@@ -417,6 +417,17 @@ impl Plan {
             industries: t.industries,
             exclude_inspected_within_days: t.exclude_inspected_within_days.map(|d| d.0),
         };
+        if let Some(r) = &raw.inspectors
+            && r.asks_to_avoid_last_inspectors()
+            && frame.history.is_none()
+        {
+            return Err(key_error(
+                "inspectors.avoid_last_inspectors",
+                "needs a history file to know the last inspectors: set frame.history, \
+                 or leave the key out (without a history it does nothing)"
+                    .into(),
+            ));
+        }
         let inspectors = match raw.inspectors {
             None => None,
             Some(r) => Some(

@@ -321,3 +321,196 @@ fn plan_value_errors_name_the_key_and_say_what_is_expected() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// What SPEC.md settles
+// ---------------------------------------------------------------------------
+
+/// SPEC §1.0: fields are trimmed of Unicode white space, and rows whose
+/// fields are all empty once trimmed are skipped, whatever their width;
+/// other rows of another width than the header are errors.
+#[test]
+fn white_space_and_blank_rows_of_any_width_are_as_the_spec_says() {
+    let (w, rows) = Work::with_firms(300, 70);
+    let text = String::from_utf8(csv_bytes(&rows)).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Names padded with every kind of white space that may occur.
+    let spaces = "\t \u{a0}\u{1680}\u{2000}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+    lines[5] = lines[5].replacen(',', &format!(",{spaces}"), 1);
+    lines.insert(9, format!("\u{3000},{spaces}"));
+    lines.insert(20, ",,".into());
+    lines.insert(30, format!("{}{}", " ,".repeat(12), "\u{a0}"));
+    w.write("enterprises.csv", lines.join("\n") + "\n");
+    let out = w.draw_ok("s", "bundle");
+    assert_eq!(manifest(&out).inputs["enterprises"].rows, 300);
+    assert_eq!(targets_bytes(&out), reference_targets(&rows, "s"));
+    std::fs::remove_dir_all(out).unwrap();
+    // A row with a non-blank field and too few or too many fields.
+    for bad in ["X,", &format!("{},x", lines[40])] {
+        lines.insert(50, bad.to_string());
+        w.write("enterprises.csv", lines.join("\n") + "\n");
+        draw_fails(&w, &[], &["enterprises.csv, line 51", "fields as in the header"]);
+        lines.remove(50);
+    }
+}
+
+/// SPEC §1.0: the declared encoding is every CSV input's.
+#[test]
+fn a_declared_encoding_applies_to_every_csv_input() {
+    let (w, rows) = Work::with_firms(300, 71);
+    w.write(
+        "enterprises.csv",
+        spotcheck_demo::enterprises_csv_gb18030(&rows).unwrap(),
+    );
+    let history = format!("检查日期,统一社会信用代码\n2025-01-05,{}\n", rows[0].uscc);
+    w.write("history.csv", gb18030(&history));
+    let frame = "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\"\nencoding = \"gb18030\"";
+    w.write("plan.toml", plan_text(frame, CLASS_TARGETS));
+    let out = w.draw_ok("s", "bundle");
+    assert_eq!(manifest(&out).inputs["history"].encoding, "gb18030");
+    verify(&out, &[]).ok();
+    std::fs::remove_dir_all(out).unwrap();
+    // The same history in UTF-8, with its mark, is refused under gb18030.
+    w.write("history.csv", format!("\u{feff}{history}"));
+    draw_fails(&w, &[], &["history.csv, line 1", "UTF-8 byte-order mark"]);
+}
+
+/// SPEC §1.1: the table of check characters is the code's alphabet, in
+/// order, and its vector holds.
+#[test]
+fn the_spec_table_of_check_characters_is_the_one_used() {
+    let spec = std::fs::read_to_string(repo().join("SPEC.md")).unwrap();
+    let row = |name: &str| -> Vec<String> {
+        let line = spec
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no row {name}"));
+        line.split('|')
+            .skip(2)
+            .map(|c| c.trim().trim_matches('`').to_string())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let (chars, values) = (row("character"), row("value"));
+    assert_eq!(chars.concat(), spotcheck::inputs::uscc::CHARSET);
+    for (c, v) in chars.iter().zip(&values) {
+        let c = c.chars().next().unwrap();
+        assert_eq!(spotcheck::inputs::uscc::char_value(c), Some(v.parse().unwrap()), "{c}");
+    }
+    assert_eq!(spotcheck::inputs::uscc::check_char("91350100M000100Y4"), Some('3'));
+    assert!(spec.contains("(31 − 28) mod 31 = 3, the character `3`"));
+}
+
+/// SPEC §1.5: left out, `stratify_by` is `["credit_class"]`.
+#[test]
+fn stratify_by_left_out_is_by_credit_class() {
+    let (w, rows) = Work::with_firms(300, 72);
+    w.plan("ratio = { A = \"1%\", B = \"2%\", C = \"10%\", D = \"30%\" }");
+    let out = w.draw_ok("s", "bundle");
+    assert_eq!(targets_bytes(&out), reference_targets(&rows, "s"));
+}
+
+/// SPEC §1.5: the ratio grammar.
+#[test]
+fn ratios_outside_the_grammar_are_refused() {
+    for bad in ["05%", "5.%", ".5%", " 5%", "5 %", "5"] {
+        let (w, _) = Work::with_firms(50, 73);
+        w.plan(&format!("ratio = \"{bad}\""));
+        draw_fails(&w, &[], &["targets.ratio", bad]);
+    }
+    let (w, _) = Work::with_firms(50, 73);
+    w.plan("ratio = \"0.5%\"");
+    w.draw_ok("s", "ok");
+}
+
+/// A plan with teams of the given `[inspectors]` extra lines, with or
+/// without a history.
+fn team_world(history: bool, extra: &str) -> Work {
+    let w = Work::new();
+    let data = generate(&DemoConfig {
+        enterprises: 400,
+        inspectors: 60,
+        conflicts: 0,
+        history: 50,
+        seed: 74,
+    });
+    data.write_to_dir(&w.root().join("in")).expect("write demo data");
+    let frame = if history {
+        "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\""
+    } else {
+        "enterprises = \"enterprises.csv\""
+    };
+    let targets = format!(
+        "ratio = \"5%\"\n\n[inspectors]\ndirectory = \"inspectors.csv\"\nteam = {{ \"市场监管局\" = 2 }}\n{extra}"
+    );
+    w.write("plan.toml", plan_text(frame, &targets));
+    w
+}
+
+/// SPEC §1.5: `avoid_last_inspectors = true` written without a history
+/// is refused; left out, it does nothing without one.
+#[test]
+fn avoiding_the_last_inspectors_needs_a_history_when_asked_for() {
+    let w = team_world(false, "avoid_last_inspectors = true");
+    draw_fails(&w, &[], &["inspectors.avoid_last_inspectors", "frame.history"]);
+    team_world(false, "").draw_ok("s", "ok");
+    team_world(false, "avoid_last_inspectors = false").draw_ok("s", "ok");
+    team_world(true, "avoid_last_inspectors = true").draw_ok("s", "ok");
+}
+
+/// SPEC §3.2: a class with no eligible firm is no stratum.
+#[test]
+fn strata_without_an_eligible_firm_are_not_listed() {
+    let (w, mut rows) = Work::with_firms(300, 75);
+    for r in rows.iter_mut().filter(|r| r.credit_class == 'A') {
+        r.status = "注销".into();
+    }
+    w.enterprises(&rows);
+    let out = w.draw_ok("s", "bundle");
+    let labels: Vec<String> = manifest(&out).strata.iter().map(|s| s.label.clone()).collect();
+    assert_eq!(labels, ["B", "C", "D"]);
+}
+
+/// SPEC §1.1: a `/` in a value of a stratum field is refused.
+#[test]
+fn a_slash_in_a_stratum_value_is_refused() {
+    let (w, mut rows) = Work::with_firms(300, 76);
+    rows[10].industry = "批发/零售业".into();
+    rows[20].county = "凯里/市".into();
+    rows[20].status = "注销".into();
+    w.enterprises(&rows);
+    // Not a stratum field: drawn.
+    std::fs::remove_dir_all(w.draw_ok("s", "ok")).unwrap();
+    w.plan("stratify_by = [\"credit_class\", \"county\"]\nratio = \"5%\"");
+    draw_fails(
+        &w,
+        &[],
+        &["enterprises.csv, line 22, column county", "凯里/市", "\"/\""],
+    );
+    w.plan("stratify_by = [\"industry\"]\nratio = \"5%\"");
+    draw_fails(&w, &[], &["enterprises.csv, line 12, column industry", "批发/零售业"]);
+}
+
+/// SPEC §1.1: the statuses SPEC lists beyond the common ones, and §1.2's
+/// dates.
+#[test]
+fn statuses_and_dates_are_those_the_spec_lists() {
+    let (w, mut rows) = Work::with_firms(300, 77);
+    rows[1].status = "canceled".into();
+    rows[2].status = "吊销,未注销".into();
+    rows[3].status = "Moved Out".into();
+    w.enterprises(&rows);
+    let history = format!(
+        "uscc,inspected_on\n{},2025-5-7\n{},2025/05/07\n",
+        rows[4].uscc, rows[5].uscc
+    );
+    w.write("history.csv", &history);
+    let frame = "enterprises = \"enterprises.csv\"\nhistory = \"history.csv\"";
+    let targets = format!("{CLASS_TARGETS}\nexclude_inspected_within_days = 365");
+    w.write("plan.toml", plan_text(frame, &targets));
+    std::fs::remove_dir_all(w.draw_ok("s", "ok")).unwrap();
+    for bad in ["2025-05/07", "25-5-7", "2025-005-07", "20250507"] {
+        w.write("history.csv", history.replacen("2025-5-7", bad, 1));
+        draw_fails(&w, &[], &["history.csv, line 2, column inspected_on", bad]);
+    }
+}
