@@ -1043,22 +1043,29 @@ fn has_control(bytes: &[u8]) -> bool {
 
 /// Where the first control character of `bytes` (UTF-8) is, other than
 /// TAB, LF and CR: U+0000 to U+001F, U+007F, and U+0080 to U+009F
-/// (written `C2 80` to `C2 9F`). Blocks of 32 bytes are looked at all at
-/// once (which the compiler turns into vector compares) for a byte that
-/// could start one; only such a block is looked at closely.
+/// (written `C2 80` to `C2 9F`). Blocks of bytes are looked at in 32
+/// one-byte lanes (which the compiler turns into vector compares) for a
+/// byte that could start one; only such a block is looked at closely.
 fn first_control(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 32;
-    let suspect = |b: u8| ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F) | (b == 0xC2);
-    let control_at = |i: usize| {
-        let b = bytes[i];
-        match b {
-            0xC2 => bytes.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)),
-            _ => b != 0xC2 && suspect(b),
-        }
+    const LANES: usize = 32;
+    const BLOCK: usize = 32 * LANES;
+    let suspect =
+        |b: u8| u8::from(((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F) | (b == 0xC2));
+    let control_at = |i: usize| match bytes[i] {
+        0xC2 => bytes.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)),
+        b => suspect(b) != 0,
     };
     let mut start = 0;
     for block in bytes.chunks(BLOCK) {
-        if block.iter().fold(false, |any, &b| any | suspect(b))
+        let mut lanes = [0u8; LANES];
+        let mut words = block.chunks_exact(LANES);
+        for word in &mut words {
+            for (lane, &b) in lanes.iter_mut().zip(word) {
+                *lane |= suspect(b);
+            }
+        }
+        let any = lanes.iter().fold(0, |a, &l| a | l) | words.remainder().iter().fold(0, |a, &b| a | suspect(b));
+        if any != 0
             && let Some(i) = (start..start + block.len()).find(|&i| control_at(i))
         {
             return Some(i);
