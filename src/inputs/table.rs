@@ -487,7 +487,7 @@ impl Decoded {
         let Ok(header) = make_header(&self.path, self.encoding, &record, columns) else {
             return Chunked::Declined;
         };
-        if has_control(record.as_slice()) {
+        if first_special::<false>(record.as_slice()).is_some() {
             return Chunked::Declined;
         }
         let header_end = reader.position().byte() as usize;
@@ -661,7 +661,7 @@ impl Decoded {
         // first row starts with U+FEFF would read differently.
         // A control character is reported by the one-thread reader, with
         // its row and column.
-        if text.starts_with(b"\xEF\xBB\xBF") || memchr::memchr(b'"', text).is_some() || has_control(text) {
+        if text.starts_with(b"\xEF\xBB\xBF") || first_special::<true>(text).is_some() {
             return None;
         }
         // Widths are checked below, against the header as the
@@ -1009,7 +1009,7 @@ fn parse_rows(
 /// U+001F, U+007F to U+009F). A NUL or an escape code in a name is a
 /// broken export, not a name.
 fn check_controls(path: &str, headers: &[String], line: u64, record: &csv::ByteRecord) -> Result<(), InputError> {
-    let Some(at) = first_control(record.as_slice()) else {
+    let Some(at) = first_special::<false>(record.as_slice()) else {
         return Ok(());
     };
     let j = (0..record.len())
@@ -1035,22 +1035,24 @@ fn check_controls(path: &str, headers: &[String], line: u64, record: &csv::ByteR
     ))
 }
 
-/// Whether `bytes` (UTF-8) hold a control character other than a tab or
-/// a line break ([`first_control`]).
-fn has_control(bytes: &[u8]) -> bool {
-    first_control(bytes).is_some()
-}
-
 /// Where the first control character of `bytes` (UTF-8) is, other than
 /// TAB, LF and CR: U+0000 to U+001F, U+007F, and U+0080 to U+009F
-/// (written `C2 80` to `C2 9F`). Blocks of bytes are looked at in 32
-/// one-byte lanes (which the compiler turns into vector compares) for a
-/// byte that could start one; only such a block is looked at closely.
-fn first_control(bytes: &[u8]) -> Option<usize> {
+/// (written `C2 80` to `C2 9F`); with `QUOTE`, or the first `"`, so that
+/// a piece of a file is looked at once for both. Blocks of bytes are
+/// looked at in 32 one-byte lanes (which the compiler turns into vector
+/// compares) for a byte that could start one; only such a block is
+/// looked at closely.
+fn first_special<const QUOTE: bool>(bytes: &[u8]) -> Option<usize> {
     const LANES: usize = 32;
     const BLOCK: usize = 32 * LANES;
-    let suspect =
-        |b: u8| u8::from(((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F) | (b == 0xC2));
+    let suspect = |b: u8| {
+        u8::from(
+            ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+                | (b == 0x7F)
+                | (b == 0xC2)
+                | (QUOTE & (b == b'"')),
+        )
+    };
     let control_at = |i: usize| match bytes[i] {
         0xC2 => bytes.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)),
         b => suspect(b) != 0,
@@ -1630,16 +1632,26 @@ mod tests {
                 .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
                 .map(|(i, _)| i)
         };
-        let mut cases: Vec<String> = ["", "甲\t乙\r\n", "·é\u{a0}\u{3000}", "\u{7e}\u{a0}\u{ff}"]
-            .map(String::from)
-            .to_vec();
+        let mut cases: Vec<String> = [
+            "",
+            "甲\t乙\r\n",
+            "·é\u{a0}\u{3000}",
+            "\u{7e}\u{a0}\u{ff}",
+            "a\"b",
+            "\"\0",
+        ]
+        .map(String::from)
+        .to_vec();
         for c in (0..=0xFFu32).filter_map(char::from_u32) {
             for pad in [0, 5, 31, 32, 40] {
                 cases.push(format!("{}{c}凯里·{c}", "a".repeat(pad)));
             }
         }
         for text in &cases {
-            assert_eq!(first_control(text.as_bytes()), naive(text), "{text:?}");
+            assert_eq!(first_special::<false>(text.as_bytes()), naive(text), "{text:?}");
+            let quote = text.find('"');
+            let either = [naive(text), quote].into_iter().flatten().min();
+            assert_eq!(first_special::<true>(text.as_bytes()), either, "{text:?}");
         }
     }
 
