@@ -202,7 +202,7 @@ impl InspectorDirectory {
             }
             let expires = table.get(row, 5);
             let cert_expires = parse_date(expires)
-                .ok_or_else(|| field(5, format!("{expires:?} is not a date; expected YYYY-MM-DD")))?;
+                .ok_or_else(|| field(5, format!("{expires:?} is not a date; expected YYYY-MM-DD (or YYYY/MM/DD; month and day may have one digit)")))?;
             let status = table.get(row, 7);
             let lower = status.to_ascii_lowercase();
             let active = if ACTIVE_STATUSES.contains(&lower.as_str()) {
