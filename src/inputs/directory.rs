@@ -551,6 +551,13 @@ impl Directory {
             let (first, second) = (&firms[first], &firms[second]);
             return Err(duplicate(&table.path, &second.uscc, first.line, second.line));
         }
+        if firms.is_empty() {
+            return Err(InputError::file(
+                &table.path,
+                "no firms: the file has a header but no data rows; \
+                 an empty export must not become a published empty draw, check the export",
+            ));
+        }
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
         let name_column = table.column(NAME).expect("required column");

@@ -29,10 +29,8 @@ impl FileBytes {
     /// that cannot be mapped is read the plain way.
     pub fn read(path: &Path) -> std::io::Result<FileBytes> {
         use std::io::Read;
-        let mut file = std::fs::File::open(path)?;
-        let meta = file.metadata()?;
-        if meta.is_file()
-            && meta.len() >= MAP_BYTES
+        let (mut file, meta) = open_regular(path)?;
+        if meta.len() >= MAP_BYTES
             && let Some(map) = map(&file)
         {
             return Ok(FileBytes {
@@ -58,6 +56,36 @@ impl FileBytes {
             Storage::Mapped(m) => m,
         }
     }
+}
+
+/// Opens `path` for reading, refusing anything but a regular file (or a
+/// link to one): opening a named pipe (FIFO) would wait for a writer for
+/// ever, and a device or a socket has no fixed contents to hash and
+/// replay. The kind of file is looked at before opening and again on the
+/// file opened.
+pub fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
+    regular(&std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    regular(&meta)?;
+    Ok((file, meta))
+}
+
+/// An error unless `meta` is a regular file's.
+fn regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        "a pipe, socket or device"
+    };
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("is {what}, not a regular file; spotcheck reads its inputs from plain files only"),
+    ))
 }
 
 /// Maps `file` read-only, its pages filled in at once.

@@ -58,23 +58,28 @@ fn filter_slot(key: u128) -> (usize, u64) {
     (low / 64, 1 << (low % 64))
 }
 
-/// Parses a date written `YYYY-MM-DD` (also `YYYY/MM/DD`, as Excel writes).
+/// Parses a date as SPEC.md §1.2 writes it: `YYYY-MM-DD` or `YYYY/MM/DD`
+/// (as Excel writes), four digits of year, one or two of month and of
+/// day, the same separator twice, a day of the calendar; nothing else,
+/// not even spaces (fields are trimmed before).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    // The common form, `YYYY-MM-DD` with every digit written, without
-    // chrono's format parser (which reads the same).
+    // The common form, `YYYY-MM-DD` with every digit written, at once.
     let b = s.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let number = |r: std::ops::Range<usize>| {
-            b[r].iter()
-                .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
-        };
-        if let (Some(y), Some(m), Some(d)) = (number(0..4), number(5..7), number(8..10)) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d);
-        }
+    let number = |part: &[u8]| {
+        part.iter()
+            .try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    let sep = *b.get(4)?;
+    if !matches!(sep, b'-' | b'/') {
+        return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
-        .ok()
+    let year = number(&b[..4])?;
+    let mut rest = b[5..].splitn(2, |&c| c == sep);
+    let (month, day) = (rest.next()?, rest.next()?);
+    if !(1..=2).contains(&month.len()) || !(1..=2).contains(&day.len()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, number(month)?, number(day)?)
 }
 
 impl History {
@@ -107,7 +112,7 @@ impl History {
                     &table.path,
                     row.line,
                     "inspected_on",
-                    format!("{date_text:?} is not a date; expected YYYY-MM-DD"),
+                    format!("{date_text:?} is not a date; expected YYYY-MM-DD (or YYYY/MM/DD; month and day may have one digit)"),
                 )
             })?;
             let inspector_ids = table
@@ -159,26 +164,40 @@ mod tests {
     use crate::inputs::uscc;
 
     #[test]
-    fn dates_read_as_chrono_reads_them() {
+    fn dates_are_read_as_the_spec_writes_them() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for (s, want) in [
+            ("2024-05-01", day(2024, 5, 1)),
+            ("2024-5-1", day(2024, 5, 1)),
+            ("2024/05/01", day(2024, 5, 1)),
+            ("2024/5/17", day(2024, 5, 17)),
+            ("0000-01-01", day(0, 1, 1)),
+            ("2024-02-29", day(2024, 2, 29)),
+        ] {
+            assert_eq!(parse_date(s), want, "{s:?}");
+        }
         for s in [
-            "2024-05-01",
-            "2024-5-1",
-            "2024/05/01",
             "2024-02-30",
             "2024-13-01",
             "2024-00-10",
-            "0000-01-01",
             "2024-05-0x",
             "2024-05-01 ",
+            " 2024-05-01",
             "+2024-05-01",
             "20240501",
             "",
             "2024-05-1a",
+            "2024-05/01",
+            "2024/05-01",
+            "2024-005-01",
+            "2024-05-001",
+            "2024--01",
+            "2024-05-",
+            "24-05-01",
+            "12024-05-01",
+            "２０２４-05-01",
         ] {
-            let chrono = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
-                .ok();
-            assert_eq!(parse_date(s), chrono, "{s:?}");
+            assert_eq!(parse_date(s), None, "{s:?}");
         }
     }
 

@@ -14,12 +14,13 @@ pub const MIN_TEAM: u32 = 2;
 pub struct RawTeamRules {
     directory: String,
     conflicts: Option<String>,
-    team: BTreeMap<String, u32>,
-    max_assignments: Option<u32>,
+    team: BTreeMap<String, crate::inputs::plan_words::Officers>,
+    max_assignments: Option<crate::inputs::plan_words::Officers>,
     #[serde(default = "yes")]
     cross_area: bool,
-    #[serde(default = "yes")]
-    avoid_last_inspectors: bool,
+    /// Written or not: written `true` without a history is refused, left
+    /// out it is `true` and, without a history, does nothing.
+    avoid_last_inspectors: Option<bool>,
     #[serde(default)]
     required_specialties: Vec<String>,
 }
@@ -56,15 +57,22 @@ impl TeamRules {
 }
 
 impl RawTeamRules {
+    /// Whether the plan writes `avoid_last_inspectors = true`.
+    pub fn asks_to_avoid_last_inspectors(&self) -> bool {
+        self.avoid_last_inspectors == Some(true)
+    }
+
     /// Validates the table; errors are (key, message).
     pub fn validate(self, base: &Path) -> Result<TeamRules, (String, String)> {
         let resolve = |written: String| InputPath::in_plan(written, base);
-        for (dept, n) in &self.team {
+        let team: BTreeMap<String, u32> = self.team.into_iter().map(|(d, n)| (d, n.0)).collect();
+        let max_assignments = self.max_assignments.map(|m| m.0);
+        for (dept, n) in &team {
             if *n == 0 {
                 return Err((format!("team.{dept}"), "must be at least 1 officer".into()));
             }
         }
-        let total: u32 = self.team.values().sum();
+        let total = team.values().fold(0u32, |sum, n| sum.saturating_add(*n));
         if total < MIN_TEAM {
             return Err((
                 "team".into(),
@@ -74,16 +82,16 @@ impl RawTeamRules {
                 ),
             ));
         }
-        if self.max_assignments == Some(0) {
+        if max_assignments == Some(0) {
             return Err(("max_assignments".into(), "must be at least 1".into()));
         }
         Ok(TeamRules {
             directory: resolve(self.directory),
             conflicts: self.conflicts.map(resolve),
-            team: self.team.into_iter().collect(),
-            max_assignments: self.max_assignments,
+            team: team.into_iter().collect(),
+            max_assignments,
             cross_area: self.cross_area,
-            avoid_last_inspectors: self.avoid_last_inspectors,
+            avoid_last_inspectors: self.avoid_last_inspectors.unwrap_or(true),
             required_specialties: self.required_specialties,
         })
     }
@@ -194,7 +202,7 @@ impl InspectorDirectory {
             }
             let expires = table.get(row, 5);
             let cert_expires = parse_date(expires)
-                .ok_or_else(|| field(5, format!("{expires:?} is not a date; expected YYYY-MM-DD")))?;
+                .ok_or_else(|| field(5, format!("{expires:?} is not a date; expected YYYY-MM-DD (or YYYY/MM/DD; month and day may have one digit)")))?;
             let status = table.get(row, 7);
             let lower = status.to_ascii_lowercase();
             let active = if ACTIVE_STATUSES.contains(&lower.as_str()) {

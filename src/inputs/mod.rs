@@ -11,6 +11,7 @@ pub mod history;
 pub mod input_path;
 pub mod inspectors;
 pub mod plan;
+pub mod plan_words;
 pub mod ratio;
 pub mod read;
 pub mod record;

@@ -4,6 +4,7 @@
 use crate::base::error::InputError;
 use crate::base::sha256::sha256_hex;
 use crate::inputs::input_path::InputPath;
+use crate::inputs::plan_words::{Days, Firms, error_key, in_user_words};
 use crate::inputs::ratio::Ratio;
 use crate::inputs::table::TextEncoding;
 use chrono::NaiveDate;
@@ -187,11 +188,59 @@ struct RawFrame {
     encoding: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `targets.ratio` as written: one percentage, or one per class.
 enum RawRatio {
     All(String),
     ByClass(BTreeMap<String, String>),
+}
+
+/// What a ratio is, in the words of plan errors.
+const RATIO_EXPECTED: &str = "a percentage in quotes, like \"5%\"";
+
+impl<'de> Deserialize<'de> for RawRatio {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawRatio, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = RawRatio;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(
+                    f,
+                    "{RATIO_EXPECTED}, or one per credit class, like {{ A = \"1%\", B = \"3%\" }}"
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawRatio, E> {
+                Ok(RawRatio::All(v.to_string()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<RawRatio, M::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(class) = map.next_key::<String>()? {
+                    let Percentage(ratio) = map.next_value()?;
+                    out.insert(class, ratio);
+                }
+                Ok(RawRatio::ByClass(out))
+            }
+        }
+        d.deserialize_any(Either)
+    }
+}
+
+/// One class's ratio as written.
+struct Percentage(String);
+
+impl<'de> Deserialize<'de> for Percentage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Percentage, D::Error> {
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Percentage;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(RATIO_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Percentage, E> {
+                Ok(Percentage(v.to_string()))
+            }
+        }
+        d.deserialize_any(Text)
+    }
 }
 
 #[derive(Deserialize)]
@@ -202,12 +251,12 @@ struct RawTargets {
     classes: Option<Vec<String>>,
     ratio: RawRatio,
     #[serde(default)]
-    min: BTreeMap<String, u64>,
+    min: BTreeMap<String, Firms>,
     #[serde(default)]
-    max: BTreeMap<String, u64>,
+    max: BTreeMap<String, Firms>,
     counties: Option<Vec<String>>,
     industries: Option<Vec<String>>,
-    exclude_inspected_within_days: Option<u32>,
+    exclude_inspected_within_days: Option<Days>,
 }
 
 fn default_stratify() -> Vec<StratumField> {
@@ -227,7 +276,10 @@ pub struct Overrides {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan, crate::base::error::Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| crate::base::error::Error::io(path, e))?;
+        let io = |e| crate::base::error::Error::io(path, e);
+        let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(io)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(io)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(Plan::parse(&path.display().to_string(), &text, base)?)
     }
@@ -236,7 +288,11 @@ impl Plan {
     pub fn parse(path: &str, text: &str, base: &Path) -> Result<Plan, InputError> {
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
-            let message = e.message().trim().to_string();
+            let message = in_user_words(e.message().trim());
+            let message = match error_key(&e) {
+                Some(key) => format!("{key}: {message}"),
+                None => message,
+            };
             InputError {
                 path: path.to_string(),
                 line,
@@ -332,8 +388,11 @@ impl Plan {
                 check_class(&classes, class).map_err(|m| key_error(&format!("{key}.{class}"), m))?;
             }
         }
-        for (class, lo) in &t.min {
-            if let Some(hi) = t.max.get(class)
+        let bound =
+            |m: BTreeMap<String, Firms>| -> BTreeMap<String, u64> { m.into_iter().map(|(k, v)| (k, v.0)).collect() };
+        let (min, max) = (bound(t.min), bound(t.max));
+        for (class, lo) in &min {
+            if let Some(hi) = max.get(class)
                 && lo > hi
             {
                 return Err(key_error(
@@ -352,12 +411,23 @@ impl Plan {
             stratify_by: t.stratify_by,
             classes,
             ratios,
-            min: t.min,
-            max: t.max,
+            min,
+            max,
             counties: t.counties,
             industries: t.industries,
-            exclude_inspected_within_days: t.exclude_inspected_within_days,
+            exclude_inspected_within_days: t.exclude_inspected_within_days.map(|d| d.0),
         };
+        if let Some(r) = &raw.inspectors
+            && r.asks_to_avoid_last_inspectors()
+            && frame.history.is_none()
+        {
+            return Err(key_error(
+                "inspectors.avoid_last_inspectors",
+                "needs a history file to know the last inspectors: set frame.history, \
+                 or leave the key out (without a history it does nothing)"
+                    .into(),
+            ));
+        }
         let inspectors = match raw.inspectors {
             None => None,
             Some(r) => Some(

@@ -28,14 +28,20 @@ impl Ratio {
 impl FromStr for Ratio {
     type Err = String;
 
-    /// Parses `"3%"`, `"2.5%"` or `"0.25%"`: at most two decimals, from
-    /// 0% to 100%.
+    /// Parses a ratio as SPEC.md §1.5 writes its grammar:
+    ///
+    /// ```text
+    /// ratio   = integer [ "." 1*2DIGIT ] "%"
+    /// integer = "0" / %x31-39 *2DIGIT      ; no leading zero
+    /// ```
+    ///
+    /// with no spaces, from `0%` to `100%`: `"3%"`, `"2.5%"`, `"0.25%"`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let expected = "expected a percentage such as \"3%\" or \"2.5%\" (at most two decimals, 0% to 100%)";
+        let expected = "expected a percentage such as \"3%\" or \"2.5%\" (digits, at most two decimals, \
+                        no leading zero, no spaces; 0% to 100%)";
         let number = s
-            .trim()
             .strip_suffix('%')
-            .ok_or_else(|| format!("{s:?} has no % sign; {expected}"))?;
+            .ok_or_else(|| format!("{s:?} has no % sign at the end; {expected}"))?;
         let (whole, frac) = match number.split_once('.') {
             Some((w, f)) => (w, f),
             None => (number, ""),
@@ -43,6 +49,9 @@ impl FromStr for Ratio {
         let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
         if !digits(whole) || (number.contains('.') && !digits(frac)) {
             return Err(format!("{s:?} is not a number; {expected}"));
+        }
+        if whole.len() > 1 && whole.starts_with('0') {
+            return Err(format!("{s:?} has a leading zero; {expected}"));
         }
         if frac.len() > 2 {
             return Err(format!("{s:?} has more than two decimals; {expected}"));
@@ -92,7 +101,13 @@ mod tests {
         assert_eq!(bp("0.25%"), Ok(25));
         assert_eq!(bp("100%"), Ok(10_000));
         assert_eq!(bp("0%"), Ok(0));
-        for bad in ["3", "2.555%", "100.01%", "101%", "-1%", "abc%", ".5%", "5.%", "1e2%"] {
+        assert_eq!(bp("0.5%"), Ok(50));
+        assert_eq!(bp("99.99%"), Ok(9999));
+        assert_eq!(bp("100.00%"), Ok(10_000));
+        for bad in [
+            "3", "2.555%", "100.01%", "101%", "-1%", "+1%", "abc%", ".5%", "5.%", "1e2%", "05%", "00%", "0005%", " 5%",
+            "5% ", "5 %", "5 .5%", "５%", "5%%", "%", "",
+        ] {
             assert!(bp(bad).is_err(), "{bad}");
         }
     }

@@ -74,6 +74,7 @@ impl Inputs {
             },
         );
         check_directed_names(&plan, &enterprises)?;
+        check_stratum_values(&plan, &enterprises)?;
         let history = match (&plan.frame.history, history) {
             (Some(p), Some(h)) => {
                 let h = h?;
@@ -128,6 +129,42 @@ impl Inputs {
             files,
         })
     }
+}
+
+/// A value of a `stratify_by` field must not hold `/`: stratum labels
+/// join the values with `/`, so `批发/零售` + `凯里市` and `批发` +
+/// `零售/凯里市` would make one label of two strata. The first firm in
+/// file order with such a value is refused, by its line and column.
+fn check_stratum_values(plan: &Plan, directory: &Directory) -> Result<()> {
+    use crate::inputs::plan::StratumField;
+    let mut slash: Vec<Option<bool>> = Vec::new();
+    for firm in &directory.firms {
+        for field in &plan.targets.stratify_by {
+            let v = match field {
+                StratumField::CreditClass => firm.credit_class,
+                StratumField::County => firm.county,
+                StratumField::Industry => firm.industry,
+            };
+            let i = v.0 as usize;
+            if slash.len() <= i {
+                slash.resize(i + 1, None);
+            }
+            let text = directory.value(v);
+            if *slash[i].get_or_insert_with(|| text.contains('/')) {
+                return Err(crate::base::error::InputError::field(
+                    &directory.path,
+                    firm.line,
+                    field.name(),
+                    format!(
+                        "{text:?} holds a \"/\", which joins the values of a stratum label \
+                         (targets.stratify_by); write the value without it"
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A directed draw's counties and industries must be in the directory: a

@@ -153,9 +153,15 @@ impl<'a> Row<'a> {
             .trim()
     }
 
-    /// Whether every field is blank (such rows are skipped).
+    /// Whether every field is blank, empty once trimmed of white space
+    /// as [`Row::field`] trims it (such rows are skipped). Most rows
+    /// start with a field that is not, which settles it.
     fn is_blank(&self) -> bool {
-        self.raw_fields().all(|f| f.trim_ascii().is_empty())
+        self.raw_fields().all(|f| match f.trim_ascii() {
+            [] => true,
+            [first, ..] if first.is_ascii() => false,
+            t => std::str::from_utf8(t).is_ok_and(|s| s.trim().is_empty()),
+        })
     }
 }
 
@@ -344,25 +350,30 @@ struct Decoded {
 
 impl Decoded {
     /// Settles the encoding: GB18030 when declared, or when `Auto` and the
-    /// header is not UTF-8 but is GB18030 naming a column by its Chinese
-    /// name; UTF-8 otherwise. GB18030 files are decoded here, whole.
+    /// header record ([`gb18030_header`]) is not UTF-8 but is GB18030
+    /// naming a column by its Chinese name; UTF-8 otherwise. GB18030 files
+    /// are decoded here, whole. A file declared GB18030 that starts with a
+    /// UTF-8 byte-order mark is refused: it is UTF-8, and read as GB18030
+    /// its header would be mojibake.
     fn new(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<Decoded, InputError> {
         let RawFile { display: path, bytes } = file;
         let (decoded, encoding) = match encoding {
-            TextEncoding::Gb18030 => (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030),
-            _ => {
-                let header_end = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
-                let header_ok = std::str::from_utf8(&bytes[..header_end]).is_ok();
-                let detected = if encoding == TextEncoding::Auto && !header_ok {
-                    gb18030_with_chinese_header(&bytes, columns)
-                } else {
-                    None
-                };
-                match detected {
-                    Some(text) => (text, TextEncoding::Gb18030),
-                    None => (Vec::new(), TextEncoding::Utf8),
+            TextEncoding::Gb18030 => {
+                if bytes.starts_with(UTF8_BOM) {
+                    return Err(InputError::line(
+                        &path,
+                        1,
+                        "starts with a UTF-8 byte-order mark, but the encoding is declared as gb18030; \
+                         the file is UTF-8: declare utf-8 (or auto), or save the file as GB18030",
+                    ));
                 }
+                (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030)
             }
+            TextEncoding::Utf8 => (Vec::new(), TextEncoding::Utf8),
+            TextEncoding::Auto if gb18030_header(&bytes, columns) => {
+                (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030)
+            }
+            TextEncoding::Auto => (Vec::new(), TextEncoding::Utf8),
         };
         Ok(Decoded {
             path,
@@ -476,6 +487,9 @@ impl Decoded {
         let Ok(header) = make_header(&self.path, self.encoding, &record, columns) else {
             return Chunked::Declined;
         };
+        if first_special::<false>(record.as_slice()).is_some() {
+            return Chunked::Declined;
+        }
         let header_end = reader.position().byte() as usize;
         let starts = chunk_starts(body, header_end, split.threads * PIECES_PER_THREAD, split.min_bytes);
         if starts.len() < 2 {
@@ -645,7 +659,9 @@ impl Decoded {
         let text = &body[range.clone()];
         // A reader drops a BOM at the start of its input, so a piece whose
         // first row starts with U+FEFF would read differently.
-        if text.starts_with(b"\xEF\xBB\xBF") || memchr::memchr(b'"', text).is_some() {
+        // A control character is reported by the one-thread reader, with
+        // its row and column.
+        if text.starts_with(b"\xEF\xBB\xBF") || first_special::<true>(text).is_some() {
             return None;
         }
         // Widths are checked below, against the header as the
@@ -656,7 +672,7 @@ impl Decoded {
         let mut rows = 0;
         let mut spans = Vec::with_capacity(width);
         while let Some((line, offset)) = records.next_into(&mut spans) {
-            if spans.len() != width || pieces.stop.load(Ordering::Relaxed) {
+            if pieces.stop.load(Ordering::Relaxed) {
                 return None;
             }
             let row = Row {
@@ -665,8 +681,12 @@ impl Decoded {
                 bytes: text,
                 spans: &spans,
             };
+            // A blank row is skipped whatever its width, as below.
             if row.is_blank() {
                 continue;
+            }
+            if spans.len() != width {
+                return None;
             }
             values.push(f(state, header, &row).ok()?);
             rows += 1;
@@ -928,7 +948,13 @@ fn parse_rows(
     columns: &[Column],
     mut each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
 ) -> Result<(Header, u64), InputError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+    // Flexible: rows of another width than the header are found below, a
+    // blank one skipped (SPEC.md §1.0), any other refused in the words of
+    // this reader.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut lines = LineCounter::new(bytes);
     let mut record = csv::ByteRecord::new();
     let mut read_row = |record: &mut csv::ByteRecord| match reader.read_byte_record(record) {
@@ -939,9 +965,10 @@ fn parse_rows(
         }
         Err(e) => Err(csv_error(path, &e, &mut lines)),
     };
-    if read_row(&mut record)?.is_none() {
+    let Some((header_line, _)) = read_row(&mut record)? else {
         return Err(InputError::file(path, "empty file; expected a header row"));
-    }
+    };
+    check_controls(path, &header_names(&record), header_line, &record)?;
     let header = make_header(path, encoding, &record, columns)?;
     let width = header.headers.len();
     let mut rows = 0;
@@ -959,6 +986,7 @@ fn parse_rows(
             bytes: record.as_slice(),
             spans: &spans,
         };
+        check_controls(path, &header.headers, line, &record)?;
         if row.is_blank() {
             continue;
         }
@@ -966,13 +994,87 @@ fn parse_rows(
             return Err(InputError::line(
                 path,
                 line,
-                format!("expected {width} fields as in the header, found {}", spans.len()),
+                format!("expected {width} fields as in the header, found {} fields", spans.len()),
             ));
         }
         rows += 1;
         each(&header, &row)?;
     }
     Ok((header, rows))
+}
+
+/// An error for the first control character in `record` (read on
+/// `line`), naming its column: a field may hold a tab and, inside quotes,
+/// line breaks, but no other character of Unicode category Cc (U+0000 to
+/// U+001F, U+007F to U+009F). A NUL or an escape code in a name is a
+/// broken export, not a name.
+fn check_controls(path: &str, headers: &[String], line: u64, record: &csv::ByteRecord) -> Result<(), InputError> {
+    let Some(at) = first_special::<false>(record.as_slice()) else {
+        return Ok(());
+    };
+    let j = (0..record.len())
+        .find(|&j| record.range(j).is_some_and(|r| r.contains(&at)))
+        .unwrap_or(0);
+    let column = match headers.get(j) {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ => format!("#{}", j + 1),
+    };
+    let bytes = record.as_slice();
+    let c = std::str::from_utf8(&bytes[at..])
+        .ok()
+        .and_then(|s| s.chars().next())
+        .map_or(u32::from(bytes[at]), u32::from);
+    Err(InputError::field(
+        path,
+        line,
+        column,
+        format!(
+            "a control character (U+{c:04X}) in the field; a field may hold tabs and, inside quotes, \
+             line breaks, but no other control characters: check how the file was exported"
+        ),
+    ))
+}
+
+/// Where the first control character of `bytes` (UTF-8) is, other than
+/// TAB, LF and CR: U+0000 to U+001F, U+007F, and U+0080 to U+009F
+/// (written `C2 80` to `C2 9F`); with `QUOTE`, or the first `"`, so that
+/// a piece of a file is looked at once for both. Blocks of bytes are
+/// looked at in 32 one-byte lanes (which the compiler turns into vector
+/// compares) for a byte that could start one; only such a block is
+/// looked at closely.
+fn first_special<const QUOTE: bool>(bytes: &[u8]) -> Option<usize> {
+    const LANES: usize = 32;
+    const BLOCK: usize = 32 * LANES;
+    let suspect = |b: u8| {
+        u8::from(
+            ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r'))
+                | (b == 0x7F)
+                | (b == 0xC2)
+                | (QUOTE & (b == b'"')),
+        )
+    };
+    let control_at = |i: usize| match bytes[i] {
+        0xC2 => bytes.get(i + 1).is_some_and(|&n| (0x80..=0x9F).contains(&n)),
+        b => suspect(b) != 0,
+    };
+    let mut start = 0;
+    for block in bytes.chunks(BLOCK) {
+        let mut lanes = [0u8; LANES];
+        let mut words = block.chunks_exact(LANES);
+        for word in &mut words {
+            for (lane, &b) in lanes.iter_mut().zip(word) {
+                *lane |= suspect(b);
+            }
+        }
+        let any = lanes.iter().fold(0, |a, &l| a | l) | words.remainder().iter().fold(0, |a, &b| a | suspect(b));
+        if any != 0
+            && let Some(i) = (start..start + block.len()).find(|&i| control_at(i))
+        {
+            return Some(i);
+        }
+        start += block.len();
+    }
+    None
 }
 
 /// The header of a file from its first record: the names as written
@@ -983,15 +1085,7 @@ fn make_header(
     record: &csv::ByteRecord,
     columns: &[Column],
 ) -> Result<Header, InputError> {
-    let headers: Vec<String> = record
-        .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string()
-        })
-        .collect();
+    let headers = header_names(record);
     let mut index = Vec::with_capacity(columns.len());
     for col in columns {
         let found: Vec<usize> = headers
@@ -1035,6 +1129,19 @@ fn make_header(
         headers,
         index,
     })
+}
+
+/// The names of a header record as written (trimmed, without a BOM).
+fn header_names(record: &csv::ByteRecord) -> Vec<String> {
+    record
+        .iter()
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
+        .collect()
 }
 
 /// Turns byte offsets of record starts into 1-based line numbers. The
@@ -1081,7 +1188,7 @@ fn csv_error(path: &str, e: &csv::Error, lines: &mut LineCounter) -> InputError 
 }
 
 fn decode_gb18030(path: &str, bytes: &[u8]) -> Result<Vec<u8>, InputError> {
-    let body = bytes.strip_prefix(b"\x84\x31\x95\x33").unwrap_or(bytes);
+    let body = bytes.strip_prefix(GB18030_BOM).unwrap_or(bytes);
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
         Some(text) => Ok(text.into_owned().into_bytes()),
         None => Err(InputError::line(
@@ -1092,14 +1199,59 @@ fn decode_gb18030(path: &str, bytes: &[u8]) -> Result<Vec<u8>, InputError> {
     }
 }
 
-fn gb18030_with_chinese_header(bytes: &[u8], columns: &[Column]) -> Option<Vec<u8>> {
-    let text = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
-    let header = text.lines().next()?;
-    let chinese_header = header.split(',').any(|h| {
-        let h = h.trim().trim_matches('"');
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The GB18030 byte-order mark (U+FEFF in GB18030).
+const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";
+
+/// The bytes of the header record, as a CSV reader finds it: from the
+/// first byte that is not a line break (blank lines before the header are
+/// no records) to the first line break outside quotes (a quoted header
+/// name may hold one). In GB18030 as in UTF-8, the bytes `"`, `,`, CR and
+/// LF only ever stand for those characters, so this holds for both.
+fn header_record(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|&b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(bytes.len());
+    let mut quoted = false;
+    for (i, &b) in bytes[start..].iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\r' | b'\n' if !quoted => return &bytes[start..start + i],
+            _ => {}
+        }
+    }
+    &bytes[start..]
+}
+
+/// Whether a file of undeclared encoding is GB18030: its header record
+/// is not UTF-8 (and there is no UTF-8 byte-order mark), but decodes as
+/// GB18030 to a header in which some name, trimmed, is one of the
+/// Chinese names of `columns`.
+fn gb18030_header(bytes: &[u8], columns: &[Column]) -> bool {
+    if bytes.starts_with(UTF8_BOM) {
+        return false;
+    }
+    let record = header_record(bytes.strip_prefix(GB18030_BOM).unwrap_or(bytes));
+    if std::str::from_utf8(record).is_ok() {
+        return false;
+    }
+    let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(record) else {
+        return false;
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut names = csv::StringRecord::new();
+    if !matches!(reader.read_record(&mut names), Ok(true)) {
+        return false;
+    }
+    names.iter().any(|h| {
+        let h = h.trim();
         !h.is_ascii() && columns.iter().any(|c| c.aliases.contains(&h))
-    });
-    chinese_header.then(|| text.into_owned().into_bytes())
+    })
 }
 
 fn first_bad_gb18030_line(bytes: &[u8]) -> u64 {
@@ -1173,6 +1325,8 @@ mod tests {
         let mut names: Vec<String> = (0..=0x10FFFF)
             .filter_map(char::from_u32)
             .filter(|c| c.is_whitespace() && !matches!(c, '\n' | '\r'))
+            // Other control characters are refused.
+            .filter(|c| !c.is_control() || *c == '\t')
             .flat_map(|c| [c.to_string(), format!("{c}{c}"), format!("{c}甲"), format!("{c}a")])
             .collect();
         names.extend(["", "甲", "a", "-", "é", "\u{FEFF}", "😀", "\u{3001}"].map(String::from));
@@ -1468,6 +1622,36 @@ mod tests {
                 let (chunked, _) = read_chunked(&bad, TextEncoding::Auto, Split { threads: chunks, min_bytes });
                 proptest::prop_assert_eq!(chunked, whole);
             }
+        }
+    }
+
+    #[test]
+    fn control_characters_are_found_where_they_are() {
+        let naive = |text: &str| {
+            text.char_indices()
+                .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                .map(|(i, _)| i)
+        };
+        let mut cases: Vec<String> = [
+            "",
+            "甲\t乙\r\n",
+            "·é\u{a0}\u{3000}",
+            "\u{7e}\u{a0}\u{ff}",
+            "a\"b",
+            "\"\0",
+        ]
+        .map(String::from)
+        .to_vec();
+        for c in (0..=0xFFu32).filter_map(char::from_u32) {
+            for pad in [0, 5, 31, 32, 40] {
+                cases.push(format!("{}{c}凯里·{c}", "a".repeat(pad)));
+            }
+        }
+        for text in &cases {
+            assert_eq!(first_special::<false>(text.as_bytes()), naive(text), "{text:?}");
+            let quote = text.find('"');
+            let either = [naive(text), quote].into_iter().flatten().min();
+            assert_eq!(first_special::<true>(text.as_bytes()), either, "{text:?}");
         }
     }
 

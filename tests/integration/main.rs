@@ -11,6 +11,7 @@ mod invariants;
 mod mutate;
 mod office;
 mod readme;
+mod refused;
 mod teams;
 mod util;
 mod verify;
