@@ -166,7 +166,8 @@ fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport
     if opaque {
         r.not_checked.push(
             "which credit class each stratum S1, S2, … is (withheld): each k was checked against the rule of \
-             some class of the plan; a firm's proof opens its own stratum's label commitment"
+             some class of the plan; each stratum's label commitment has the form of one, but binds a label \
+             only through the frame's leaves: a firm's proof opens its own stratum's"
                 .into(),
         );
     }
