@@ -45,6 +45,9 @@ pub struct TeamRules {
     pub cross_area: bool,
     /// Rotation: no inspector inspects a firm he or she inspected last.
     pub avoid_last_inspectors: bool,
+    /// Whether the plan writes `avoid_last_inspectors = true` (rather than
+    /// leaving it to its default): then a history file is needed.
+    pub avoid_last_inspectors_written: bool,
     /// Specialties every officer must hold.
     pub required_specialties: Vec<String>,
 }
@@ -57,11 +60,6 @@ impl TeamRules {
 }
 
 impl RawTeamRules {
-    /// Whether the plan writes `avoid_last_inspectors = true`.
-    pub fn asks_to_avoid_last_inspectors(&self) -> bool {
-        self.avoid_last_inspectors == Some(true)
-    }
-
     /// Validates the table; errors are (key, message).
     pub fn validate(self, base: &Path) -> Result<TeamRules, (String, String)> {
         let resolve = |written: String| InputPath::in_plan(written, base);
@@ -92,6 +90,7 @@ impl RawTeamRules {
             max_assignments,
             cross_area: self.cross_area,
             avoid_last_inspectors: self.avoid_last_inspectors.unwrap_or(true),
+            avoid_last_inspectors_written: self.avoid_last_inspectors == Some(true),
             required_specialties: self.required_specialties,
         })
     }

@@ -401,12 +401,6 @@ impl Plan {
                 ));
             }
         }
-        if t.exclude_inspected_within_days.is_some() && frame.history.is_none() {
-            return Err(key_error(
-                "targets.exclude_inspected_within_days",
-                "needs a history file: set frame.history".into(),
-            ));
-        }
         let targets = Targets {
             stratify_by: t.stratify_by,
             classes,
@@ -417,17 +411,6 @@ impl Plan {
             industries: t.industries,
             exclude_inspected_within_days: t.exclude_inspected_within_days.map(|d| d.0),
         };
-        if let Some(r) = &raw.inspectors
-            && r.asks_to_avoid_last_inspectors()
-            && frame.history.is_none()
-        {
-            return Err(key_error(
-                "inspectors.avoid_last_inspectors",
-                "needs a history file to know the last inspectors: set frame.history, \
-                 or leave the key out (without a history it does nothing)"
-                    .into(),
-            ));
-        }
         let inspectors = match raw.inspectors {
             None => None,
             Some(r) => Some(
@@ -446,6 +429,34 @@ impl Plan {
             publish: raw.publish,
             output: raw.output,
         })
+    }
+
+    /// The settings that need a history file have one: checked once the
+    /// command line's `--history` is applied, so that a history given
+    /// there counts as much as one in `[frame]`.
+    pub fn check_history_needs(&self) -> Result<(), InputError> {
+        if self.frame.history.is_some() {
+            return Ok(());
+        }
+        let key_error = |key: &str, message: &str| InputError::file(&self.path, format!("{key}: {message}"));
+        if self.targets.exclude_inspected_within_days.is_some() {
+            return Err(key_error(
+                "targets.exclude_inspected_within_days",
+                "needs a history file: set frame.history, or give --history",
+            ));
+        }
+        if self
+            .inspectors
+            .as_ref()
+            .is_some_and(|r| r.avoid_last_inspectors_written)
+        {
+            return Err(key_error(
+                "inspectors.avoid_last_inspectors",
+                "needs a history file to know the last inspectors: set frame.history or give --history, \
+                 or leave the key out (without a history it does nothing)",
+            ));
+        }
+        Ok(())
     }
 
     /// Applies command-line overrides of input paths.

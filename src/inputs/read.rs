@@ -41,6 +41,7 @@ impl Inputs {
     /// reported in the same order as if they were read one after another
     /// (enterprises, history, inspectors, conflicts).
     pub fn load(plan: Plan) -> Result<Inputs> {
+        plan.check_history_needs()?;
         let mut files = BTreeMap::new();
         let enc = plan.frame.encoding;
         let path = plan.frame.enterprises.resolved.clone();

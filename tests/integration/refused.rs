@@ -452,7 +452,17 @@ fn team_world(history: bool, extra: &str) -> Work {
 #[test]
 fn avoiding_the_last_inspectors_needs_a_history_when_asked_for() {
     let w = team_world(false, "avoid_last_inspectors = true");
-    draw_fails(&w, &[], &["inspectors.avoid_last_inspectors", "frame.history"]);
+    draw_fails(
+        &w,
+        &[],
+        &["inspectors.avoid_last_inspectors", "frame.history", "--history"],
+    );
+    // A history given on the command line counts as one in [frame].
+    let history = w.input("history.csv").display().to_string();
+    let (run, out) = w.draw("s", "with-flag", &["--history", &history]);
+    run.ok();
+    assert!(manifest(&out).inputs.contains_key("history"));
+    verify(&out, &[]).ok();
     team_world(false, "").draw_ok("s", "ok");
     team_world(false, "avoid_last_inspectors = false").draw_ok("s", "ok");
     team_world(true, "avoid_last_inspectors = true").draw_ok("s", "ok");
