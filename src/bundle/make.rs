@@ -207,7 +207,7 @@ pub fn team_summary(inputs: &Inputs, teams: &TeamDraw) -> TeamSummary {
 fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) -> BTreeMap<String, Vec<u8>> {
     let bom = |body: Vec<u8>| {
         if inputs.plan.output.csv_bom {
-            [crate::bundle::write::UTF8_BOM, &body].concat()
+            [crate::inputs::table::UTF8_BOM, &body].concat()
         } else {
             body
         }

@@ -6,9 +6,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-/// The UTF-8 byte order mark, which Excel needs to read a CSV file as UTF-8.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// `path` written relative to `base` when both can be resolved, else as
 /// an absolute path.
 pub fn relative_path(path: &Path, base: &Path) -> String {

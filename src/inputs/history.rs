@@ -63,7 +63,6 @@ fn filter_slot(key: u128) -> (usize, u64) {
 /// day, the same separator twice, a day of the calendar; nothing else,
 /// not even spaces (fields are trimmed before).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    // The common form, `YYYY-MM-DD` with every digit written, at once.
     let b = s.as_bytes();
     let number = |part: &[u8]| {
         part.iter()

@@ -122,7 +122,7 @@ impl<'a> Row<'a> {
         UnquotedRecords::new(rest, 0).next_into(spans)?;
         let (start, end) = (spans.first()?.0, spans.last()?.1);
         let line = &rest[start..end];
-        if line.starts_with(b"\xEF\xBB\xBF") || memchr::memchr(b'"', line).is_some() {
+        if line.starts_with(UTF8_BOM) || memchr::memchr(b'"', line).is_some() {
             return None;
         }
         Some(Row {
@@ -386,7 +386,7 @@ impl Decoded {
     /// The text the rows are read from.
     fn body(&self) -> &[u8] {
         if self.encoding == TextEncoding::Utf8 {
-            self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes)
+            self.bytes.strip_prefix(UTF8_BOM).unwrap_or(&self.bytes)
         } else {
             &self.decoded
         }
@@ -395,7 +395,11 @@ impl Decoded {
     /// The text, kept as [`Table::text`].
     fn into_text(self) -> FileBytes {
         if self.encoding == TextEncoding::Utf8 {
-            let bom = if self.bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let bom = if self.bytes.starts_with(UTF8_BOM) {
+                UTF8_BOM.len()
+            } else {
+                0
+            };
             self.bytes.without_prefix(bom)
         } else {
             self.decoded.into()
@@ -661,7 +665,7 @@ impl Decoded {
         // first row starts with U+FEFF would read differently.
         // A control character is reported by the one-thread reader, with
         // its row and column.
-        if text.starts_with(b"\xEF\xBB\xBF") || first_special::<true>(text).is_some() {
+        if text.starts_with(UTF8_BOM) || first_special::<true>(text).is_some() {
             return None;
         }
         // Widths are checked below, against the header as the
@@ -1199,8 +1203,9 @@ fn decode_gb18030(path: &str, bytes: &[u8]) -> Result<Vec<u8>, InputError> {
     }
 }
 
-/// The UTF-8 byte-order mark.
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark: dropped from a UTF-8 input, and written
+/// before CSV output for Excel, which needs it to read the file as UTF-8.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The GB18030 byte-order mark (U+FEFF in GB18030).
 const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";

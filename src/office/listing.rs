@@ -2,7 +2,7 @@
 //! team mates, as a table, CSV or JSON.
 
 use crate::bundle::view::BundleView;
-use crate::bundle::write::UTF8_BOM;
+use crate::inputs::table::UTF8_BOM;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
