@@ -464,10 +464,8 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
             for w in &manifest.withheld {
                 say!("  withheld: {}: {}", w.item, w.note);
             }
-            match &manifest.seed.ceremony {
-                None => eprintln!("{}", spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
-                Some(c) if c.rehearsal => eprintln!("{}", spotcheck::bundle::verify::REHEARSAL_WARNING),
-                Some(_) => {}
+            if let Some(w) = manifest.seed.warning() {
+                eprintln!("{w}");
             }
             for w in &warnings {
                 eprintln!("{w}");

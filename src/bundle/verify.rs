@@ -94,16 +94,6 @@ impl Report {
     }
 }
 
-/// The warning printed for a seed typed by an operator.
-pub const OPERATOR_SEED_WARNING: &str = "warning: the seed was chosen by the operator (--seed), not by a public \
-     ceremony; this bundle proves that the list follows from the seed, not that the seed was chosen before the \
-     result was known";
-
-/// The warning printed for a rehearsal: a commitment whose time was typed in.
-pub const REHEARSAL_WARNING: &str = "warning: REHEARSAL: the commitment's time was typed in (commit --time), not \
-     read from the clock; the commitment may have been made after the public randomness was known, so this is \
-     not a public draw";
-
 /// What no program can check of a ceremony, and how a reader can.
 pub const PUBLICATION_NOT_CHECKED: &str = "that commitment.json was public before the randomness existed \
      (before the drand round was produced and the dice were rolled): compare the time the website or notice \
@@ -215,12 +205,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
     };
     let (_, replay) = make::make(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
-    if manifest.seed.source == "operator" {
-        report.warnings.push(OPERATOR_SEED_WARNING.to_string());
-    }
-    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
-        report.warnings.push(REHEARSAL_WARNING.to_string());
-    }
+    report.warnings.extend(manifest.seed.warning().map(String::from));
     if let Some(c) = &manifest.seed.ceremony {
         let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
         if let Some(r) = c.beacon_round {

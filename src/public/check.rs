@@ -19,6 +19,7 @@ use crate::public::format::{
     read_public_assignments, read_public_manifest, read_public_targets, withheld_items,
 };
 use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
+use crate::seed::record::{OPERATOR_SEED_WARNING, REHEARSAL_WARNING};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -262,7 +263,7 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
                     .push(format!("{name}: present, but the seed is recorded as the operator's"));
             }
         }
-        r.warnings.push(verify::OPERATOR_SEED_WARNING.to_string());
+        r.warnings.push(OPERATOR_SEED_WARNING.to_string());
         return;
     };
     if m.seed.source != "ceremony" {
@@ -327,7 +328,7 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
         None => r.not_checked.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
     }
     if c.is_rehearsal() {
-        r.warnings.push(verify::REHEARSAL_WARNING.to_string());
+        r.warnings.push(REHEARSAL_WARNING.to_string());
     }
     if r.findings.len() == before {
         let mut line = format!("ceremony: commitment of {} and the revealed secret", c.committed_at);

@@ -54,7 +54,27 @@ impl SeedRecord {
             Some(_) => CEREMONY_NOTE,
         }
     }
+
+    /// What a reader of a check or of a publication is warned of about
+    /// this seed: one typed by the operator, or a rehearsal's.
+    pub fn warning(&self) -> Option<&'static str> {
+        match &self.ceremony {
+            None => Some(OPERATOR_SEED_WARNING),
+            Some(c) if c.rehearsal => Some(REHEARSAL_WARNING),
+            Some(_) => None,
+        }
+    }
 }
+
+/// The warning printed for a seed typed by an operator.
+pub const OPERATOR_SEED_WARNING: &str = "warning: the seed was chosen by the operator (--seed), not by a public \
+     ceremony; this bundle proves that the list follows from the seed, not that the seed was chosen before the \
+     result was known";
+
+/// The warning printed for a rehearsal: a commitment whose time was typed in.
+pub const REHEARSAL_WARNING: &str = "warning: REHEARSAL: the commitment's time was typed in (commit --time), not \
+     read from the clock; the commitment may have been made after the public randomness was known, so this is \
+     not a public draw";
 
 /// The manifest's note on a seed typed on the command line.
 pub const OPERATOR_NOTE: &str = "typed on the command line with --seed; suitable for trials, not for a public draw";

@@ -55,7 +55,7 @@ fn honest_bundle_verifies_with_the_operator_seed_warning() {
         m.totals.targets, m.totals.strata
     )]);
     assert!(
-        run.stderr.contains(spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
+        run.stderr.contains(spotcheck::seed::record::OPERATOR_SEED_WARNING),
         "{run:?}"
     );
     assert!(run.stderr.contains("--seed"), "{run:?}");
@@ -341,7 +341,7 @@ fn relabelled_seed_source_does_not_verify_silently() {
     });
     let run = verify(&out, &[]);
     assert!(
-        run.code == 3 || run.stderr.contains(spotcheck::bundle::verify::OPERATOR_SEED_WARNING),
+        run.code == 3 || run.stderr.contains(spotcheck::seed::record::OPERATOR_SEED_WARNING),
         "a relabelled operator seed verified without warning:\n{run:?}"
     );
 }
