@@ -155,6 +155,9 @@ struct InputFlags {
     /// Use this conflict (recusal) list instead of the plan's.
     #[arg(long, value_name = "CSV")]
     conflicts: Option<PathBuf>,
+    /// Use this item list (抽查事项清单) instead of the batch plan's.
+    #[arg(long, value_name = "CSV")]
+    items: Option<PathBuf>,
 }
 
 impl InputFlags {
@@ -164,6 +167,7 @@ impl InputFlags {
             history: self.history.clone(),
             inspectors: self.inspectors.clone(),
             conflicts: self.conflicts.clone(),
+            items: self.items.clone(),
             encoding,
         }
     }

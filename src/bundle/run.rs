@@ -105,6 +105,7 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
                 history: overrides.history.clone().or_else(|| committed("history")),
                 inspectors: overrides.inspectors.clone().or_else(|| committed("inspectors")),
                 conflicts: overrides.conflicts.clone().or_else(|| committed("conflicts")),
+                items: overrides.items.clone().or_else(|| committed("items")),
                 encoding: overrides.encoding,
             });
             let inputs = Inputs::load(plan)?;

@@ -150,6 +150,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         history: located.get("history").cloned(),
         inspectors: located.get("inspectors").cloned(),
         conflicts: located.get("conflicts").cloned(),
+        items: located.get("items").cloned(),
         encoding: recorded_encoding(&manifest),
     });
     let loaded = Inputs::load(plan);

@@ -13,6 +13,7 @@ use crate::inputs::directory::Directory;
 use crate::inputs::history::History;
 use crate::inputs::inspectors::{Conflicts, InspectorDirectory, TeamRules};
 use crate::inputs::plan::Task;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -108,7 +109,9 @@ pub struct Shortfall {
     pub removed: Vec<(Rule, u64)>,
 }
 
-/// Everything the team draw reads.
+/// Everything the team draw reads. `task` bounds the certificates and
+/// `rules.required_specialties` the specialties of a plan's teams; a
+/// batch's visits carry their own ([`Job`]).
 pub struct TeamInputs<'a> {
     pub rules: &'a TeamRules,
     pub task: &'a Task,
@@ -116,6 +119,37 @@ pub struct TeamInputs<'a> {
     pub inspectors: &'a InspectorDirectory,
     pub conflicts: Option<&'a Conflicts>,
     pub history: Option<&'a History>,
+}
+
+/// One team to staff: a plan's target (SPEC.md §4) or a batch's visit
+/// (§10.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job<'a> {
+    /// Index into the directory's firms.
+    pub firm: usize,
+    /// The team seed.
+    pub seed: String,
+    /// The team's departments in byte order of their names, with their
+    /// slots and the specialties each of their officers needs.
+    pub needs: Vec<Need<'a>>,
+    /// Certificates must be valid through this day.
+    pub end: NaiveDate,
+}
+
+/// One department's part of a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need<'a> {
+    pub department: &'a str,
+    pub slots: u32,
+    pub specialties: Vec<&'a str>,
+}
+
+/// The teams of jobs, by job: (slot, inspector) in slot order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staffed {
+    pub teams: Vec<Vec<(u32, usize)>>,
+    /// Teams per inspector, by directory index.
+    pub load: Vec<u64>,
 }
 
 /// What the rules ask of a target's firm, looked up once per target.
@@ -139,14 +173,23 @@ impl<'a> TeamInputs<'a> {
         }
     }
 
-    /// The first rule inspector `i` fails for a slot of `department` on
-    /// a firm, given loads and the team so far.
-    fn first_failure(&self, i: usize, department: &str, f: &FirmFacts, load: &[u64], team: &[usize]) -> Option<Rule> {
+    /// The first rule inspector `i` fails for a slot of `need` on a firm
+    /// whose team must be certified through `end`, given loads and the
+    /// team so far.
+    fn first_failure(
+        &self,
+        i: usize,
+        need: &Need,
+        end: NaiveDate,
+        f: &FirmFacts,
+        load: &[u64],
+        team: &[usize],
+    ) -> Option<Rule> {
         let p = &self.inspectors.inspectors[i];
-        if p.department != department {
+        if p.department != need.department {
             return Some(Rule::Department);
         }
-        if let Some(rule) = self.static_failure(i) {
+        if let Some(rule) = self.static_failure(i, end, &need.specialties) {
             return Some(rule);
         }
         if self.conflicts.is_some_and(|c| c.recused(&p.id, f.uscc)) {
@@ -167,21 +210,16 @@ impl<'a> TeamInputs<'a> {
         None
     }
 
-    /// Rules that do not depend on the target.
-    fn static_failure(&self, i: usize) -> Option<Rule> {
+    /// Rules that do not depend on the firm.
+    fn static_failure(&self, i: usize, end: NaiveDate, specialties: &[&str]) -> Option<Rule> {
         let p = &self.inspectors.inspectors[i];
         if !p.active {
             return Some(Rule::Active);
         }
-        if p.cert_expires < self.task.end {
+        if p.cert_expires < end {
             return Some(Rule::Certificate);
         }
-        if !self
-            .rules
-            .required_specialties
-            .iter()
-            .all(|s| p.specialties.contains(s))
-        {
+        if !specialties.iter().all(|s| p.specialties.iter().any(|h| h == s)) {
             return Some(Rule::Specialty);
         }
         None
@@ -191,20 +229,6 @@ impl<'a> TeamInputs<'a> {
 /// Draws a team for every target, or reports every slot that cannot be
 /// filled.
 pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Result<TeamDraw, Vec<Shortfall>> {
-    let n = inputs.inspectors.inspectors.len();
-    // Candidates per department that pass the target-independent rules.
-    let mut pools: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (dept, _) in &inputs.rules.team {
-        pools.insert(dept.as_str(), Vec::new());
-    }
-    for i in 0..n {
-        let p = &inputs.inspectors.inspectors[i];
-        if let Some(pool) = pools.get_mut(p.department.as_str())
-            && inputs.static_failure(i).is_none()
-        {
-            pool.push(i);
-        }
-    }
     let mut order: Vec<usize> = (0..targets.targets.len()).collect();
     order.sort_by(|&a, &b| {
         let (ta, tb) = (&targets.targets[a], &targets.targets[b]);
@@ -212,68 +236,45 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
             .cmp(&tb.ticket)
             .then_with(|| inputs.firms.firms[ta.firm].uscc.cmp(&inputs.firms.firms[tb.firm].uscc))
     });
-    let mut load = vec![0u64; n];
-    let mut teams: Vec<Vec<(u32, usize)>> = vec![Vec::new(); targets.targets.len()];
-    let mut shortfalls = Vec::new();
-    let departments: Vec<(&str, u32)> = inputs.rules.team.iter().map(|(d, c)| (d.as_str(), *c)).collect();
-    let seed_of = |t: usize| SeedHash::new(&team_seed(seed, &inputs.firms.firms[targets.targets[t].firm].uscc));
-    // The tickets do not depend on who was picked before, so each
-    // target's best few candidates per department are ranked up front, on
-    // every core; the picking below is sequential because loads are.
-    let top = precompute_rankings(&order, &departments, &pools, inputs, &seed_of);
+    let specialties: Vec<&str> = inputs.rules.required_specialties.iter().map(String::as_str).collect();
+    let needs: Vec<Need> = inputs
+        .rules
+        .team
+        .iter()
+        .map(|(d, c)| Need {
+            department: d,
+            slots: *c,
+            specialties: specialties.clone(),
+        })
+        .collect();
+    let jobs: Vec<Job> = order
+        .iter()
+        .map(|&t| {
+            let firm = targets.targets[t].firm;
+            Job {
+                firm,
+                seed: team_seed(seed, &inputs.firms.firms[firm].uscc),
+                needs: needs.clone(),
+                end: inputs.task.end,
+            }
+        })
+        .collect();
+    let staffed = staff(inputs, &jobs).map_err(|short| {
+        short
+            .into_iter()
+            .map(|x| Shortfall {
+                target: order[x.target],
+                ..x
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let mut teams: Vec<&[(u32, usize)]> = vec![&[]; targets.targets.len()];
     for (pos, &t) in order.iter().enumerate() {
-        let facts = inputs.facts(targets.targets[t].firm);
-        let mut team: Vec<usize> = Vec::new();
-        let mut slot = 0u32;
-        let mut short = false;
-        for (d, &(dept, count)) in departments.iter().enumerate() {
-            let mut ranked = std::borrow::Cow::Borrowed(&top[pos][d]);
-            for _ in 0..count {
-                slot += 1;
-                let passes = |i: usize| inputs.first_failure(i, dept, &facts, &load, &team).is_none();
-                let mut pick = ranked.iter().copied().find(|&i| passes(i));
-                if pick.is_none() && ranked.len() < pools[dept].len() {
-                    // Everyone in the short list failed: rank the whole pool.
-                    ranked = std::borrow::Cow::Owned(rank(&seed_of(t), &pools[dept], inputs, usize::MAX));
-                    pick = ranked.iter().copied().find(|&i| passes(i));
-                }
-                match pick {
-                    Some(i) => {
-                        team.push(i);
-                        teams[t].push((slot, i));
-                    }
-                    None => {
-                        short = true;
-                        let mut removed: BTreeMap<Rule, u64> = BTreeMap::new();
-                        for i in 0..n {
-                            if let Some(rule) = inputs.first_failure(i, dept, &facts, &load, &team) {
-                                *removed.entry(rule).or_default() += 1;
-                            }
-                        }
-                        shortfalls.push(Shortfall {
-                            target: t,
-                            slot,
-                            department: dept.to_string(),
-                            removed: removed.into_iter().collect(),
-                        });
-                    }
-                }
-            }
-        }
-        if short {
-            teams[t].clear();
-        } else {
-            for &i in &team {
-                load[i] += 1;
-            }
-        }
-    }
-    if !shortfalls.is_empty() {
-        return Err(shortfalls);
+        teams[t] = &staffed.teams[pos];
     }
     let mut assignments = Vec::new();
     for (t, team) in teams.into_iter().enumerate() {
-        for (slot, i) in team {
+        for &(slot, i) in team {
             let department = inputs.inspectors.inspectors[i].department.clone();
             assignments.push(Assignment {
                 target: t,
@@ -283,7 +284,103 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
             });
         }
     }
-    Ok(TeamDraw { assignments, load })
+    Ok(TeamDraw {
+        assignments,
+        load: staffed.load,
+    })
+}
+
+/// Staffs jobs one after another in the order given: each slot takes the
+/// inspector with the smallest ticket under the job's team seed who
+/// passes every rule. A [`Shortfall`]'s `target` is the job's index.
+pub fn staff(inputs: &TeamInputs, jobs: &[Job]) -> Result<Staffed, Vec<Shortfall>> {
+    let n = inputs.inspectors.inspectors.len();
+    // Candidates that pass the firm-independent rules, per (department,
+    // specialties, last day): one pool for all of a plan's targets.
+    let mut pool_of: BTreeMap<(&str, &[&str], NaiveDate), usize> = BTreeMap::new();
+    let mut pools: Vec<Vec<usize>> = Vec::new();
+    let job_pools: Vec<Vec<usize>> = jobs
+        .iter()
+        .map(|job| {
+            job.needs
+                .iter()
+                .map(|need| {
+                    *pool_of
+                        .entry((need.department, &need.specialties[..], job.end))
+                        .or_insert_with(|| {
+                            pools.push(
+                                (0..n)
+                                    .filter(|&i| {
+                                        inputs.inspectors.inspectors[i].department == need.department
+                                            && inputs.static_failure(i, job.end, &need.specialties).is_none()
+                                    })
+                                    .collect(),
+                            );
+                            pools.len() - 1
+                        })
+                })
+                .collect()
+        })
+        .collect();
+    let mut load = vec![0u64; n];
+    let mut teams: Vec<Vec<(u32, usize)>> = vec![Vec::new(); jobs.len()];
+    let mut shortfalls = Vec::new();
+    // The tickets do not depend on who was picked before, so each job's
+    // best few candidates per department are ranked up front, on every
+    // core; the picking below is sequential because loads are.
+    let top = precompute_rankings(jobs, &job_pools, &pools, inputs);
+    for (j, job) in jobs.iter().enumerate() {
+        let facts = inputs.facts(job.firm);
+        let mut team: Vec<usize> = Vec::new();
+        let mut slot = 0u32;
+        let mut short = false;
+        for (d, need) in job.needs.iter().enumerate() {
+            let pool = &pools[job_pools[j][d]];
+            let mut ranked = std::borrow::Cow::Borrowed(&top[j][d]);
+            for _ in 0..need.slots {
+                slot += 1;
+                let passes = |i: usize| inputs.first_failure(i, need, job.end, &facts, &load, &team).is_none();
+                let mut pick = ranked.iter().copied().find(|&i| passes(i));
+                if pick.is_none() && ranked.len() < pool.len() {
+                    // Everyone in the short list failed: rank the whole pool.
+                    ranked = std::borrow::Cow::Owned(rank(&SeedHash::new(&job.seed), pool, inputs, usize::MAX));
+                    pick = ranked.iter().copied().find(|&i| passes(i));
+                }
+                match pick {
+                    Some(i) => {
+                        team.push(i);
+                        teams[j].push((slot, i));
+                    }
+                    None => {
+                        short = true;
+                        let mut removed: BTreeMap<Rule, u64> = BTreeMap::new();
+                        for i in 0..n {
+                            if let Some(rule) = inputs.first_failure(i, need, job.end, &facts, &load, &team) {
+                                *removed.entry(rule).or_default() += 1;
+                            }
+                        }
+                        shortfalls.push(Shortfall {
+                            target: j,
+                            slot,
+                            department: need.department.to_string(),
+                            removed: removed.into_iter().collect(),
+                        });
+                    }
+                }
+            }
+        }
+        if short {
+            teams[j].clear();
+        } else {
+            for &i in &team {
+                load[i] += 1;
+            }
+        }
+    }
+    if !shortfalls.is_empty() {
+        return Err(shortfalls);
+    }
+    Ok(Staffed { teams, load })
 }
 
 /// How many of a target's best-ranked candidates are kept per department
@@ -361,20 +458,18 @@ struct Pool<'a> {
     blocks: Option<Vec<IdBlock>>,
 }
 
-/// For each target (in staffing order) and department, its short list:
-/// the same as [`rank`] with [`SHORT_LIST`], but for each inspector one
-/// hash compression and no full ticket.
+/// For each job and department, its short list: the same as [`rank`]
+/// with [`SHORT_LIST`], but for each inspector one hash compression and
+/// no full ticket.
 fn precompute_rankings(
-    order: &[usize],
-    departments: &[(&str, u32)],
-    pools: &BTreeMap<&str, Vec<usize>>,
+    jobs: &[Job],
+    job_pools: &[Vec<usize>],
+    pools: &[Vec<usize>],
     inputs: &TeamInputs,
-    seed_of: &(dyn Fn(usize) -> SeedHash + Sync),
 ) -> Vec<Vec<Vec<usize>>> {
-    let pools: Vec<Pool> = departments
+    let pools: Vec<Pool> = pools
         .iter()
-        .map(|(d, _)| {
-            let members = &pools[d][..];
+        .map(|members| {
             let blocks = members
                 .iter()
                 .map(|&i| IdBlock::new(&inputs.inspectors.inspectors[i].id))
@@ -404,11 +499,11 @@ fn precompute_rankings(
         }
         rank(seed, pool.members, inputs, SHORT_LIST)
     };
-    order
-        .par_iter()
-        .map(|&t| {
-            let seed = seed_of(t);
-            pools.iter().map(|pool| short_list(&seed, pool)).collect()
+    jobs.par_iter()
+        .zip(job_pools)
+        .map(|(job, pools_of_job)| {
+            let seed = SeedHash::new(&job.seed);
+            pools_of_job.iter().map(|&p| short_list(&seed, &pools[p])).collect()
         })
         .collect()
 }

@@ -1,19 +1,23 @@
 //! Reading the inputs: the bytes of a file, CSV as offices write it, the
 //! credit code, the enterprise directory, the history, the inspector
-//! directory and conflicts, the plan and its ratios, and every input of a
-//! plan read once with its hash and its record.
+//! directory and conflicts, the plan and its ratios, a batch plan and its
+//! item list, and every input of a plan or a batch read once with its
+//! hash and its record.
 //!
 //! Uses `base` only.
 
+pub mod batch_plan;
 pub mod directory;
 pub mod file_bytes;
 pub mod history;
 pub mod input_path;
 pub mod inspectors;
+pub mod items;
 pub mod plan;
 pub mod plan_words;
 pub mod ratio;
 pub mod read;
+pub mod read_batch;
 pub mod record;
 pub mod table;
 pub mod uscc;

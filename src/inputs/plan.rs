@@ -182,10 +182,10 @@ struct RawTask {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFrame {
-    enterprises: String,
-    history: Option<String>,
-    encoding: Option<String>,
+pub(crate) struct RawFrame {
+    pub(crate) enterprises: String,
+    pub(crate) history: Option<String>,
+    pub(crate) encoding: Option<String>,
 }
 
 /// `targets.ratio` as written: one percentage, or one per class.
@@ -245,10 +245,10 @@ impl<'de> Deserialize<'de> for Percentage {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawTargets {
+pub(crate) struct RawTargets {
     #[serde(default = "default_stratify")]
     stratify_by: Vec<StratumField>,
-    classes: Option<Vec<String>>,
+    pub(crate) classes: Option<Vec<String>>,
     ratio: RawRatio,
     #[serde(default)]
     min: BTreeMap<String, Firms>,
@@ -270,6 +270,8 @@ pub struct Overrides {
     pub history: Option<PathBuf>,
     pub inspectors: Option<PathBuf>,
     pub conflicts: Option<PathBuf>,
+    /// A batch's item list.
+    pub items: Option<PathBuf>,
     pub encoding: Option<TextEncoding>,
 }
 
@@ -286,20 +288,7 @@ impl Plan {
 
     /// Parses plan text; relative input paths are resolved against `base`.
     pub fn parse(path: &str, text: &str, base: &Path) -> Result<Plan, InputError> {
-        let raw: RawPlan = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
-            let message = in_user_words(e.message().trim());
-            let message = match error_key(&e) {
-                Some(key) => format!("{key}: {message}"),
-                None => message,
-            };
-            InputError {
-                path: path.to_string(),
-                line,
-                column: None,
-                message,
-            }
-        })?;
+        let raw: RawPlan = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let key_error = |key: &str, message: String| InputError::file(path, format!("{key}: {message}"));
 
         let start = date(&raw.task.start).map_err(|m| key_error("task.start", m))?;
@@ -330,87 +319,7 @@ impl Plan {
             encoding,
         };
 
-        let t = raw.targets;
-        if t.stratify_by.is_empty() {
-            return Err(key_error("targets.stratify_by", "must name at least one field".into()));
-        }
-        for (i, f) in t.stratify_by.iter().enumerate() {
-            if t.stratify_by[..i].contains(f) {
-                return Err(key_error(
-                    "targets.stratify_by",
-                    format!("{} is listed twice", f.name()),
-                ));
-            }
-        }
-        let classes = match t.classes {
-            None => DEFAULT_CLASSES.iter().map(|c| c.to_string()).collect(),
-            Some(c) => {
-                if c.is_empty() {
-                    return Err(key_error("targets.classes", "must list at least one class".into()));
-                }
-                c
-            }
-        };
-        let by_class = t.stratify_by.contains(&StratumField::CreditClass);
-        let ratios = match t.ratio {
-            RawRatio::All(s) => Ratios::All(s.parse().map_err(|m| key_error("targets.ratio", m))?),
-            RawRatio::ByClass(m) => {
-                if !by_class {
-                    return Err(key_error(
-                        "targets.ratio",
-                        "per-class ratios need \"credit_class\" in targets.stratify_by; \
-                         or give one ratio such as ratio = \"5%\""
-                            .into(),
-                    ));
-                }
-                let mut out = BTreeMap::new();
-                for (class, s) in m {
-                    check_class(&classes, &class).map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
-                    let r = s.parse().map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
-                    out.insert(class, r);
-                }
-                for class in &classes {
-                    if !out.contains_key(class) {
-                        return Err(key_error("targets.ratio", format!("no ratio for credit class {class}")));
-                    }
-                }
-                Ratios::ByClass(out)
-            }
-        };
-        for (key, bounds) in [("targets.min", &t.min), ("targets.max", &t.max)] {
-            if !bounds.is_empty() && !by_class {
-                return Err(key_error(
-                    key,
-                    "per-class bounds need \"credit_class\" in targets.stratify_by".into(),
-                ));
-            }
-            for class in bounds.keys() {
-                check_class(&classes, class).map_err(|m| key_error(&format!("{key}.{class}"), m))?;
-            }
-        }
-        let bound =
-            |m: BTreeMap<String, Firms>| -> BTreeMap<String, u64> { m.into_iter().map(|(k, v)| (k, v.0)).collect() };
-        let (min, max) = (bound(t.min), bound(t.max));
-        for (class, lo) in &min {
-            if let Some(hi) = max.get(class)
-                && lo > hi
-            {
-                return Err(key_error(
-                    &format!("targets.min.{class}"),
-                    format!("{lo} is above targets.max.{class} = {hi}"),
-                ));
-            }
-        }
-        let targets = Targets {
-            stratify_by: t.stratify_by,
-            classes,
-            ratios,
-            min,
-            max,
-            counties: t.counties,
-            industries: t.industries,
-            exclude_inspected_within_days: t.exclude_inspected_within_days.map(|d| d.0),
-        };
+        let targets = raw.targets.validate("targets").map_err(|(key, m)| key_error(&key, m))?;
         let inspectors = match raw.inspectors {
             None => None,
             Some(r) => Some(
@@ -485,6 +394,118 @@ impl Plan {
     }
 }
 
+impl RawTargets {
+    /// Validates a `[targets]` table; errors are (key, message), the key
+    /// written under `prefix` (`targets`, or a batch task's
+    /// `task.targets`).
+    pub(crate) fn validate(self, prefix: &str) -> Result<Targets, (String, String)> {
+        let t = self;
+        let key_error = |key: &str, message: String| {
+            (
+                format!("{prefix}{}", key.strip_prefix("targets").unwrap_or(key)),
+                message,
+            )
+        };
+        if t.stratify_by.is_empty() {
+            return Err(key_error("targets.stratify_by", "must name at least one field".into()));
+        }
+        for (i, f) in t.stratify_by.iter().enumerate() {
+            if t.stratify_by[..i].contains(f) {
+                return Err(key_error(
+                    "targets.stratify_by",
+                    format!("{} is listed twice", f.name()),
+                ));
+            }
+        }
+        let classes = match t.classes {
+            None => DEFAULT_CLASSES.iter().map(|c| c.to_string()).collect(),
+            Some(c) => {
+                if c.is_empty() {
+                    return Err(key_error("targets.classes", "must list at least one class".into()));
+                }
+                c
+            }
+        };
+        let by_class = t.stratify_by.contains(&StratumField::CreditClass);
+        let ratios = match t.ratio {
+            RawRatio::All(s) => Ratios::All(s.parse().map_err(|m| key_error("targets.ratio", m))?),
+            RawRatio::ByClass(m) => {
+                if !by_class {
+                    return Err(key_error(
+                        "targets.ratio",
+                        "per-class ratios need \"credit_class\" in targets.stratify_by; \
+                         or give one ratio such as ratio = \"5%\""
+                            .into(),
+                    ));
+                }
+                let mut out = BTreeMap::new();
+                for (class, s) in m {
+                    check_class(&classes, &class).map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
+                    let r = s.parse().map_err(|m| key_error(&format!("targets.ratio.{class}"), m))?;
+                    out.insert(class, r);
+                }
+                for class in &classes {
+                    if !out.contains_key(class) {
+                        return Err(key_error("targets.ratio", format!("no ratio for credit class {class}")));
+                    }
+                }
+                Ratios::ByClass(out)
+            }
+        };
+        for (key, bounds) in [("targets.min", &t.min), ("targets.max", &t.max)] {
+            if !bounds.is_empty() && !by_class {
+                return Err(key_error(
+                    key,
+                    "per-class bounds need \"credit_class\" in targets.stratify_by".into(),
+                ));
+            }
+            for class in bounds.keys() {
+                check_class(&classes, class).map_err(|m| key_error(&format!("{key}.{class}"), m))?;
+            }
+        }
+        let bound =
+            |m: BTreeMap<String, Firms>| -> BTreeMap<String, u64> { m.into_iter().map(|(k, v)| (k, v.0)).collect() };
+        let (min, max) = (bound(t.min), bound(t.max));
+        for (class, lo) in &min {
+            if let Some(hi) = max.get(class)
+                && lo > hi
+            {
+                return Err(key_error(
+                    &format!("targets.min.{class}"),
+                    format!("{lo} is above targets.max.{class} = {hi}"),
+                ));
+            }
+        }
+        Ok(Targets {
+            stratify_by: t.stratify_by,
+            classes,
+            ratios,
+            min,
+            max,
+            counties: t.counties,
+            industries: t.industries,
+            exclude_inspected_within_days: t.exclude_inspected_within_days.map(|d| d.0),
+        })
+    }
+}
+
+/// A TOML reading error as a plan's reader would put it: the line, the
+/// key, what was expected and what was found.
+pub(crate) fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> InputError {
+    let line = e.span().map(|s| 1 + text[..s.start].matches('\n').count() as u64);
+    let message = in_user_words(e.message().trim());
+    let message = match error_key(e) {
+        Some(key) => format!("{key}: {message}"),
+        None => message,
+    };
+    InputError {
+        path: path.to_string(),
+        line,
+        column: None,
+        message,
+    }
+}
+
 fn check_class(classes: &[String], class: &str) -> Result<(), String> {
     if classes.iter().any(|c| c == class) {
         Ok(())
@@ -496,7 +517,7 @@ fn check_class(classes: &[String], class: &str) -> Result<(), String> {
     }
 }
 
-fn date(d: &toml::value::Datetime) -> Result<NaiveDate, String> {
+pub(crate) fn date(d: &toml::value::Datetime) -> Result<NaiveDate, String> {
     match (d.date, d.time, d.offset) {
         (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
             .ok_or_else(|| format!("{d} is not a calendar date")),

@@ -3,10 +3,11 @@
 use crate::base::error::Result;
 use crate::inputs::directory::Directory;
 use crate::inputs::history::History;
+use crate::inputs::inspectors::TeamRules;
 use crate::inputs::inspectors::{Conflicts, InspectorDirectory};
-use crate::inputs::plan::Plan;
+use crate::inputs::plan::{Frame, Plan, StratumField, Targets};
 use crate::inputs::table::{RawFile, TextEncoding};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Facts about one input file, for the manifest and the commitment.
@@ -42,17 +43,60 @@ impl Inputs {
     /// (enterprises, history, inspectors, conflicts).
     pub fn load(plan: Plan) -> Result<Inputs> {
         plan.check_history_needs()?;
+        let read = Read::files(
+            &plan.frame,
+            &plan.targets.classes,
+            plan.inspectors.as_ref(),
+            |directory| {
+                check_directed_names(&plan.path, &plan.targets, &DirectoryNames::of(directory), directory)?;
+                check_stratum_values(&plan.targets.stratify_by, directory)
+            },
+        )?;
+        Ok(Inputs {
+            plan,
+            enterprises: read.enterprises,
+            history: read.history,
+            inspectors: read.inspectors,
+            conflicts: read.conflicts,
+            files: read.files,
+        })
+    }
+}
+
+/// The inputs that plans and batch plans share, read.
+pub(crate) struct Read {
+    pub enterprises: Directory,
+    pub history: Option<History>,
+    pub inspectors: Option<InspectorDirectory>,
+    pub conflicts: Option<Conflicts>,
+    pub files: BTreeMap<String, InputInfo>,
+}
+
+impl Read {
+    /// Reads the frame's files and, with team rules, the inspector
+    /// directory and conflicts. `check` looks at the enterprise directory
+    /// before the other files' errors are reported.
+    ///
+    /// The history and the inspector directory are read on a thread of
+    /// their own while the enterprise directory is read; errors are
+    /// reported in the same order as if they were read one after another
+    /// (enterprises, history, inspectors, conflicts).
+    pub(crate) fn files(
+        frame: &Frame,
+        classes: &[String],
+        rules: Option<&TeamRules>,
+        check: impl FnOnce(&Directory) -> Result<()>,
+    ) -> Result<Read> {
         let mut files = BTreeMap::new();
-        let enc = plan.frame.encoding;
-        let path = plan.frame.enterprises.resolved.clone();
+        let enc = frame.encoding;
+        let path = frame.enterprises.resolved.clone();
         let (enterprises, (history, inspector_dir)) = std::thread::scope(|scope| {
             let others = scope.spawn(|| {
-                let history = plan
-                    .frame
+                let history = frame
                     .history
                     .as_ref()
                     .map(|p| -> Result<History> { Ok(History::parse(RawFile::read(&p.resolved)?, enc)?) });
-                let inspectors = plan.inspectors.as_ref().map(|rules| -> Result<InspectorDirectory> {
+                let inspectors = rules.map(|rules| -> Result<InspectorDirectory> {
                     Ok(InspectorDirectory::parse(
                         RawFile::read(&rules.directory.resolved)?,
                         enc,
@@ -60,8 +104,7 @@ impl Inputs {
                 });
                 (history, inspectors)
             });
-            let enterprises =
-                RawFile::read(&path).and_then(|raw| Ok(Directory::parse(raw, enc, &plan.targets.classes)?));
+            let enterprises = RawFile::read(&path).and_then(|raw| Ok(Directory::parse(raw, enc, classes)?));
             (enterprises, others.join().expect("input thread"))
         });
         let enterprises = enterprises?;
@@ -74,9 +117,8 @@ impl Inputs {
                 encoding: enterprises.encoding,
             },
         );
-        check_directed_names(&plan, &enterprises)?;
-        check_stratum_values(&plan, &enterprises)?;
-        let history = match (&plan.frame.history, history) {
+        check(&enterprises)?;
+        let history = match (&frame.history, history) {
             (Some(p), Some(h)) => {
                 let h = h?;
                 files.insert(
@@ -94,7 +136,7 @@ impl Inputs {
         };
         let mut inspectors = None;
         let mut conflicts = None;
-        if let (Some(rules), Some(dir)) = (&plan.inspectors, inspector_dir) {
+        if let (Some(rules), Some(dir)) = (rules, inspector_dir) {
             let path = rules.directory.resolved.clone();
             let dir = dir?;
             files.insert(
@@ -121,8 +163,7 @@ impl Inputs {
             }
             inspectors = Some(dir);
         }
-        Ok(Inputs {
-            plan,
+        Ok(Read {
             enterprises,
             history,
             inspectors,
@@ -136,11 +177,10 @@ impl Inputs {
 /// join the values with `/`, so `批发/零售` + `凯里市` and `批发` +
 /// `零售/凯里市` would make one label of two strata. The first firm in
 /// file order with such a value is refused, by its line and column.
-fn check_stratum_values(plan: &Plan, directory: &Directory) -> Result<()> {
-    use crate::inputs::plan::StratumField;
+pub(crate) fn check_stratum_values(fields: &[StratumField], directory: &Directory) -> Result<()> {
     let mut slash: Vec<Option<bool>> = Vec::new();
     for firm in &directory.firms {
-        for field in &plan.targets.stratify_by {
+        for field in fields {
             let v = match field {
                 StratumField::CreditClass => firm.credit_class,
                 StratumField::County => firm.county,
@@ -168,26 +208,58 @@ fn check_stratum_values(plan: &Plan, directory: &Directory) -> Result<()> {
     Ok(())
 }
 
+/// The counties and the industries that a directory names.
+pub(crate) struct DirectoryNames<'a> {
+    counties: BTreeSet<&'a str>,
+    industries: BTreeSet<&'a str>,
+}
+
+impl<'a> DirectoryNames<'a> {
+    pub(crate) fn of(directory: &'a Directory) -> DirectoryNames<'a> {
+        let mut values = (BTreeSet::new(), BTreeSet::new());
+        for f in &directory.firms {
+            values.0.insert(f.county);
+            values.1.insert(f.industry);
+        }
+        DirectoryNames {
+            counties: values.0.into_iter().map(|v| directory.value(v)).collect(),
+            industries: values.1.into_iter().map(|v| directory.value(v)).collect(),
+        }
+    }
+}
+
 /// A directed draw's counties and industries must be in the directory: a
-/// misspelt name would silently draw nothing from it.
-fn check_directed_names(plan: &Plan, directory: &Directory) -> Result<()> {
-    let t = &plan.targets;
-    for (key, names, is_county) in [
-        ("targets.counties", &t.counties, true),
-        ("targets.industries", &t.industries, false),
+/// misspelt name would silently draw nothing from it. `path` is the plan
+/// and `prefix` what the keys are written under (`targets.`).
+pub(crate) fn check_directed_names(
+    path: &str,
+    targets: &Targets,
+    names: &DirectoryNames,
+    directory: &Directory,
+) -> Result<()> {
+    check_directed_names_under(path, "", targets, names, directory)
+}
+
+/// [`check_directed_names`], naming the keys after `prefix` (a batch's
+/// task).
+pub(crate) fn check_directed_names_under(
+    path: &str,
+    prefix: &str,
+    targets: &Targets,
+    names: &DirectoryNames,
+    directory: &Directory,
+) -> Result<()> {
+    for (key, wanted, present) in [
+        ("targets.counties", &targets.counties, &names.counties),
+        ("targets.industries", &targets.industries, &names.industries),
     ] {
-        let Some(names) = names else { continue };
-        let present: std::collections::BTreeSet<&str> = directory
-            .firms
-            .iter()
-            .map(|f| directory.value(if is_county { f.county } else { f.industry }))
-            .collect();
-        for name in names {
+        let Some(wanted) = wanted else { continue };
+        for name in wanted {
             if !present.contains(name.as_str()) {
                 return Err(crate::base::error::InputError::file(
-                    &plan.path,
+                    path,
                     format!(
-                        "{key}: {name:?} does not appear in the enterprise directory {}; check the spelling",
+                        "{prefix}{key}: {name:?} does not appear in the enterprise directory {}; check the spelling",
                         directory.path
                     ),
                 )

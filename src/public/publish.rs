@@ -61,6 +61,7 @@ pub fn open_private(dir: &Path, overrides: &Overrides) -> Result<Private> {
         history: located.get("history").cloned(),
         inspectors: located.get("inspectors").cloned(),
         conflicts: located.get("conflicts").cloned(),
+        items: located.get("items").cloned(),
         encoding: None,
     });
     let inputs = Inputs::load(plan)?;
