@@ -292,8 +292,10 @@ fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
         (Some(_), None, _, _) => usage("--plan needs --seed (a trial); a public draw uses --commitment and --reveal"),
         _ => usage("give either --plan and --seed, or --commitment and --reveal"),
     };
-    let b = run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)?;
-    say!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out));
+    match run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)? {
+        run::Drawn::Plan(b) => say!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out)),
+        run::Drawn::Batch(b) => say!("{}", spotcheck::bundle::summary::batch_summary(&b.manifest, &a.out)),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -348,7 +350,12 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
     if spotcheck::public::format::is_public_dir(&a.dir) {
         return verify_public(&a);
     }
-    let report = spotcheck::bundle::verify::verify(Path::new(&a.dir), &a.inputs.overrides(None))?;
+    let dir = Path::new(&a.dir);
+    let report = if spotcheck::bundle::batch::is_batch_bundle(dir) {
+        spotcheck::bundle::verify_batch::verify_batch(dir, &a.inputs.overrides(None))?
+    } else {
+        spotcheck::bundle::verify::verify(dir, &a.inputs.overrides(None))?
+    };
     if report.ok() {
         say!("verified: {} ({})", a.dir.display(), report.summary);
         for n in &report.notes {

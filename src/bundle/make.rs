@@ -6,9 +6,12 @@ use crate::bundle::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
 use crate::bundle::manifest::{ExcludedRecord, MANIFEST_JSON, Manifest, StratumRecord, Totals};
 use crate::draw::SPEC_VERSION;
 use crate::draw::frame::{LEAF_FORMAT, frame_root};
-use crate::draw::targets::{TargetDraw, draw_targets_from, exclusions};
+use crate::draw::targets::{Excluded, TargetDraw, draw_targets_from, exclusions};
 use crate::draw::teams::{TeamDraw, TeamInputs, draw_teams, shortfall_report};
+use crate::inputs::directory::Directory;
+use crate::inputs::inspectors::Inspector;
 use crate::inputs::ratio::probability;
+use crate::inputs::read::InputInfo;
 use crate::inputs::read::Inputs;
 use crate::inputs::record::{InputRecord, PlanRecord};
 use crate::seed::record::SeedRecord;
@@ -79,15 +82,19 @@ fn draw_teams_of(inputs: &Inputs, targets: &TargetDraw, seed: &str) -> Result<Op
     };
     let team_inputs = TeamInputs {
         rules,
-        task: &inputs.plan.task,
         firms: &inputs.enterprises,
         inspectors,
         conflicts: inputs.conflicts.as_ref(),
         history: inputs.history.as_ref(),
     };
-    match draw_teams(&team_inputs, targets, seed) {
+    match draw_teams(&team_inputs, &inputs.plan.task, targets, seed) {
         Ok(t) => Ok(Some(t)),
-        Err(short) => Err(Error::Infeasible(shortfall_report(&team_inputs, targets, &short))),
+        Err(short) => Err(Error::Infeasible(shortfall_report(
+            &team_inputs,
+            &inputs.plan.task,
+            targets,
+            &short,
+        ))),
     }
 }
 
@@ -97,8 +104,8 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
-/// `targets.csv`.
-pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
+/// `targets.csv` (a batch task's too).
+pub fn targets_csv(directory: &Directory, draw: &TargetDraw) -> Vec<u8> {
     let mut w = csv_writer();
     w.write_record([
         "stratum",
@@ -111,9 +118,9 @@ pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
         "industry",
     ])
     .expect("write to memory");
-    let mut reader = inputs.enterprises.details_reader();
+    let mut reader = directory.details_reader();
     for t in &draw.targets {
-        let f = &inputs.enterprises.firms[t.firm];
+        let f = &directory.firms[t.firm];
         let details = reader.details(t.firm);
         let rank = t.rank.to_string();
         w.write_record([
@@ -122,9 +129,9 @@ pub fn targets_csv(inputs: &Inputs, draw: &TargetDraw) -> Vec<u8> {
             t.ticket.as_str(),
             &f.uscc,
             &details.name,
-            inputs.enterprises.value(f.credit_class),
-            inputs.enterprises.value(f.county),
-            inputs.enterprises.value(f.industry),
+            directory.value(f.credit_class),
+            directory.value(f.county),
+            directory.value(f.industry),
         ])
         .expect("write to memory");
     }
@@ -173,10 +180,21 @@ pub fn assignments_csv(inputs: &Inputs, draw: &TargetDraw, teams: &TeamDraw) -> 
 /// Inspector load figures for the manifest and the summary.
 pub fn team_summary(inputs: &Inputs, teams: &TeamDraw) -> TeamSummary {
     let officers = &inputs.inspectors.as_ref().expect("teams need inspectors").inspectors;
-    let mut used: Vec<u64> = teams.load.iter().copied().filter(|&l| l > 0).collect();
+    load_summary(
+        officers,
+        &teams.load,
+        inputs.plan.inspectors.as_ref().map_or(0, |r| r.team_size()),
+        teams.assignments.len() as u64,
+    )
+}
+
+/// Load figures from each inspector's load (by directory index): a
+/// plan's targets or a batch's visits per inspector.
+pub fn load_summary(officers: &[Inspector], load: &[u64], team_size: u32, assignments: u64) -> TeamSummary {
+    let mut used: Vec<u64> = load.iter().copied().filter(|&l| l > 0).collect();
     used.sort_unstable();
     let mut departments: BTreeMap<String, DepartmentLoad> = BTreeMap::new();
-    for (i, &l) in teams.load.iter().enumerate() {
+    for (i, &l) in load.iter().enumerate() {
         if l == 0 {
             continue;
         }
@@ -192,8 +210,8 @@ pub fn team_summary(inputs: &Inputs, teams: &TeamDraw) -> TeamSummary {
         d.load_max = d.load_max.max(l);
     }
     TeamSummary {
-        team_size: inputs.plan.inspectors.as_ref().map_or(0, |r| r.team_size()),
-        assignments: teams.assignments.len() as u64,
+        team_size,
+        assignments,
         inspectors_used: used.len() as u64,
         load_min: used.first().copied().unwrap_or(0),
         load_median: if used.is_empty() { 0 } else { used[(used.len() - 1) / 2] },
@@ -215,7 +233,7 @@ fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) ->
     // The two lists are written side by side.
     let (targets, assignments) = std::thread::scope(|scope| {
         let assignments = teams.map(|teams| scope.spawn(|| bom(assignments_csv(inputs, draw, teams))));
-        let targets = bom(targets_csv(inputs, draw));
+        let targets = bom(targets_csv(&inputs.enterprises, draw));
         (targets, assignments.map(|a| a.join().expect("list thread")))
     });
     let mut files = BTreeMap::new();
@@ -234,8 +252,49 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance, mut files
     for (name, bytes) in &provenance.evidence {
         files.insert(name.clone(), bytes.clone());
     }
-    let inputs_record = inputs
-        .files
+    let inputs_record = inputs_record(&inputs.files, provenance);
+    let manifest = Manifest {
+        spec_version: SPEC_VERSION.to_string(),
+        tool: provenance.tool.clone(),
+        task: crate::inputs::record::task_record(plan),
+        plan: PlanRecord {
+            path: provenance.plan_path.clone(),
+            sha256: plan.sha256.clone(),
+            text: plan.text.clone(),
+        },
+        inputs: inputs_record,
+        seed: provenance.seed.clone(),
+        strata: strata_records(draw),
+        excluded: excluded_record(&draw.excluded),
+        totals: Totals {
+            directory_rows: inputs.enterprises.firms.len() as u64,
+            eligible: draw.eligible,
+            strata: draw.strata.len() as u64,
+            targets: draw.targets.len() as u64,
+        },
+        frame: FrameRecord {
+            leaf_format: LEAF_FORMAT.to_string(),
+            leaves: outcome.frame.1,
+            merkle_root: hex::encode(outcome.frame.0),
+        },
+        teams: outcome.teams.as_ref().map(|t| team_summary(inputs, t)),
+        outputs: output_hashes(&files),
+    };
+    files.insert(MANIFEST_JSON.to_string(), manifest.to_bytes());
+    Bundle { manifest, files }
+}
+
+/// The SHA-256 of each file, by name.
+pub fn output_hashes(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .map(|(name, bytes)| (name.clone(), crate::base::sha256::sha256_hex(bytes)))
+        .collect()
+}
+
+/// The manifest's record of each input, with the paths as recorded.
+pub fn inputs_record(files: &BTreeMap<String, InputInfo>, provenance: &Provenance) -> BTreeMap<String, InputRecord> {
+    files
         .iter()
         .map(|(role, info)| {
             let path = provenance
@@ -253,55 +312,32 @@ fn render(inputs: &Inputs, outcome: &Outcome, provenance: &Provenance, mut files
                 },
             )
         })
-        .collect();
-    let e = &draw.excluded;
-    let manifest = Manifest {
-        spec_version: SPEC_VERSION.to_string(),
-        tool: provenance.tool.clone(),
-        task: crate::inputs::record::task_record(plan),
-        plan: PlanRecord {
-            path: provenance.plan_path.clone(),
-            sha256: plan.sha256.clone(),
-            text: plan.text.clone(),
-        },
-        inputs: inputs_record,
-        seed: provenance.seed.clone(),
-        strata: draw
-            .strata
-            .iter()
-            .map(|s| StratumRecord {
-                label: s.label.clone(),
-                credit_class: s.class.clone(),
-                ratio: s.ratio.to_string(),
-                n: s.n,
-                k: s.k,
-                probability: probability(s.k, s.n),
-            })
-            .collect(),
-        excluded: ExcludedRecord {
-            inactive: e.inactive.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            outside_counties: e.outside_counties,
-            outside_industries: e.outside_industries,
-            recently_inspected: e.recently_inspected,
-            total: e.total(),
-        },
-        totals: Totals {
-            directory_rows: inputs.enterprises.firms.len() as u64,
-            eligible: draw.eligible,
-            strata: draw.strata.len() as u64,
-            targets: draw.targets.len() as u64,
-        },
-        frame: FrameRecord {
-            leaf_format: LEAF_FORMAT.to_string(),
-            leaves: outcome.frame.1,
-            merkle_root: hex::encode(outcome.frame.0),
-        },
-        teams: outcome.teams.as_ref().map(|t| team_summary(inputs, t)),
-        outputs: files
-            .iter()
-            .map(|(name, bytes)| (name.clone(), crate::base::sha256::sha256_hex(bytes)))
-            .collect(),
-    };
-    files.insert(MANIFEST_JSON.to_string(), manifest.to_bytes());
-    Bundle { manifest, files }
+        .collect()
+}
+
+/// The manifest's record of each stratum.
+pub fn strata_records(draw: &TargetDraw) -> Vec<StratumRecord> {
+    draw.strata
+        .iter()
+        .map(|s| StratumRecord {
+            label: s.label.clone(),
+            credit_class: s.class.clone(),
+            ratio: s.ratio.to_string(),
+            n: s.n,
+            k: s.k,
+            probability: probability(s.k, s.n),
+        })
+        .collect()
+}
+
+/// The manifest's record of the firms left out.
+pub fn excluded_record(e: &Excluded) -> ExcludedRecord {
+    ExcludedRecord {
+        inactive: e.inactive.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        outside_counties: e.outside_counties,
+        outside_industries: e.outside_industries,
+        recently_inspected: e.recently_inspected,
+        visit_cap: e.visit_cap,
+        total: e.total(),
+    }
 }

@@ -61,7 +61,14 @@ pub struct ExcludedRecord {
     pub outside_counties: u64,
     pub outside_industries: u64,
     pub recently_inspected: u64,
+    /// A batch's firms already at the most visits (absent when none).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub visit_cap: u64,
     pub total: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The Merkle tree over the frame (SPEC.md, frame tree).

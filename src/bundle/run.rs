@@ -2,12 +2,15 @@
 //! reading plans, commitments and evidence, and writing what results.
 
 use crate::base::error::{Error, Result};
+use crate::bundle::batch::{BatchBundle, make_batch};
 use crate::bundle::make::{self, Bundle, Provenance};
 use crate::bundle::manifest::tool_version;
 use crate::bundle::write::{relative_path, write_new_dir, write_new_file};
 use crate::draw::SPEC_VERSION;
+use crate::inputs::batch_plan::{BatchPlan, is_batch};
 use crate::inputs::plan::{Overrides, Plan};
-use crate::inputs::read::Inputs;
+use crate::inputs::read::{InputInfo, Inputs};
+use crate::inputs::read_batch::BatchInputs;
 use crate::inputs::record::{InputRecord, PlanRecord, task_record};
 use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, CeremonyError, Commitment, Evidence, SECRET_TXT};
 use crate::seed::record::{CEREMONY_NOTE, OPERATOR_NOTE, REHEARSAL_NOTE, SeedRecord};
@@ -52,26 +55,145 @@ fn evidence_error(commitment: &Path, secret: &Path, beacon: &str, e: CeremonyErr
     Error::Bundle { path, message }
 }
 
-/// Draws and writes a new bundle at `out`.
-pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bundle> {
+/// What a draw wrote: a plan's bundle or a batch's.
+#[derive(Debug, Clone)]
+pub enum Drawn {
+    Plan(Bundle),
+    Batch(BatchBundle),
+}
+
+/// A ceremony's evidence, checked, and what follows from it.
+struct Opened {
+    checked: ceremony::Checked,
+    /// The plan file as the commitment names it, and the folder its
+    /// relative paths start from.
+    plan_file: PathBuf,
+    base: PathBuf,
+    record: SeedRecord,
+    /// The evidence files to copy into the bundle.
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads and checks a ceremony's evidence: commitment, secret, beacon,
+/// dice.
+fn open_ceremony(commitment: &Path, secret: &Path, beacon: &Option<PathBuf>, dice: &Option<String>) -> Result<Opened> {
+    let evidence = Evidence {
+        commitment: read(commitment)?,
+        secret: String::from_utf8_lossy(&read(secret)?).into_owned(),
+        beacon: beacon.as_deref().map(read).transpose()?,
+        dice: dice.clone(),
+    };
+    let checked = ceremony::check(&evidence).map_err(|e| {
+        let beacon_name = beacon
+            .as_deref()
+            .map_or("--beacon".to_string(), |b| b.display().to_string());
+        evidence_error(commitment, secret, &beacon_name, e)
+    })?;
+    let c = &checked.commitment;
+    let base = commitment.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let plan_file = base.join(&c.plan.path);
+    let record = SeedRecord {
+        value: checked.seed.clone(),
+        source: "ceremony".into(),
+        note: if c.is_rehearsal() {
+            REHEARSAL_NOTE
+        } else {
+            CEREMONY_NOTE
+        }
+        .into(),
+        ceremony: Some(checked.record()),
+    };
+    let mut files = BTreeMap::new();
+    files.insert(COMMITMENT_JSON.to_string(), evidence.commitment.clone());
+    files.insert(SECRET_TXT.to_string(), format!("{}\n", checked.secret).into_bytes());
+    if let Some(b) = &evidence.beacon {
+        files.insert(BEACON_JSON.to_string(), b.clone());
+    }
+    Ok(Opened {
+        checked,
+        plan_file,
+        base,
+        record,
+        files,
+    })
+}
+
+impl Opened {
+    /// The command line's input paths, else the committed ones.
+    fn overrides(&self, overrides: &Overrides) -> Overrides {
+        let c = &self.checked.commitment;
+        let committed = |role: &str| c.inputs.get(role).map(|r| self.base.join(&r.path));
+        Overrides {
+            enterprises: overrides.enterprises.clone().or_else(|| committed("enterprises")),
+            history: overrides.history.clone().or_else(|| committed("history")),
+            inspectors: overrides.inspectors.clone().or_else(|| committed("inspectors")),
+            conflicts: overrides.conflicts.clone().or_else(|| committed("conflicts")),
+            items: overrides.items.clone().or_else(|| committed("items")),
+            encoding: overrides.encoding,
+        }
+    }
+
+    /// The inputs read are the committed ones, byte for byte.
+    fn check_inputs(&self, commitment: &Path, files: &BTreeMap<String, InputInfo>) -> Result<()> {
+        let found = files
+            .iter()
+            .map(|(role, info)| (role.clone(), (info.path.display().to_string(), info.sha256.clone())))
+            .collect();
+        ceremony::check_inputs(&self.checked.commitment, &found).map_err(|e| match e {
+            CeremonyError::Input { role, message } => match found.get(&role) {
+                Some((path, _)) => Error::Bundle {
+                    path: path.clone(),
+                    message: format!("input {role} {message}"),
+                },
+                None => ceremony_error(commitment, CeremonyError::Input { role, message }),
+            },
+            e => ceremony_error(commitment, e),
+        })
+    }
+
+    fn plan_parent(&self) -> &Path {
+        self.plan_file.parent().unwrap_or(&self.base)
+    }
+}
+
+/// The plan file's text.
+fn read_plan_text(path: &Path) -> Result<String> {
+    let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(|e| Error::io(path, e))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| Error::io(path, e))?;
+    Ok(text)
+}
+
+/// Draws and writes a new bundle at `out`: a plan's, or a batch's when
+/// the plan has a `[batch]` table.
+pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Drawn> {
     if out.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(out.to_path_buf()));
     }
-    let mut committed_frame = None;
-    let (inputs, plan_path, seed, evidence) = match source {
+    match source {
         SeedSource::Operator { plan, seed } => {
             if seed.trim().is_empty() {
                 return Err(Error::Infeasible("--seed: the seed must not be empty".into()));
             }
-            let mut p = Plan::load(plan)?;
-            p.apply(overrides);
             let record = SeedRecord {
                 value: seed.clone(),
                 source: "operator".into(),
                 note: OPERATOR_NOTE.into(),
                 ceremony: None,
             };
-            (Inputs::load(p)?, plan.display().to_string(), record, BTreeMap::new())
+            let text = read_plan_text(plan)?;
+            let base = plan.parent().unwrap_or(Path::new("."));
+            let name = plan.display().to_string();
+            if is_batch(&text) {
+                let mut p = BatchPlan::parse(&name, &text, base)?;
+                p.apply(overrides);
+                let inputs = BatchInputs::load(p)?;
+                write_batch(&inputs, name, record, BTreeMap::new(), out)
+            } else {
+                let mut p = Plan::parse(&name, &text, base)?;
+                p.apply(overrides);
+                write_plan(&Inputs::load(p)?, name, record, BTreeMap::new(), None, out)
+            }
         }
         SeedSource::Ceremony {
             commitment,
@@ -79,84 +201,115 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
             beacon,
             dice,
         } => {
-            let evidence = Evidence {
-                commitment: read(commitment)?,
-                secret: String::from_utf8_lossy(&read(secret)?).into_owned(),
-                beacon: beacon.as_deref().map(read).transpose()?,
-                dice: dice.clone(),
-            };
-            let checked = ceremony::check(&evidence).map_err(|e| {
-                let beacon_name = beacon
-                    .as_deref()
-                    .map_or("--beacon".to_string(), |b| b.display().to_string());
-                evidence_error(commitment, secret, &beacon_name, e)
-            })?;
-            let c = &checked.commitment;
-            let base = commitment.parent().unwrap_or(Path::new("."));
-            let plan_file = base.join(&c.plan.path);
-            let mut plan = Plan::parse(
-                &plan_file.display().to_string(),
-                &c.plan.text,
-                plan_file.parent().unwrap_or(base),
-            )?;
-            let committed = |role: &str| c.inputs.get(role).map(|r| base.join(&r.path));
-            plan.apply(&Overrides {
-                enterprises: overrides.enterprises.clone().or_else(|| committed("enterprises")),
-                history: overrides.history.clone().or_else(|| committed("history")),
-                inspectors: overrides.inspectors.clone().or_else(|| committed("inspectors")),
-                conflicts: overrides.conflicts.clone().or_else(|| committed("conflicts")),
-                items: overrides.items.clone().or_else(|| committed("items")),
-                encoding: overrides.encoding,
-            });
-            let inputs = Inputs::load(plan)?;
-            let found = inputs
-                .files
-                .iter()
-                .map(|(role, info)| (role.clone(), (info.path.display().to_string(), info.sha256.clone())))
-                .collect();
-            ceremony::check_inputs(c, &found).map_err(|e| match e {
-                CeremonyError::Input { role, message } => match found.get(&role) {
-                    Some((path, _)) => Error::Bundle {
-                        path: path.clone(),
-                        message: format!("input {role} {message}"),
-                    },
-                    None => ceremony_error(commitment, CeremonyError::Input { role, message }),
-                },
-                e => ceremony_error(commitment, e),
-            })?;
-            committed_frame = c.frame.clone().map(|f| (commitment.clone(), f));
-            let record = SeedRecord {
-                value: checked.seed.clone(),
-                source: "ceremony".into(),
-                note: if c.is_rehearsal() {
-                    REHEARSAL_NOTE
-                } else {
-                    CEREMONY_NOTE
+            let opened = open_ceremony(commitment, secret, beacon, dice)?;
+            let c = &opened.checked.commitment;
+            let name = opened.plan_file.display().to_string();
+            if is_batch(&c.plan.text) {
+                let mut p = BatchPlan::parse(&name, &c.plan.text, opened.plan_parent())?;
+                p.apply(&opened.overrides(overrides));
+                let inputs = BatchInputs::load(p)?;
+                opened.check_inputs(commitment, &inputs.files)?;
+                if let Some(committed) = &c.tasks {
+                    let found = tasks_frame(&inputs);
+                    if &found != committed {
+                        return Err(Error::Bundle {
+                            path: commitment.display().to_string(),
+                            message: format!(
+                                "the inputs do not give the committed tasks' strata: {}; nothing was written",
+                                tasks_differences(committed, &found).join("; ")
+                            ),
+                        });
+                    }
                 }
-                .into(),
-                ceremony: Some(checked.record()),
-            };
-            let mut files = BTreeMap::new();
-            files.insert(COMMITMENT_JSON.to_string(), evidence.commitment.clone());
-            files.insert(SECRET_TXT.to_string(), format!("{}\n", checked.secret).into_bytes());
-            if let Some(b) = &evidence.beacon {
-                files.insert(BEACON_JSON.to_string(), b.clone());
+                write_batch(&inputs, name, opened.record, opened.files, out)
+            } else {
+                let mut p = Plan::parse(&name, &c.plan.text, opened.plan_parent())?;
+                p.apply(&opened.overrides(overrides));
+                let inputs = Inputs::load(p)?;
+                opened.check_inputs(commitment, &inputs.files)?;
+                let committed_frame = c.frame.clone().map(|f| (commitment.clone(), f));
+                write_plan(&inputs, name, opened.record, opened.files, committed_frame, out)
             }
-            (inputs, plan_file.display().to_string(), record, files)
         }
-    };
-    let provenance = Provenance {
+    }
+}
+
+/// A batch's tasks as a commitment records them.
+fn tasks_frame(inputs: &BatchInputs) -> Vec<ceremony::TaskFrameCommit> {
+    crate::draw::batch::tasks_strata_n(inputs)
+        .into_iter()
+        .map(|(id, strata_n)| ceremony::TaskFrameCommit { id, strata_n })
+        .collect()
+}
+
+/// What differs between committed tasks and those found (a few).
+pub fn tasks_differences(committed: &[ceremony::TaskFrameCommit], found: &[ceremony::TaskFrameCommit]) -> Vec<String> {
+    let mut out = Vec::new();
+    if committed.len() != found.len() {
+        out.push(format!(
+            "{} tasks, but the commitment has {}",
+            found.len(),
+            committed.len()
+        ));
+    }
+    for (c, f) in committed.iter().zip(found) {
+        if c != f {
+            out.push(format!(
+                "task {}: strata N {:?}, but the commitment has task {} with {:?}",
+                f.id, f.strata_n, c.id, c.strata_n
+            ));
+        }
+        if out.len() >= 5 {
+            break;
+        }
+    }
+    out
+}
+
+/// Where the record's facts come from, for a bundle to be written at
+/// `out`.
+fn provenance(
+    files: &BTreeMap<String, InputInfo>,
+    plan_path: String,
+    seed: SeedRecord,
+    evidence: BTreeMap<String, Vec<u8>>,
+    out: &Path,
+) -> Provenance {
+    Provenance {
         tool: tool_version(),
-        plan_path: plan_path.clone(),
-        input_paths: inputs
-            .files
+        plan_path,
+        input_paths: files
             .iter()
             .map(|(role, info)| (role.clone(), relative_path(&info.path, out)))
             .collect(),
         seed,
         evidence,
-    };
-    let (outcome, b) = make::make(&inputs, &provenance)?;
+    }
+}
+
+fn write_batch(
+    inputs: &BatchInputs,
+    plan_path: String,
+    seed: SeedRecord,
+    evidence: BTreeMap<String, Vec<u8>>,
+    out: &Path,
+) -> Result<Drawn> {
+    let provenance = provenance(&inputs.files, plan_path, seed, evidence, out);
+    let (_, b) = make_batch(inputs, &provenance)?;
+    write_new_dir(out, &b.files)?;
+    Ok(Drawn::Batch(b))
+}
+
+fn write_plan(
+    inputs: &Inputs,
+    plan_path: String,
+    seed: SeedRecord,
+    evidence: BTreeMap<String, Vec<u8>>,
+    committed_frame: Option<(PathBuf, ceremony::FrameCommit)>,
+    out: &Path,
+) -> Result<Drawn> {
+    let provenance = provenance(&inputs.files, plan_path, seed, evidence, out);
+    let (outcome, b) = make::make(inputs, &provenance)?;
     if let Some((path, frame)) = &committed_frame {
         let strata_n: Vec<u64> = outcome.targets.strata.iter().map(|s| s.n).collect();
         let found = frame.differences(
@@ -176,7 +329,7 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Bu
         }
     }
     write_new_dir(out, &b.files)?;
-    Ok(b)
+    Ok(Drawn::Plan(b))
 }
 
 /// What `commit` is asked to do.
@@ -254,6 +407,54 @@ fn replaced(path: &Path, now: DateTime<Utc>, rehearsal: bool) -> Result<String> 
     Ok(crate::base::sha256::sha256_hex(&bytes))
 }
 
+/// What a commitment binds, from a plan or a batch plan.
+struct Committable {
+    task: crate::inputs::record::TaskRecord,
+    text: String,
+    files: BTreeMap<String, InputInfo>,
+    frame: Option<ceremony::FrameCommit>,
+    tasks: Option<Vec<ceremony::TaskFrameCommit>>,
+}
+
+impl Committable {
+    fn load(path: &Path, overrides: &Overrides) -> Result<Committable> {
+        let text = read_plan_text(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let name = path.display().to_string();
+        if is_batch(&text) {
+            let mut plan = BatchPlan::parse(&name, &text, base)?;
+            plan.apply(overrides);
+            let inputs = BatchInputs::load(plan)?;
+            let b = &inputs.plan.batch;
+            Ok(Committable {
+                task: crate::inputs::record::TaskRecord {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
+                    department: b.department.clone(),
+                    start: b.start.to_string(),
+                    end: b.end.to_string(),
+                    items: Vec::new(),
+                },
+                tasks: Some(tasks_frame(&inputs)),
+                text,
+                files: inputs.files,
+                frame: None,
+            })
+        } else {
+            let mut plan = Plan::parse(&name, &text, base)?;
+            plan.apply(overrides);
+            let inputs = Inputs::load(plan)?;
+            Ok(Committable {
+                task: task_record(&inputs.plan),
+                frame: Some(frame_commit(&inputs)),
+                tasks: None,
+                text,
+                files: inputs.files,
+            })
+        }
+    }
+}
+
 /// The default secret file for a commitment file.
 pub fn default_secret_path(out: &Path) -> PathBuf {
     out.with_extension("secret")
@@ -268,9 +469,7 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
             return Err(Error::OutputExists(p.clone()));
         }
     }
-    let mut plan = Plan::load(&req.plan)?;
-    plan.apply(&req.overrides);
-    let inputs = Inputs::load(plan)?;
+    let committed = Committable::load(&req.plan, &req.overrides)?;
     let (now, clock) = match req.time {
         Some(t) => (t, ceremony::CLOCK_GIVEN),
         None => (Utc::now(), ceremony::CLOCK_SYSTEM),
@@ -324,15 +523,15 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
     let commitment = Commitment {
         version: ceremony::COMMIT_VERSION.to_string(),
         spec_version: SPEC_VERSION.to_string(),
-        task: task_record(&inputs.plan),
+        task: committed.task.clone(),
         committed_at: ceremony::utc_text(now),
         clock: clock.to_string(),
         plan: PlanRecord {
             path: relative_path(&req.plan, base),
-            sha256: inputs.plan.sha256.clone(),
-            text: inputs.plan.text.clone(),
+            sha256: crate::base::sha256::sha256_hex(committed.text.as_bytes()),
+            text: committed.text.clone(),
         },
-        inputs: inputs
+        inputs: committed
             .files
             .iter()
             .map(|(role, info)| {
@@ -351,7 +550,8 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
         dice,
         secret_sha256: crate::base::sha256::sha256_hex(secret.as_bytes()),
         replaces,
-        frame: Some(frame_commit(&inputs)),
+        frame: committed.frame,
+        tasks: committed.tasks,
     };
     let bytes = commitment.to_bytes();
     write_new_file(&secret_path, format!("{secret}\n").as_bytes(), true)?;

@@ -78,3 +78,81 @@ fn display_width(s: &str) -> usize {
 fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
+
+/// The report after a batch: per task one line, then the visits, the
+/// load and where the files went.
+pub fn batch_summary(manifest: &crate::bundle::batch::BatchManifest, dir: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}", manifest.batch.id, manifest.batch.name);
+    let width = manifest
+        .tasks
+        .iter()
+        .map(|t| display_width(&t.id))
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        s,
+        "  {}  {:<10} {:<10} {:>7} {:>7}  name",
+        pad("task", width),
+        "start",
+        "end",
+        "N",
+        "k",
+    );
+    let shown = 30;
+    for t in manifest.tasks.iter().take(shown) {
+        let _ = writeln!(
+            s,
+            "  {}  {:<10} {:<10} {:>7} {:>7}  {}",
+            pad(&t.id, width),
+            t.start,
+            t.end,
+            t.totals.eligible,
+            t.totals.targets,
+            t.name
+        );
+    }
+    if manifest.tasks.len() > shown {
+        let _ = writeln!(
+            s,
+            "  … and {} more tasks (manifest.json lists them all)",
+            manifest.tasks.len() - shown
+        );
+    }
+    let t = &manifest.totals;
+    let _ = writeln!(
+        s,
+        "  {} tasks; {} targets; {} visits to {} firms ({} visits carry more than one task)",
+        t.tasks, t.targets, t.visits, t.firms, t.joint_visits
+    );
+    if let Some(teams) = &manifest.teams {
+        let _ = writeln!(
+            s,
+            "  teams: {} inspectors used; visits per inspector over the batch min {} / median {} / max {}",
+            teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max
+        );
+        for (dept, d) in &teams.departments {
+            let _ = writeln!(
+                s,
+                "    {dept}: {} inspectors, {} places on teams, at most {} each",
+                d.inspectors_used, d.assignments, d.load_max
+            );
+        }
+    }
+    let _ = writeln!(s, "  seed ({}): {}", manifest.seed.source, manifest.seed.value);
+    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+        let _ = writeln!(
+            s,
+            "  REHEARSAL: the commitment's time was typed in (commit --time); this is not a public draw"
+        );
+    }
+    let _ = write!(s, "  written to {}", dir.display());
+    let tasks = manifest.outputs.keys().filter(|n| n.starts_with("tasks/")).count();
+    let _ = write!(s, "\n    tasks/<id>/targets.csv ({tasks} files)");
+    for name in manifest.outputs.keys().filter(|n| !n.starts_with("tasks/")) {
+        let _ = write!(s, "\n    {name}");
+    }
+    let _ = write!(s, "\n    manifest.json");
+    s
+}

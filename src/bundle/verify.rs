@@ -8,6 +8,7 @@ use crate::bundle::manifest::{Manifest, read_manifest};
 use crate::draw::SPEC_VERSION;
 use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
+use crate::inputs::record::{InputRecord, PlanRecord};
 use crate::inputs::table::RawFile;
 use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
@@ -124,7 +125,24 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         )));
         return Ok(report);
     }
-    let evidence = match check_ceremony(dir, &manifest, &mut report) {
+    let check_frame = |c: &crate::seed::ceremony::Commitment, report: &mut Report| match &c.frame {
+        Some(frame) => {
+            let strata_n: Vec<u64> = manifest.strata.iter().map(|s| s.n).collect();
+            let f = &manifest.frame;
+            for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
+                report.findings.push(Finding::Ceremony(d));
+            }
+        }
+        None => report
+            .notes
+            .push(crate::seed::ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
+    };
+    let recorded = Recorded {
+        seed: &manifest.seed,
+        inputs: &manifest.inputs,
+        plan: &manifest.plan,
+    };
+    let evidence = match check_ceremony(dir, &recorded, check_frame, &mut report) {
         Some(e) => e,
         None => return Ok(report),
     };
@@ -235,12 +253,25 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
     Ok(report)
 }
 
+/// What a manifest (a plan's or a batch's) records of the seed, the
+/// inputs and the plan.
+pub(crate) struct Recorded<'a> {
+    pub seed: &'a SeedRecord,
+    pub inputs: &'a BTreeMap<String, InputRecord>,
+    pub plan: &'a PlanRecord,
+}
+
 /// Checks the ceremony's evidence in the bundle: the secret against the
 /// commitment, the beacon's signature and round, the inputs and plan
-/// against the commitment, and the seed's derivation. Returns the
-/// evidence files (to be part of the replayed bundle), or `None` when the
-/// bundle cannot be checked further.
-fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Option<BTreeMap<String, Vec<u8>>> {
+/// against the commitment (`check_frame` the frame or tasks), and the
+/// seed's derivation. Returns the evidence files (to be part of the
+/// replayed bundle), or `None` when the bundle cannot be checked further.
+pub(crate) fn check_ceremony(
+    dir: &Path,
+    manifest: &Recorded,
+    check_frame: impl FnOnce(&crate::seed::ceremony::Commitment, &mut Report),
+    report: &mut Report,
+) -> Option<BTreeMap<String, Vec<u8>>> {
     use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
     let mut files = BTreeMap::new();
     let Some(record) = &manifest.seed.ceremony else {
@@ -293,7 +324,7 @@ fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Optio
             checked.commitment_sha256, record.commitment_sha256
         )));
     }
-    for (role, input) in &manifest.inputs {
+    for (role, input) in manifest.inputs {
         match c.inputs.get(role) {
             Some(committed) if committed.sha256 == input.sha256 => {}
             Some(committed) => report.findings.push(Finding::Ceremony(format!(
@@ -317,16 +348,7 @@ fn check_ceremony(dir: &Path, manifest: &Manifest, report: &mut Report) -> Optio
             "plan: the manifest's plan is not the committed plan".into(),
         ));
     }
-    match &c.frame {
-        Some(frame) => {
-            let strata_n: Vec<u64> = manifest.strata.iter().map(|s| s.n).collect();
-            let f = &manifest.frame;
-            for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
-                report.findings.push(Finding::Ceremony(d));
-            }
-        }
-        None => report.notes.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
-    }
+    check_frame(c, report);
     if checked.seed != manifest.seed.value {
         report.findings.push(Finding::Ceremony(format!(
             "seed: the evidence gives {}, but the manifest's seed is {}",
@@ -358,13 +380,23 @@ fn recorded_encoding(manifest: &Manifest) -> Option<crate::inputs::table::TextEn
 /// Where each input of a bundle is: the flag's path when given, else the
 /// manifest's path (relative to the bundle).
 pub fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<BTreeMap<String, PathBuf>> {
+    locate_recorded(dir, &manifest.inputs, o)
+}
+
+/// [`locate_inputs`] for inputs as any manifest records them.
+pub fn locate_recorded(
+    dir: &Path,
+    inputs: &BTreeMap<String, InputRecord>,
+    o: &Overrides,
+) -> Result<BTreeMap<String, PathBuf>> {
     let mut out = BTreeMap::new();
-    for (role, record) in &manifest.inputs {
+    for (role, record) in inputs {
         let flag = match role.as_str() {
             "enterprises" => o.enterprises.clone(),
             "history" => o.history.clone(),
             "inspectors" => o.inspectors.clone(),
             "conflicts" => o.conflicts.clone(),
+            "items" => o.items.clone(),
             _ => None,
         };
         let path = flag.unwrap_or_else(|| {
@@ -384,7 +416,7 @@ pub fn locate_inputs(dir: &Path, manifest: &Manifest, o: &Overrides) -> Result<B
     Ok(out)
 }
 
-fn compare_files(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, report: &mut Report) -> Result<()> {
+pub(crate) fn compare_files(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, report: &mut Report) -> Result<()> {
     for (name, bytes) in expected {
         let path = dir.join(name);
         let Ok(found) = std::fs::read(&path) else {

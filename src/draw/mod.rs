@@ -4,6 +4,7 @@
 //!
 //! Uses `inputs` and `base`.
 
+pub mod batch;
 pub mod frame;
 pub mod prepared_block;
 pub mod targets;

@@ -50,12 +50,18 @@ pub struct Excluded {
     pub outside_industries: u64,
     /// Inspected within the plan's exclusion window.
     pub recently_inspected: u64,
+    /// In a batch, already at the batch's most visits (SPEC.md §10.3).
+    pub visit_cap: u64,
 }
 
 impl Excluded {
     /// All excluded firms.
     pub fn total(&self) -> u64 {
-        self.inactive.values().sum::<u64>() + self.outside_counties + self.outside_industries + self.recently_inspected
+        self.inactive.values().sum::<u64>()
+            + self.outside_counties
+            + self.outside_industries
+            + self.recently_inspected
+            + self.visit_cap
     }
 }
 
@@ -120,6 +126,8 @@ pub enum Exclusion {
     OutsideCounties,
     OutsideIndustries,
     RecentlyInspected,
+    /// A batch's firm that already has the most visits (SPEC.md §10.3).
+    VisitCap,
 }
 
 impl Exclusion {
@@ -137,6 +145,7 @@ impl Exclusion {
             Some(Exclusion::OutsideCounties) => "outside-counties",
             Some(Exclusion::OutsideIndustries) => "outside-industries",
             Some(Exclusion::RecentlyInspected) => "recently-inspected",
+            Some(Exclusion::VisitCap) => "visit-cap",
         }
     }
 }
@@ -150,7 +159,7 @@ pub fn exclusions(plan: &Plan, directory: &Directory, history: Option<&History>)
 
 /// The plan's eligibility rules, with the exclusion window's first day
 /// worked out once.
-struct Eligibility<'a> {
+pub(crate) struct Eligibility<'a> {
     plan: &'a Plan,
     directory: &'a Directory,
     /// The history and the first day of the window, when the plan
@@ -159,7 +168,7 @@ struct Eligibility<'a> {
 }
 
 impl<'a> Eligibility<'a> {
-    fn new(plan: &'a Plan, directory: &'a Directory, history: Option<&'a History>) -> Eligibility<'a> {
+    pub(crate) fn new(plan: &'a Plan, directory: &'a Directory, history: Option<&'a History>) -> Eligibility<'a> {
         let recent = match (plan.targets.exclude_inspected_within_days, history) {
             (Some(days), Some(history)) => Some((history, plan.task.start - chrono::Days::new(days as u64))),
             _ => None,
@@ -173,7 +182,7 @@ impl<'a> Eligibility<'a> {
 
     /// Why a firm is not in the eligible frame, if it is not. The reasons
     /// are tried in this order and the first that applies is the reason.
-    fn of(&self, firm: &Enterprise) -> Option<Exclusion> {
+    pub(crate) fn of(&self, firm: &Enterprise) -> Option<Exclusion> {
         let t = &self.plan.targets;
         if let Status::Inactive(reason) = firm.status {
             return Some(Exclusion::Inactive(reason));
@@ -188,6 +197,11 @@ impl<'a> Eligibility<'a> {
         {
             return Some(Exclusion::OutsideIndustries);
         }
+        self.recently_inspected(firm)
+    }
+
+    /// Whether the plan's exclusion window leaves the firm out.
+    pub(crate) fn recently_inspected(&self, firm: &Enterprise) -> Option<Exclusion> {
         if let Some((history, since)) = self.recent
             && history.last_inspected(firm.code).is_some_and(|on| on >= since)
         {
@@ -198,12 +212,14 @@ impl<'a> Eligibility<'a> {
 }
 
 impl Excluded {
-    fn count(&mut self, e: Exclusion) {
+    /// Counts one firm left out for `e`.
+    pub fn count(&mut self, e: Exclusion) {
         match e {
             Exclusion::Inactive(r) => *self.inactive.entry(r.as_str()).or_default() += 1,
             Exclusion::OutsideCounties => self.outside_counties += 1,
             Exclusion::OutsideIndustries => self.outside_industries += 1,
             Exclusion::RecentlyInspected => self.recently_inspected += 1,
+            Exclusion::VisitCap => self.visit_cap += 1,
         }
     }
 }
@@ -248,9 +264,31 @@ pub fn draw_targets_from(
     exclusions: &[Option<Exclusion>],
     seed: &str,
 ) -> TargetDraw {
+    let mut excluded = Excluded::default();
+    for e in exclusions.iter().flatten() {
+        excluded.count(*e);
+    }
+    let eligible = exclusions
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_none())
+        .map(|(i, _)| u32::try_from(i).expect("fewer than 2^32 firms"));
+    draw_among(plan, directory, eligible, excluded, seed)
+}
+
+/// The target draw over the eligible firms given (indices into the
+/// directory, in any order), with the excluded firms already counted:
+/// strata, sizes and selection (SPEC.md §3.2–3.4). A batch's tasks come
+/// here with the firms of their own counties and industries.
+pub fn draw_among(
+    plan: &Plan,
+    directory: &Directory,
+    eligible_firms: impl IntoIterator<Item = u32>,
+    excluded: Excluded,
+    seed: &str,
+) -> TargetDraw {
     let seed_hash = SeedHash::new(seed);
     let fields = &plan.targets.stratify_by;
-    let mut excluded = Excluded::default();
     // Each eligible firm as (the first 9 digits of its ticket, its index),
     // by stratum; a stratum is found by its firms' values, and its label
     // made once. The order of this map never reaches the draw: strata are
@@ -258,11 +296,8 @@ pub fn draw_targets_from(
     let mut strata_of: FxHashMap<u128, usize> = FxHashMap::default();
     let mut buckets: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
     let mut eligible = 0;
-    for (i, (firm, exclusion)) in directory.firms.iter().zip(exclusions).enumerate() {
-        if let Some(e) = *exclusion {
-            excluded.count(e);
-            continue;
-        }
+    for index in eligible_firms {
+        let firm = &directory.firms[index as usize];
         eligible += 1;
         // At most three fields (a plan names each once), of 32 bits each.
         let key = fields
@@ -272,7 +307,6 @@ pub fn draw_targets_from(
             buckets.push((stratum_label(fields, directory, firm), Vec::new()));
             buckets.len() - 1
         });
-        let index = u32::try_from(i).expect("fewer than 2^32 firms");
         buckets[b].1.push((seed_hash.prefix_of(&firm.uscc), index));
     }
     // Strata in label order; values whose texts join to the same label

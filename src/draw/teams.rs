@@ -109,12 +109,11 @@ pub struct Shortfall {
     pub removed: Vec<(Rule, u64)>,
 }
 
-/// Everything the team draw reads. `task` bounds the certificates and
-/// `rules.required_specialties` the specialties of a plan's teams; a
-/// batch's visits carry their own ([`Job`]).
+/// Everything the team draw reads. For a plan's teams (`draw_teams`),
+/// `rules.team` and `rules.required_specialties` say what each team needs;
+/// a batch's visits carry their own ([`Job`]).
 pub struct TeamInputs<'a> {
     pub rules: &'a TeamRules,
-    pub task: &'a Task,
     pub firms: &'a Directory,
     pub inspectors: &'a InspectorDirectory,
     pub conflicts: Option<&'a Conflicts>,
@@ -228,7 +227,12 @@ impl<'a> TeamInputs<'a> {
 
 /// Draws a team for every target, or reports every slot that cannot be
 /// filled.
-pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Result<TeamDraw, Vec<Shortfall>> {
+pub fn draw_teams(
+    inputs: &TeamInputs,
+    task: &Task,
+    targets: &TargetDraw,
+    seed: &str,
+) -> Result<TeamDraw, Vec<Shortfall>> {
     let mut order: Vec<usize> = (0..targets.targets.len()).collect();
     order.sort_by(|&a, &b| {
         let (ta, tb) = (&targets.targets[a], &targets.targets[b]);
@@ -255,7 +259,7 @@ pub fn draw_teams(inputs: &TeamInputs, targets: &TargetDraw, seed: &str) -> Resu
                 firm,
                 seed: team_seed(seed, &inputs.firms.firms[firm].uscc),
                 needs: needs.clone(),
-                end: inputs.task.end,
+                end: task.end,
             }
         })
         .collect();
@@ -509,7 +513,7 @@ fn precompute_rankings(
 }
 
 /// A report of the slots that could not be filled and what would help.
-pub fn shortfall_report(inputs: &TeamInputs, targets: &TargetDraw, shortfalls: &[Shortfall]) -> String {
+pub fn shortfall_report(inputs: &TeamInputs, task: &Task, targets: &TargetDraw, shortfalls: &[Shortfall]) -> String {
     let mut s = String::new();
     let targets_short: std::collections::BTreeSet<usize> = shortfalls.iter().map(|x| x.target).collect();
     let _ = writeln!(
@@ -557,11 +561,7 @@ pub fn shortfall_report(inputs: &TeamInputs, targets: &TargetDraw, shortfalls: &
         let _ = writeln!(s, "  - raise inspectors.max_assignments (now {cap})");
     }
     if totals.contains_key(&Rule::Certificate) {
-        let _ = writeln!(
-            s,
-            "  - renew enforcement certificates that expire before {}",
-            inputs.task.end
-        );
+        let _ = writeln!(s, "  - renew enforcement certificates that expire before {}", task.end);
     }
     if totals.contains_key(&Rule::Specialty) {
         let _ = writeln!(
@@ -714,13 +714,12 @@ mod tests {
             let rules = plan.inspectors.as_ref().unwrap();
             let inputs = TeamInputs {
                 rules,
-                task: &plan.task,
                 firms: &firms,
                 inspectors: &inspectors,
                 conflicts: conflicts.as_ref(),
                 history: history.as_ref(),
             };
-            let teams = draw_teams(&inputs, &targets, seed)?;
+            let teams = draw_teams(&inputs, &plan.task, &targets, seed)?;
             Ok(teams
                 .assignments
                 .iter()

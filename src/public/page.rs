@@ -935,6 +935,7 @@ mod tests {
                 outside_counties: 0,
                 outside_industries: 0,
                 recently_inspected: 0,
+                visit_cap: 0,
                 total: 0,
             },
             totals: Totals {

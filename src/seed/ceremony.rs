@@ -139,9 +139,21 @@ pub struct Commitment {
     /// SHA-256 of the commitment file this one replaces, for a re-draw.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub replaces: Option<String>,
-    /// The frame (format 2 on; absent from format 1).
+    /// The frame (format 2 on; absent from format 1 and from a batch's).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub frame: Option<FrameCommit>,
+    /// A batch's tasks, each with its strata's N (SPEC.md §10.6), instead
+    /// of `frame`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tasks: Option<Vec<TaskFrameCommit>>,
+}
+
+/// One task of a batch as its commitment fixes it: each stratum's N.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskFrameCommit {
+    pub id: String,
+    pub strata_n: Vec<u64>,
 }
 
 /// The note on a format-1 commitment, which does not bind the frame.
@@ -295,7 +307,13 @@ pub fn check(evidence: &Evidence) -> Result<Checked, CeremonyError> {
     let commitment: Commitment = serde_json::from_slice(&evidence.commitment)
         .map_err(|e| CeremonyError::Commitment(format!("not a spotcheck commitment: {e}")))?;
     match (commitment.version.as_str(), &commitment.frame) {
+        (COMMIT_VERSION, Some(_)) if commitment.tasks.is_some() => {
+            return Err(CeremonyError::Commitment(
+                "a commitment has \"frame\" (a plan's) or \"tasks\" (a batch's), not both".into(),
+            ));
+        }
         (COMMIT_VERSION, Some(_)) | (COMMIT_VERSION_1, None) => {}
+        (COMMIT_VERSION, None) if commitment.tasks.is_some() => {}
         (COMMIT_VERSION, None) => {
             return Err(CeremonyError::Commitment(format!(
                 "a {COMMIT_VERSION} commitment must have \"frame\""
