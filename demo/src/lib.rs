@@ -2155,6 +2155,42 @@ mod tests {
         );
     }
 
+    /// Checks a batch plan against SPEC §10.2 as far as the item list
+    /// goes: known items, a slot for each item's department, windows in
+    /// the batch's period. Returns its tasks.
+    fn check_batch_plan(text: &str) -> Vec<toml::Value> {
+        let plan: toml::Table = toml::from_str(text).expect("the plan is TOML");
+        let batch = plan["batch"].as_table().unwrap();
+        let (from, to) = (batch["start"].to_string(), batch["end"].to_string());
+        let tasks = plan["task"].as_array().unwrap().clone();
+        let mut ids = BTreeSet::new();
+        for t in &tasks {
+            let id = t["id"].as_str().unwrap();
+            assert!(ids.insert(id.to_string()), "duplicate {id}");
+            let (start, end) = (t["start"].to_string(), t["end"].to_string());
+            assert!(from <= start && start <= end && end <= to, "{id}");
+            let team = t["team"].as_table().unwrap();
+            assert!(team.values().map(|n| n.as_integer().unwrap()).sum::<i64>() >= 2, "{id}");
+            for code in t["items"].as_array().unwrap() {
+                let item = ITEMS.iter().find(|i| i.code == code.as_str().unwrap());
+                let item = item.unwrap_or_else(|| panic!("{id}: unknown item {code}"));
+                assert!(
+                    team.contains_key(item.department),
+                    "{id}: no slot of {}",
+                    item.department
+                );
+            }
+        }
+        tasks
+    }
+
+    #[test]
+    fn the_committed_joint_plan_names_items_of_the_list() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plans/joint-2025.toml");
+        let tasks = check_batch_plan(&fs::read_to_string(path).expect("plans/joint-2025.toml"));
+        assert!(tasks.len() >= 40);
+    }
+
     #[test]
     fn committed_sample_matches_generator() {
         // data/ holds the output of the default configuration; since
