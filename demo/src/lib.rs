@@ -24,7 +24,8 @@
 //! list; company and personal names are invented.
 //!
 //! Beside the two directories, [`ITEMS`] is the item list (抽查事项清单) of
-//! the five departments (`items.csv`, SPEC §10.1).
+//! the five departments (`items.csv`, SPEC §10.1), and [`batch`] writes a
+//! batch plan of many small tasks for benchmarks.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
@@ -37,6 +38,7 @@ use rand_chacha::ChaCha20Rng;
 
 use spotcheck::inputs::uscc;
 
+pub mod batch;
 
 /// The seed used for the committed files under `data/`.
 pub const DEFAULT_SEED: u64 = 20_250_301;
@@ -1471,7 +1473,8 @@ pub struct InspectionItem {
     /// `department` hold; empty when none is needed.
     pub specialty: &'static str,
     /// Industries of `enterprises.csv` the item applies to (not written to
-    /// the CSV; empty for every industry).
+    /// the CSV; empty for every industry). The benchmark plan of
+    /// [`batch`] directs the item's tasks to them.
     pub industries: &'static [&'static str],
 }
 
@@ -2189,6 +2192,33 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plans/joint-2025.toml");
         let tasks = check_batch_plan(&fs::read_to_string(path).expect("plans/joint-2025.toml"));
         assert!(tasks.len() >= 40);
+    }
+
+    #[test]
+    fn batch_plans_are_deterministic_and_well_formed() {
+        let plan = batch::batch_plan(400, DEFAULT_SEED);
+        assert_eq!(plan, batch::batch_plan(400, DEFAULT_SEED));
+        assert_ne!(plan, batch::batch_plan(400, DEFAULT_SEED + 1));
+        let tasks = check_batch_plan(&plan);
+        assert_eq!(tasks.len(), 400);
+        let mut joint = 0;
+        for t in &tasks {
+            let targets = t["targets"].as_table().unwrap();
+            assert_eq!(targets["counties"].as_array().unwrap().len(), 1);
+            let items: Vec<&InspectionItem> = t["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| ITEMS.iter().find(|i| i.code == c.as_str().unwrap()).unwrap())
+                .collect();
+            joint += usize::from(items.len() > 1);
+            let rare: Vec<&&InspectionItem> = items
+                .iter()
+                .filter(|i| i.department == MARKET_REGULATION && !["", "企业公示信息"].contains(&i.specialty))
+                .collect();
+            assert!(rare.len() <= 1, "{}", t["id"]);
+        }
+        assert!((60..180).contains(&joint), "{joint} joint tasks");
     }
 
     #[test]
