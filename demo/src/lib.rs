@@ -22,6 +22,10 @@
 //!
 //! Station names, street names and the like are plausible, not an official
 //! list; company and personal names are invented.
+//!
+//! Beside the two directories, [`ITEMS`] is the item list (抽查事项清单) of
+//! the five departments (`items.csv`, SPEC §10.1), and [`batch`] writes a
+//! batch plan of many small tasks for benchmarks.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;
@@ -33,6 +37,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
 use spotcheck::inputs::uscc;
+
+pub mod batch;
 
 /// The seed used for the committed files under `data/`.
 pub const DEFAULT_SEED: u64 = 20_250_301;
@@ -1431,6 +1437,363 @@ pub fn enterprises_csv_gb18030(rows: &[DemoEnterprise]) -> csv::Result<Vec<u8>> 
 }
 
 // ---------------------------------------------------------------------------
+// The item list (抽查事项清单)
+// ---------------------------------------------------------------------------
+
+/// Header of `items.csv` (SPEC §10.1).
+pub const ITEMS_HEADER: [&str; 7] = [
+    "code",
+    "name",
+    "department",
+    "category",
+    "legal_basis",
+    "method",
+    "specialty",
+];
+
+/// Name of the item list written by [`DemoData::write_to_dir`].
+pub const ITEMS_FILE: &str = "items.csv";
+
+/// An inspection item (抽查事项) of the item list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InspectionItem {
+    /// Item code (事项编码), e.g. `SJ-GS-01`.
+    pub code: &'static str,
+    /// Item name (事项名称).
+    pub name: &'static str,
+    /// The inspectors' department that checks it, as in `inspectors.csv`.
+    pub department: &'static str,
+    /// `重点` (key) or `一般` (general).
+    pub category: &'static str,
+    /// Legal basis (检查依据).
+    pub legal_basis: &'static str,
+    /// Method (检查方式).
+    pub method: &'static str,
+    /// The specialty an inspector needs (执法领域), one that inspectors of
+    /// `department` hold; empty when none is needed.
+    pub specialty: &'static str,
+    /// Industries of `enterprises.csv` the item applies to (not written to
+    /// the CSV; empty for every industry). The benchmark plan of
+    /// [`batch`] directs the item's tasks to them.
+    pub industries: &'static [&'static str],
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn item(
+    code: &'static str,
+    name: &'static str,
+    department: &'static str,
+    category: &'static str,
+    legal_basis: &'static str,
+    method: &'static str,
+    specialty: &'static str,
+    industries: &'static [&'static str],
+) -> InspectionItem {
+    InspectionItem {
+        code,
+        name,
+        department,
+        category,
+        legal_basis,
+        method,
+        specialty,
+        industries,
+    }
+}
+
+/// The demo item list of the five departments: `data/items.csv`. Legal
+/// bases name an article only where the article is the item's own.
+pub static ITEMS: [InspectionItem; 26] = [
+    item(
+        "SJ-GS-01",
+        "企业年度报告公示信息检查",
+        MARKET_REGULATION,
+        "一般",
+        "《企业信息公示暂行条例》第十四条",
+        "书面检查、实地核查",
+        "企业公示信息",
+        &[],
+    ),
+    item(
+        "SJ-DJ-01",
+        "住所（经营场所）登记事项检查",
+        MARKET_REGULATION,
+        "一般",
+        "《中华人民共和国市场主体登记管理条例》第三十八条",
+        "实地核查",
+        "",
+        &[],
+    ),
+    item(
+        "SJ-SP-01",
+        "食品生产企业监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国食品安全法》第一百一十条",
+        "实地检查、抽样检验",
+        "食品安全",
+        &["食品生产"],
+    ),
+    item(
+        "SJ-SP-02",
+        "食品销售者监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国食品安全法》第一百一十条",
+        "实地检查、抽样检验",
+        "食品安全",
+        &["批发和零售业"],
+    ),
+    item(
+        "SJ-SP-03",
+        "餐饮服务提供者监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国食品安全法》第一百一十条",
+        "实地检查",
+        "食品安全",
+        &["住宿和餐饮业"],
+    ),
+    item(
+        "SJ-TS-01",
+        "特种设备使用单位监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国特种设备安全法》第五十七条",
+        "实地检查",
+        "特种设备",
+        &["制造业", "住宿和餐饮业", "建筑业"],
+    ),
+    item(
+        "SJ-JL-01",
+        "强制检定计量器具使用情况检查",
+        MARKET_REGULATION,
+        "一般",
+        "《中华人民共和国计量法》第九条",
+        "实地检查",
+        "计量",
+        &["批发和零售业", "交通运输业"],
+    ),
+    item(
+        "SJ-JL-02",
+        "定量包装商品净含量检查",
+        MARKET_REGULATION,
+        "一般",
+        "《定量包装商品计量监督管理办法》",
+        "抽样检验",
+        "计量",
+        &["食品生产"],
+    ),
+    item(
+        "SJ-ZL-01",
+        "生产领域产品质量监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国产品质量法》第十五条",
+        "抽样检验",
+        "产品质量",
+        &["制造业"],
+    ),
+    item(
+        "SJ-ZL-02",
+        "工业产品生产许可证获证企业检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国工业产品生产许可证管理条例》",
+        "实地检查、检验检测",
+        "产品质量",
+        &["制造业", "食品生产"],
+    ),
+    item(
+        "SJ-JG-01",
+        "明码标价和价格行为检查",
+        MARKET_REGULATION,
+        "一般",
+        "《中华人民共和国价格法》第十三条",
+        "实地检查",
+        "价格监管",
+        &["批发和零售业", "住宿和餐饮业", "居民服务业"],
+    ),
+    item(
+        "SJ-GG-01",
+        "广告发布行为检查",
+        MARKET_REGULATION,
+        "一般",
+        "《中华人民共和国广告法》第四十九条",
+        "网络监测、书面检查",
+        "广告监管",
+        &[],
+    ),
+    item(
+        "SJ-YP-01",
+        "药品经营企业监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《中华人民共和国药品管理法》第九十九条",
+        "实地检查",
+        "药品",
+        &["批发和零售业"],
+    ),
+    item(
+        "SJ-YL-01",
+        "医疗器械经营企业监督检查",
+        MARKET_REGULATION,
+        "重点",
+        "《医疗器械监督管理条例》",
+        "实地检查",
+        "药品",
+        &["批发和零售业"],
+    ),
+    item(
+        "SW-FP-01",
+        "发票使用情况检查",
+        "税务局",
+        "一般",
+        "《中华人民共和国发票管理办法》",
+        "书面检查、实地核查",
+        "税务稽查",
+        &[],
+    ),
+    item(
+        "SW-DJ-01",
+        "税务登记和纳税申报情况检查",
+        "税务局",
+        "一般",
+        "《中华人民共和国税收征收管理法》第十五条",
+        "书面检查",
+        "税务稽查",
+        &[],
+    ),
+    item(
+        "SW-JC-01",
+        "税收违法行为随机抽查",
+        "税务局",
+        "重点",
+        "《中华人民共和国税收征收管理法》第五十四条",
+        "书面检查、实地检查",
+        "税务稽查",
+        &["建筑业", "交通运输业", "批发和零售业", "租赁和商务服务业"],
+    ),
+    item(
+        "WJ-GW-01",
+        "公共场所卫生监督检查",
+        "卫生健康局",
+        "一般",
+        "《公共场所卫生管理条例》",
+        "实地检查、检验检测",
+        "公共卫生",
+        &["住宿和餐饮业", "居民服务业"],
+    ),
+    item(
+        "WJ-YS-01",
+        "二次供水设施卫生监督检查",
+        "卫生健康局",
+        "重点",
+        "《生活饮用水卫生监督管理办法》",
+        "实地检查、检验检测",
+        "公共卫生",
+        &["居民服务业"],
+    ),
+    item(
+        "WJ-ZY-01",
+        "用人单位职业病防治情况检查",
+        "卫生健康局",
+        "重点",
+        "《中华人民共和国职业病防治法》",
+        "实地检查",
+        "公共卫生",
+        &["制造业", "建筑业"],
+    ),
+    item(
+        "WJ-XD-01",
+        "餐饮具集中消毒服务单位卫生检查",
+        "卫生健康局",
+        "一般",
+        "《中华人民共和国食品安全法》第五十八条",
+        "实地检查、检验检测",
+        "食品安全",
+        &["居民服务业"],
+    ),
+    item(
+        "YJ-AQ-01",
+        "安全生产主体责任落实情况检查",
+        "应急管理局",
+        "重点",
+        "《中华人民共和国安全生产法》第六十五条",
+        "实地检查",
+        "安全生产",
+        &["制造业", "建筑业", "交通运输业", "食品生产"],
+    ),
+    item(
+        "YJ-WH-01",
+        "危险化学品经营单位安全检查",
+        "应急管理局",
+        "重点",
+        "《危险化学品安全管理条例》",
+        "实地检查",
+        "安全生产",
+        &["批发和零售业"],
+    ),
+    item(
+        "HJ-PW-01",
+        "排污许可证执行情况检查",
+        "生态环境局",
+        "重点",
+        "《排污许可管理条例》",
+        "实地检查、检验检测",
+        "环境执法",
+        &["制造业", "食品生产"],
+    ),
+    item(
+        "HJ-WF-01",
+        "危险废物规范化环境管理检查",
+        "生态环境局",
+        "重点",
+        "《中华人民共和国固体废物污染环境防治法》",
+        "实地检查",
+        "环境执法",
+        &["制造业"],
+    ),
+    item(
+        "HJ-HP-01",
+        "建设项目环境影响评价制度执行情况检查",
+        "生态环境局",
+        "一般",
+        "《中华人民共和国环境影响评价法》",
+        "书面检查、实地核查",
+        "环境执法",
+        &["农、林、牧、渔业", "建筑业"],
+    ),
+];
+
+impl InspectionItem {
+    /// Whether the item is a key item (重点检查事项).
+    pub fn is_key(&self) -> bool {
+        self.category == "重点"
+    }
+}
+
+/// Writes `items.csv` (UTF-8, no BOM, LF line ends) with [`ITEMS_HEADER`]:
+/// every item of [`ITEMS`].
+pub fn write_items_csv<W: Write>(writer: W) -> csv::Result<()> {
+    let mut w = csv_writer(writer);
+    w.write_record(ITEMS_HEADER)?;
+    for i in &ITEMS {
+        w.write_record([
+            i.code,
+            i.name,
+            i.department,
+            i.category,
+            i.legal_basis,
+            i.method,
+            i.specialty,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
 // Everything at once
 // ---------------------------------------------------------------------------
 
@@ -1495,7 +1858,8 @@ pub const GB18030_SAMPLE_FILE: &str = "enterprises-gb18030-sample.csv";
 
 impl DemoData {
     /// Writes `enterprises.csv`, `inspectors.csv`, `conflicts.csv`,
-    /// `history.csv` and [`GB18030_SAMPLE_FILE`] (the first
+    /// `history.csv`, [`ITEMS_FILE`] (the item list [`ITEMS`], the same for
+    /// every configuration) and [`GB18030_SAMPLE_FILE`] (the first
     /// [`GB18030_SAMPLE_ROWS`] enterprises) into `dir`, creating it if
     /// needed. Returns the paths written.
     pub fn write_to_dir(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
@@ -1511,6 +1875,7 @@ impl DemoData {
         write_inspectors_csv(&self.inspectors, open("inspectors.csv")?)?;
         write_conflicts_csv(&self.conflicts, open("conflicts.csv")?)?;
         write_history_csv(&self.history, open("history.csv")?)?;
+        write_items_csv(open(ITEMS_FILE)?)?;
         let sample = &self.enterprises[..self.enterprises.len().min(GB18030_SAMPLE_ROWS)];
         let mut gb = open(GB18030_SAMPLE_FILE)?;
         gb.write_all(&enterprises_csv_gb18030(sample)?)?;
@@ -1752,6 +2117,108 @@ mod tests {
         let image: BTreeSet<u64> = (0..1_000).map(|x| p.apply(x)).collect();
         assert_eq!(image.len(), 1_000);
         assert!(image.iter().all(|&y| y < 1_000));
+    }
+
+    #[test]
+    fn items_name_departments_and_specialties_of_the_directory() {
+        let people = inspectors(DEFAULT_INSPECTORS, DEFAULT_SEED);
+        let mut codes = BTreeSet::new();
+        for i in &ITEMS {
+            assert!(codes.insert(i.code), "duplicate {}", i.code);
+            assert!(["重点", "一般"].contains(&i.category), "{}", i.code);
+            assert!(DEPARTMENTS.iter().any(|d| d.0 == i.department), "{}", i.code);
+            assert!(!i.name.is_empty() && !i.legal_basis.is_empty() && !i.method.is_empty());
+            if !i.specialty.is_empty() {
+                let holders = people
+                    .iter()
+                    .filter(|p| p.department == i.department && p.specialties.iter().any(|s| s == i.specialty))
+                    .count();
+                assert!(holders >= 10, "{}: {holders} holders of {}", i.code, i.specialty);
+            }
+            for industry in i.industries {
+                assert!(COMPANY_INDUSTRIES.iter().any(|c| c.0 == *industry), "{industry}");
+            }
+        }
+        for d in DEPARTMENTS {
+            assert!(ITEMS.iter().any(|i| i.department == d.0), "no item of {}", d.0);
+        }
+    }
+
+    #[test]
+    fn committed_item_list_matches_generator() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(ITEMS_FILE);
+        let committed = fs::read(&path).expect("data/items.csv is committed");
+        let mut fresh = Vec::new();
+        write_items_csv(&mut fresh).unwrap();
+        assert_eq!(committed, fresh);
+        assert!(
+            String::from_utf8(fresh)
+                .unwrap()
+                .starts_with("code,name,department,category,")
+        );
+    }
+
+    /// Checks a batch plan against SPEC §10.2 as far as the item list
+    /// goes: known items, a slot for each item's department, windows in
+    /// the batch's period. Returns its tasks.
+    fn check_batch_plan(text: &str) -> Vec<toml::Value> {
+        let plan: toml::Table = toml::from_str(text).expect("the plan is TOML");
+        let batch = plan["batch"].as_table().unwrap();
+        let (from, to) = (batch["start"].to_string(), batch["end"].to_string());
+        let tasks = plan["task"].as_array().unwrap().clone();
+        let mut ids = BTreeSet::new();
+        for t in &tasks {
+            let id = t["id"].as_str().unwrap();
+            assert!(ids.insert(id.to_string()), "duplicate {id}");
+            let (start, end) = (t["start"].to_string(), t["end"].to_string());
+            assert!(from <= start && start <= end && end <= to, "{id}");
+            let team = t["team"].as_table().unwrap();
+            assert!(team.values().map(|n| n.as_integer().unwrap()).sum::<i64>() >= 2, "{id}");
+            for code in t["items"].as_array().unwrap() {
+                let item = ITEMS.iter().find(|i| i.code == code.as_str().unwrap());
+                let item = item.unwrap_or_else(|| panic!("{id}: unknown item {code}"));
+                assert!(
+                    team.contains_key(item.department),
+                    "{id}: no slot of {}",
+                    item.department
+                );
+            }
+        }
+        tasks
+    }
+
+    #[test]
+    fn the_committed_joint_plan_names_items_of_the_list() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plans/joint-2025.toml");
+        let tasks = check_batch_plan(&fs::read_to_string(path).expect("plans/joint-2025.toml"));
+        assert!(tasks.len() >= 40);
+    }
+
+    #[test]
+    fn batch_plans_are_deterministic_and_well_formed() {
+        let plan = batch::batch_plan(400, DEFAULT_SEED);
+        assert_eq!(plan, batch::batch_plan(400, DEFAULT_SEED));
+        assert_ne!(plan, batch::batch_plan(400, DEFAULT_SEED + 1));
+        let tasks = check_batch_plan(&plan);
+        assert_eq!(tasks.len(), 400);
+        let mut joint = 0;
+        for t in &tasks {
+            let targets = t["targets"].as_table().unwrap();
+            assert_eq!(targets["counties"].as_array().unwrap().len(), 1);
+            let items: Vec<&InspectionItem> = t["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| ITEMS.iter().find(|i| i.code == c.as_str().unwrap()).unwrap())
+                .collect();
+            joint += usize::from(items.len() > 1);
+            let rare: Vec<&&InspectionItem> = items
+                .iter()
+                .filter(|i| i.department == MARKET_REGULATION && !["", "企业公示信息"].contains(&i.specialty))
+                .collect();
+            assert!(rare.len() <= 1, "{}", t["id"]);
+        }
+        assert!((60..180).contains(&joint), "{joint} joint tasks");
     }
 
     #[test]

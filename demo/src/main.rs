@@ -15,11 +15,19 @@ use std::process::ExitCode;
 use spotcheck_demo::{self as demo, DemoConfig};
 
 const USAGE: &str = "usage: generate_demo_data [--out DIR] [--enterprises N] [--inspectors N] \
-                     [--conflicts N] [--history N] [--seed N]";
+                     [--conflicts N] [--history N] [--seed N]
+       generate_demo_data --batch-tasks N [--out DIR] [--seed N]
 
-fn parse_args() -> Result<(PathBuf, DemoConfig), String> {
+Writes the demo data (enterprises.csv, inspectors.csv, conflicts.csv, history.csv, items.csv and a
+GB18030 sample) into DIR (default data; the defaults reproduce the committed files). With
+--batch-tasks N it writes only batch.toml, a benchmark batch plan of N small tasks over 2025, and
+the item list items.csv it names; the plan reads enterprises.csv, history.csv and inspectors.csv
+from DIR too, so generate the data there first.";
+
+fn parse_args() -> Result<(PathBuf, DemoConfig, Option<usize>), String> {
     let mut out = PathBuf::from("data");
     let mut config = DemoConfig::default();
+    let mut batch_tasks = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -45,14 +53,18 @@ fn parse_args() -> Result<(PathBuf, DemoConfig), String> {
             "--conflicts" => config.conflicts = number()? as usize,
             "--history" => config.history = number()? as usize,
             "--seed" => config.seed = number()?,
+            "--batch-tasks" => batch_tasks = Some(number()? as usize),
             _ => return Err(format!("unknown option {name}")),
         }
     }
-    Ok((out, config))
+    if batch_tasks == Some(0) {
+        return Err("--batch-tasks needs at least one task".to_string());
+    }
+    Ok((out, config, batch_tasks))
 }
 
 fn main() -> ExitCode {
-    let (out, config) = match parse_args() {
+    let (out, config, batch_tasks) = match parse_args() {
         Ok(parsed) => parsed,
         Err(message) => {
             if message.is_empty() {
@@ -63,6 +75,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(tasks) = batch_tasks {
+        return match demo::batch::write_batch_plan(&out, tasks, config.seed) {
+            Ok(paths) => {
+                for path in paths {
+                    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    println!("wrote {} ({size} bytes)", path.display());
+                }
+                println!("batch plan of {tasks} tasks (seed {})", config.seed);
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: writing {}: {err}", out.display());
+                ExitCode::FAILURE
+            }
+        };
+    }
     let data = demo::generate(&config);
     match data.write_to_dir(&out) {
         Ok(paths) => {

@@ -197,7 +197,7 @@ fn the_generator_reproduces_the_committed_demo_data() {
     let written = generate(&DemoConfig::default())
         .write_to_dir(w.root())
         .expect("write demo data");
-    assert_eq!(written.len(), 5, "{written:?}");
+    assert_eq!(written.len(), 6, "{written:?}");
     for path in written {
         let name = path.file_name().expect("name").to_string_lossy().into_owned();
         let committed = std::fs::read(repo().join("data").join(&name)).expect("committed file");
