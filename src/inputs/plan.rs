@@ -295,6 +295,7 @@ impl Plan {
             };
             InputError {
                 path: path.to_string(),
+                sheet: None,
                 line,
                 column: None,
                 message,
