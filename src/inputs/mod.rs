@@ -1,7 +1,8 @@
 //! Reading the inputs: the bytes of a file, CSV as offices write it, the
 //! credit code, the enterprise directory, the history, the inspector
 //! directory and conflicts, the plan and its ratios, and every input of a
-//! plan read once with its hash and its record.
+//! plan read once with its hash and its record. Any of the tables may be
+//! a sheet of an Excel workbook (`xlsx`).
 //!
 //! Uses `base` only.
 
@@ -17,3 +18,4 @@ pub mod read;
 pub mod record;
 pub mod table;
 pub mod uscc;
+pub mod xlsx;

@@ -161,6 +161,7 @@ fn check_stratum_values(plan: &Plan, directory: &Directory) -> Result<()> {
                          (targets.stratify_by); write the value without it"
                     ),
                 )
+                .in_sheet(directory.sheet.as_deref())
                 .into());
             }
         }
