@@ -364,11 +364,16 @@ pub(crate) fn check_ceremony(
     Some(files)
 }
 
-/// The encoding to read the inputs with again: the one every input was
-/// read with, when they agree (a draw with `--encoding` reads all inputs
-/// alike); otherwise each file is detected again, as it was.
+/// The encoding to read the inputs with again: the one every text input
+/// was read with, when they agree (a draw with `--encoding` reads all
+/// inputs alike; a workbook has no encoding); otherwise each file is
+/// detected again, as it was.
 fn recorded_encoding(manifest: &Manifest) -> Option<crate::inputs::table::TextEncoding> {
-    let mut names = manifest.inputs.values().map(|i| i.encoding.as_str());
+    let mut names = manifest
+        .inputs
+        .values()
+        .map(|i| i.encoding.as_str())
+        .filter(|&n| n != crate::inputs::table::TextEncoding::Xlsx.name());
     let first = names.next()?;
     if names.all(|n| n == first) {
         first.parse().ok()
@@ -403,7 +408,7 @@ pub fn locate_recorded(
             let p = Path::new(&record.path);
             if p.is_absolute() { p.to_path_buf() } else { dir.join(p) }
         });
-        if !path.exists() {
+        if !crate::inputs::xlsx::input_exists(&path) {
             return Err(Error::Bundle {
                 path: path.display().to_string(),
                 message: format!(

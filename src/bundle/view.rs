@@ -127,7 +127,7 @@ impl BundleView {
             self.dir.join(path)
         };
         let raw = crate::inputs::table::RawFile::read(&path).ok()?;
-        let encoding = record.encoding.parse().ok()?;
+        let encoding = crate::inputs::table::TextEncoding::from_record(&record.encoding)?;
         let classes: Vec<String> = self.manifest_classes();
         let directory = crate::inputs::directory::Directory::parse(raw, encoding, &classes).ok()?;
         let wanted: std::collections::BTreeSet<&str> = self.targets.iter().map(|t| t.uscc.as_str()).collect();

@@ -146,6 +146,9 @@ pub struct Details {
 pub struct Directory {
     /// The file as named.
     pub path: String,
+    /// The sheet, when the file is a workbook (then a firm's line is its
+    /// row in the sheet).
+    pub sheet: Option<String>,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
     /// The encoding used to read it.
@@ -332,13 +335,17 @@ fn key_code(key: u128) -> u128 {
 }
 
 /// The error for a code on `line` that was first seen on `first`.
-fn duplicate(path: &str, code: &str, first: u64, line: u64) -> InputError {
+fn duplicate(table: &Header, code: &str, first: u64, line: u64) -> InputError {
     InputError::field(
-        path,
+        &table.path,
         line,
         COLUMNS[USCC].name,
-        format!("credit code {code} appears twice, on lines {first} and {line}"),
+        format!(
+            "credit code {code} appears twice, on {} {first} and {line}",
+            table.lines_word()
+        ),
     )
+    .in_sheet(table.sheet.as_deref())
 }
 
 /// Checks one row and makes its firm. Errors come in the order of the
@@ -351,7 +358,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     if let Some(seen) = &mut state.seen
         && let Some(first) = seen.insert(packed, row.line)
     {
-        return Err(duplicate(path, &code, first, row.line));
+        return Err(duplicate(table, &code, first, row.line));
     }
     state.keys.push(code_key(packed, state.keys.len()));
     let interner = &mut state.interner;
@@ -549,20 +556,22 @@ impl Directory {
         });
         if let Some((first, second)) = repeat {
             let (first, second) = (&firms[first], &firms[second]);
-            return Err(duplicate(&table.path, &second.uscc, first.line, second.line));
+            return Err(duplicate(&table, &second.uscc, first.line, second.line));
         }
         if firms.is_empty() {
             return Err(InputError::file(
                 &table.path,
                 "no firms: the file has a header but no data rows; \
                  an empty export must not become a published empty draw, check the export",
-            ));
+            )
+            .in_sheet(table.sheet.as_deref()));
         }
         let extra_columns = table.extra_columns();
         let extra_headers = extra_columns.iter().map(|&j| table.headers[j].clone()).collect();
         let name_column = table.column(NAME).expect("required column");
         Ok(Directory {
             path: table.path.clone(),
+            sheet: table.sheet.clone(),
             sha256: table.sha256.clone(),
             encoding: table.encoding,
             extra_headers,

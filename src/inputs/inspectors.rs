@@ -191,7 +191,11 @@ impl InspectorDirectory {
             if let Some(first) = seen.insert(id.to_string(), row.line) {
                 return Err(field(
                     0,
-                    format!("inspector id {id} appears twice, on lines {first} and {}", row.line),
+                    format!(
+                        "inspector id {id} appears twice, on {} {first} and {}",
+                        table.lines_word(),
+                        row.line
+                    ),
                 ));
             }
             for i in [1, 2, 3] {

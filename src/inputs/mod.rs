@@ -2,7 +2,8 @@
 //! credit code, the enterprise directory, the history, the inspector
 //! directory and conflicts, the plan and its ratios, a batch plan and its
 //! item list, and every input of a plan or a batch read once with its
-//! hash and its record.
+//! hash and its record. Any of the tables may be a sheet of an Excel
+//! workbook (`xlsx`).
 //!
 //! Uses `base` only.
 
@@ -21,3 +22,4 @@ pub mod read_batch;
 pub mod record;
 pub mod table;
 pub mod uscc;
+pub mod xlsx;

@@ -500,6 +500,7 @@ pub(crate) fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> InputEr
     };
     InputError {
         path: path.to_string(),
+        sheet: None,
         line,
         column: None,
         message,

@@ -201,6 +201,7 @@ pub(crate) fn check_stratum_values(fields: &[StratumField], directory: &Director
                          (targets.stratify_by); write the value without it"
                     ),
                 )
+                .in_sheet(directory.sheet.as_deref())
                 .into());
             }
         }

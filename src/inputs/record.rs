@@ -47,6 +47,6 @@ pub struct InputRecord {
     pub sha256: String,
     /// Data rows (lines after the header, blank lines not counted).
     pub rows: u64,
-    /// `utf-8` or `gb18030`.
+    /// `utf-8` or `gb18030`, or `xlsx` for a sheet of a workbook.
     pub encoding: String,
 }

@@ -1,11 +1,13 @@
 //! Reading a CSV file the way offices write them: UTF-8 with or without
 //! a BOM, or GB18030/GBK; LF or CRLF; English or Chinese headers in any
-//! order; extra columns kept.
+//! order; extra columns kept. A sheet of an Excel workbook is read as the
+//! CSV text it makes ([`crate::inputs::xlsx`]), by the same rules.
 
 use crate::base::error::{Error, InputError, Result};
 use crate::base::sha256::sha256_hex;
 use crate::inputs::file_bytes::FileBytes;
 use crate::inputs::uscc::{self, Uscc};
+use crate::inputs::xlsx::{self, SheetChoice, SheetText};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Mutex;
@@ -21,6 +23,10 @@ pub enum TextEncoding {
     Utf8,
     /// GB18030, which includes GBK and GB2312.
     Gb18030,
+    /// Not text: a sheet of an Excel workbook, whose cells hold Unicode
+    /// text. Only ever found, by the file's name ([`xlsx::locate`]),
+    /// never declared; a declared encoding does not apply to a workbook.
+    Xlsx,
 }
 
 impl TextEncoding {
@@ -30,6 +36,17 @@ impl TextEncoding {
             TextEncoding::Auto => "auto",
             TextEncoding::Utf8 => "utf-8",
             TextEncoding::Gb18030 => "gb18030",
+            TextEncoding::Xlsx => "xlsx",
+        }
+    }
+
+    /// The encoding to read an input with again, from its record: the
+    /// recorded one, or `Auto` for a workbook (which has none to
+    /// declare). `None` for a name that is no encoding.
+    pub fn from_record(name: &str) -> Option<TextEncoding> {
+        match name {
+            "xlsx" => Some(TextEncoding::Auto),
+            _ => name.parse().ok(),
         }
     }
 }
@@ -50,19 +67,24 @@ impl FromStr for TextEncoding {
 /// A file read whole.
 #[derive(Debug, Clone)]
 pub struct RawFile {
-    /// The path as the user gave it, for messages.
+    /// The path as the user gave it (without a `#SHEET`), for messages.
     pub display: String,
     /// The bytes as stored.
     pub bytes: FileBytes,
+    /// The sheet to read, when the file is an Excel workbook.
+    pub sheet: Option<SheetChoice>,
 }
 
 impl RawFile {
-    /// Reads a file.
+    /// Reads a file: a text file, or a workbook when the path ends in
+    /// `.xlsx` or is written `FILE.xlsx#SHEET` ([`xlsx::locate`]).
     pub fn read(path: &Path) -> Result<RawFile> {
-        let bytes = FileBytes::read(path).map_err(|e| Error::io(path, e))?;
+        let (file, sheet) = xlsx::locate(path);
+        let bytes = FileBytes::read(&file).map_err(|e| Error::io(&file, e))?;
         Ok(RawFile {
-            display: path.display().to_string(),
+            display: file.display().to_string(),
             bytes,
+            sheet,
         })
     }
 
@@ -71,6 +93,16 @@ impl RawFile {
         RawFile {
             display,
             bytes: bytes.into(),
+            sheet: None,
+        }
+    }
+
+    /// Wraps the bytes of a workbook already in memory, to read `sheet`.
+    pub fn workbook_from_bytes(display: String, bytes: Vec<u8>, sheet: SheetChoice) -> RawFile {
+        RawFile {
+            display,
+            bytes: bytes.into(),
+            sheet: Some(sheet),
         }
     }
 
@@ -170,7 +202,11 @@ impl<'a> Row<'a> {
 pub struct Header {
     /// The file as the user named it.
     pub path: String,
-    /// The encoding that was used to read it (`utf-8` or `gb18030`).
+    /// The sheet, when the file is a workbook: then a [`Row::line`] is
+    /// the row as the spreadsheet numbers it.
+    pub sheet: Option<String>,
+    /// The encoding that was used to read it (`utf-8`, `gb18030` or
+    /// `xlsx`).
     pub encoding: TextEncoding,
     /// The header names as written.
     pub headers: Vec<String>,
@@ -202,7 +238,9 @@ impl Table {
         columns: &[Column],
         each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
     ) -> Result<Table, InputError> {
-        Decoded::new(file, encoding, columns)?.read(columns, each)
+        let decoded = Decoded::new(file, encoding, columns)?;
+        let end = SheetEnd::of(&decoded);
+        end.finish(decoded.read(columns, each))
     }
 
     /// Reads `file` like [`Table::read`], turning every data row into a
@@ -249,6 +287,18 @@ impl Table {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         let decoded = Decoded::new(file, encoding, columns)?;
+        let end = SheetEnd::of(&decoded);
+        end.finish(Table::read_decoded(decoded, columns, split, init, f))
+    }
+
+    /// [`Table::map_rows_split`] once the file's encoding is settled.
+    fn read_decoded<S: Send, T: Send>(
+        decoded: Decoded,
+        columns: &[Column],
+        split: Split,
+        init: impl Fn(Part) -> S + Sync,
+        f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
+    ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         match decoded.read_chunks(columns, split, &init, &f) {
             Chunked::Read {
                 header,
@@ -333,6 +383,33 @@ impl Split {
 /// threads end close together, whatever else the processors are doing.
 const PIECES_PER_THREAD: usize = 16;
 
+/// How the reading of a workbook's sheet ends: its errors name the sheet,
+/// and a reading that got through the rows before a cell holding an
+/// error value fails on that cell. Nothing for a text file.
+struct SheetEnd {
+    path: String,
+    sheet: Option<String>,
+    error: Option<InputError>,
+}
+
+impl SheetEnd {
+    fn of(decoded: &Decoded) -> SheetEnd {
+        SheetEnd {
+            path: decoded.path.clone(),
+            sheet: decoded.sheet.as_ref().map(|s| s.name.clone()),
+            error: decoded.sheet.as_ref().and_then(|s| s.error.clone()),
+        }
+    }
+
+    fn finish<T>(self, read: Result<T, InputError>) -> Result<T, InputError> {
+        match (read, self.error) {
+            (Err(e), _) if e.path == self.path => Err(e.in_sheet(self.sheet.as_deref())),
+            (Err(e), _) | (Ok(_), Some(e)) => Err(e),
+            (Ok(read), None) => Ok(read),
+        }
+    }
+}
+
 /// A file whose encoding is settled: the bytes as stored, and the UTF-8
 /// text that rows are read from ([`Decoded::body`]).
 struct Decoded {
@@ -344,8 +421,11 @@ struct Decoded {
     /// text is `bytes` without its BOM, and it still has to be checked
     /// (by [`Decoded::read`] or [`Decoded::read_chunks`]).
     decoded: Vec<u8>,
-    /// `Utf8` or `Gb18030`, never `Auto`.
+    /// `Utf8`, `Gb18030` or `Xlsx`, never `Auto`.
     encoding: TextEncoding,
+    /// A workbook's sheet (its text moved to `decoded`): the rows of its
+    /// lines, and an error value that ends it.
+    sheet: Option<SheetText>,
 }
 
 impl Decoded {
@@ -355,8 +435,25 @@ impl Decoded {
     /// are decoded here, whole. A file declared GB18030 that starts with a
     /// UTF-8 byte-order mark is refused: it is UTF-8, and read as GB18030
     /// its header would be mojibake.
+    ///
+    /// A workbook's sheet is made into CSV text here, whatever the
+    /// encoding declared.
     fn new(file: RawFile, encoding: TextEncoding, columns: &[Column]) -> Result<Decoded, InputError> {
-        let RawFile { display: path, bytes } = file;
+        let RawFile {
+            display: path,
+            bytes,
+            sheet,
+        } = file;
+        if let Some(choice) = sheet {
+            let mut sheet = xlsx::read_sheet(&path, &bytes, &choice)?;
+            return Ok(Decoded {
+                path,
+                bytes,
+                decoded: std::mem::take(&mut sheet.text),
+                encoding: TextEncoding::Xlsx,
+                sheet: Some(sheet),
+            });
+        }
         let (decoded, encoding) = match encoding {
             TextEncoding::Gb18030 => {
                 if bytes.starts_with(UTF8_BOM) {
@@ -370,16 +467,17 @@ impl Decoded {
                 (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030)
             }
             TextEncoding::Utf8 => (Vec::new(), TextEncoding::Utf8),
-            TextEncoding::Auto if gb18030_header(&bytes, columns) => {
+            TextEncoding::Auto | TextEncoding::Xlsx if gb18030_header(&bytes, columns) => {
                 (decode_gb18030(&path, &bytes)?, TextEncoding::Gb18030)
             }
-            TextEncoding::Auto => (Vec::new(), TextEncoding::Utf8),
+            TextEncoding::Auto | TextEncoding::Xlsx => (Vec::new(), TextEncoding::Utf8),
         };
         Ok(Decoded {
             path,
             bytes,
             decoded,
             encoding,
+            sheet: None,
         })
     }
 
@@ -440,7 +538,14 @@ impl Decoded {
                 let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
                 (sha, utf8_ok)
             });
-            let parsed = parse_rows(&self.path, self.encoding, self.body(), columns, each);
+            let parsed = parse_rows(
+                &self.path,
+                self.encoding,
+                self.sheet.as_ref(),
+                self.body(),
+                columns,
+                each,
+            );
             let (sha, utf8_ok) = checker.join().expect("hashing thread");
             (sha, parsed, utf8_ok)
         });
@@ -483,12 +588,21 @@ impl Decoded {
         if split.threads < 2 || body.len() < 2 * split.min_bytes {
             return Chunked::Declined;
         }
+        // A sheet whose lines are not its rows, or that ends at an error
+        // value, is read whole.
+        if self
+            .sheet
+            .as_ref()
+            .is_some_and(|s| s.rows.is_some() || s.error.is_some())
+        {
+            return Chunked::Declined;
+        }
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
         let mut record = csv::ByteRecord::new();
         if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
             return Chunked::Declined;
         }
-        let Ok(header) = make_header(&self.path, self.encoding, &record, columns) else {
+        let Ok(header) = make_header(&self.path, self.encoding, self.sheet.as_ref(), &record, columns) else {
             return Chunked::Declined;
         };
         if first_special::<false>(record.as_slice()).is_some() {
@@ -887,6 +1001,12 @@ impl std::ops::Deref for Table {
 }
 
 impl Header {
+    /// What the file's places are called in messages: the lines of a text
+    /// file, the rows of a sheet.
+    pub fn lines_word(&self) -> &'static str {
+        if self.sheet.is_some() { "rows" } else { "lines" }
+    }
+
     /// Whether the file has the `i`-th requested column.
     pub fn has(&self, i: usize) -> bool {
         self.index[i].is_some()
@@ -948,6 +1068,7 @@ impl Header {
 fn parse_rows(
     path: &str,
     encoding: TextEncoding,
+    sheet: Option<&SheetText>,
     bytes: &[u8],
     columns: &[Column],
     mut each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
@@ -965,7 +1086,8 @@ fn parse_rows(
         Ok(false) => Ok(None),
         Ok(true) => {
             let offset = record.position().map_or(0, |p| p.byte());
-            Ok(Some((lines.line_at(offset), offset)))
+            let line = lines.line_at(offset);
+            Ok(Some((sheet.map_or(line, |s| s.row_of(line)), offset)))
         }
         Err(e) => Err(csv_error(path, &e, &mut lines)),
     };
@@ -973,7 +1095,7 @@ fn parse_rows(
         return Err(InputError::file(path, "empty file; expected a header row"));
     };
     check_controls(path, &header_names(&record), header_line, &record)?;
-    let header = make_header(path, encoding, &record, columns)?;
+    let header = make_header(path, encoding, sheet, &record, columns)?;
     let width = header.headers.len();
     let mut rows = 0;
     let mut spans = Vec::with_capacity(width);
@@ -1082,13 +1204,16 @@ fn first_special<const QUOTE: bool>(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The header of a file from its first record: the names as written
-/// (trimmed, without a BOM) and where each requested column is.
+/// (trimmed, without a BOM) and where each requested column is. Its
+/// errors name line 1 of a text file, and the header's row of a sheet.
 fn make_header(
     path: &str,
     encoding: TextEncoding,
+    sheet: Option<&SheetText>,
     record: &csv::ByteRecord,
     columns: &[Column],
 ) -> Result<Header, InputError> {
+    let header_line = sheet.map_or(1, |s| s.header_row);
     let headers = header_names(record);
     let mut index = Vec::with_capacity(columns.len());
     for col in columns {
@@ -1104,7 +1229,7 @@ fn make_header(
                 names.extend(col.aliases);
                 return Err(InputError::line(
                     path,
-                    1,
+                    header_line,
                     format!(
                         "no column {} in the header (accepted names: {}; found: {})",
                         col.name,
@@ -1118,7 +1243,7 @@ fn make_header(
             [a, b, ..] => {
                 return Err(InputError::line(
                     path,
-                    1,
+                    header_line,
                     format!(
                         "columns {:?} and {:?} both name the column {}; keep one",
                         headers[*a], headers[*b], col.name
@@ -1129,6 +1254,7 @@ fn make_header(
     }
     Ok(Header {
         path: path.to_string(),
+        sheet: sheet.map(|s| s.name.clone()),
         encoding,
         headers,
         index,
@@ -1393,13 +1519,17 @@ mod tests {
 
     /// Fails on a field "ERR", and on a field "AGAIN" seen twice in the
     /// same state, as checks of a row and of earlier rows do.
-    fn check(state: &mut Vec<u64>, _: &Header, row: &Row) -> Result<Seen, InputError> {
+    fn check(state: &mut Vec<u64>, header: &Header, row: &Row) -> Result<Seen, InputError> {
         if row.raw_fields().any(|f| f == b"ERR") {
-            return Err(InputError::line("t.csv", row.line, "ERR"));
+            return Err(InputError::line(&header.path, row.line, "ERR"));
         }
         if row.raw_fields().any(|f| f == b"AGAIN") {
             if let Some(first) = state.first() {
-                return Err(InputError::line("t.csv", row.line, format!("again, first on {first}")));
+                return Err(InputError::line(
+                    &header.path,
+                    row.line,
+                    format!("again, first on {first}"),
+                ));
             }
             state.push(row.line);
         }
@@ -1675,6 +1805,119 @@ mod tests {
             assert_eq!(count_newlines(&bytes[..end]), slow, "{end}");
         }
         assert_eq!(count_newlines(&[b'\n'; 100_000]), 100_000);
+    }
+
+    /// A workbook of one sheet "名录": `rows` from row `first` (0-based) on.
+    fn sheet_file(first: u32, rows: &[&[&str]]) -> RawFile {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("名录").unwrap();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    ws.write_string(first + i as u32, j as u16, *cell).unwrap();
+                }
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        RawFile::workbook_from_bytes("t.xlsx".into(), bytes, SheetChoice::First)
+    }
+
+    #[test]
+    fn a_sheet_is_read_with_its_rows_for_lines() {
+        let rows: &[&[&str]] = &[
+            &["uscc", "企业名称", "所属区县"],
+            &["X1", "甲", "凯里"],
+            &["X2", "乙\n公司", ""],
+            &["", "", ""],
+            &["X3", " 丙 ", "黎平"],
+        ];
+        let file = sheet_file(1, rows);
+        let sha = file.sha256();
+        let mut seen = Vec::new();
+        let t = Table::read(file, TextEncoding::Gb18030, COLS, |h, row| {
+            seen.push((row.line, h.get(row, 1).to_string()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, [(3, "甲".into()), (4, "乙\n公司".into()), (6, "丙".into())]);
+        assert_eq!((t.rows, t.sha256.as_str()), (3, sha.as_str()));
+        assert_eq!((t.sheet.as_deref(), t.encoding.name()), (Some("名录"), "xlsx"));
+        assert_eq!(t.lines_word(), "rows");
+
+        let mut rows = rows.to_vec();
+        rows[4] = &["X3", "丙\u{1}", "黎平"];
+        let e = parse_sheet(sheet_file(1, &rows)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.xlsx, sheet 名录, row 6, column 企业名称: a control character (U+0001)"),
+            "{e}"
+        );
+        rows[4] = &["ERR", "丙", "黎平"];
+        let e = parse_sheet(sheet_file(1, &rows)).unwrap_err();
+        assert_eq!(e.to_string(), "t.xlsx, sheet 名录, row 6: ERR");
+        rows[0] = &["code", "企业名称"];
+        let e = parse_sheet(sheet_file(1, &rows)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.xlsx, sheet 名录, row 2: no column uscc"),
+            "{e}"
+        );
+    }
+
+    /// [`check`] over every row of a sheet.
+    fn parse_sheet(file: RawFile) -> Result<Table, InputError> {
+        let mut state = Vec::new();
+        Table::read(file, TextEncoding::Auto, COLS, |h, row| {
+            check(&mut state, h, row).map(|_| ())
+        })
+    }
+
+    #[test]
+    fn a_large_sheet_reads_in_chunks_as_on_one_thread() {
+        let cells: Vec<[String; 3]> = (0..3000)
+            .map(|i| {
+                [
+                    format!("X{i}"),
+                    format!("甲{i}"),
+                    if i % 5 == 0 { String::new() } else { "凯里".into() },
+                ]
+            })
+            .collect();
+        let mut rows: Vec<Vec<&str>> = vec![vec!["uscc", "name", "county"]];
+        rows.extend(cells.iter().map(|c| c.iter().map(String::as_str).collect()));
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        let split = Split {
+            threads: 4,
+            min_bytes: 1024,
+        };
+        let whole = |file: RawFile| {
+            let (mut state, mut seen) = (Vec::new(), Vec::new());
+            let t = Table::read(file, TextEncoding::Auto, COLS, |h, row| {
+                seen.push(check(&mut state, h, row)?);
+                Ok(())
+            })?;
+            outcome(t, seen)
+        };
+        let chunked = |file: RawFile| {
+            let (t, chunks) =
+                Table::map_rows_split(file, TextEncoding::Auto, COLS, split, |_: Part| Vec::new(), check)?;
+            assert!(chunks.len() > 1, "the sheet is read in chunks");
+            let seen = chunks
+                .into_iter()
+                .flat_map(|c| c.values.into_iter().map(move |(l, o, f)| (l + c.line_offset, o, f)))
+                .collect();
+            outcome(t, seen)
+        };
+        let a = whole(sheet_file(4, &rows)).unwrap();
+        assert_eq!(a.5.first().map(|r| r.0), Some(6), "row 6 is the first data row");
+        assert_eq!(a.5.last().map(|r| r.0), Some(3005));
+        assert_eq!(chunked(sheet_file(4, &rows)).unwrap(), a);
+        // An error late in the sheet: the same, by its row.
+        let mut bad = rows.clone();
+        let err: &[&str] = &["ERR", "x", "y"];
+        bad[2900] = err;
+        let e = chunked(sheet_file(4, &bad)).unwrap_err();
+        assert_eq!(e, whole(sheet_file(4, &bad)).unwrap_err());
+        assert_eq!(e.to_string(), "t.xlsx, sheet 名录, row 2905: ERR");
     }
 
     #[test]

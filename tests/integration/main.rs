@@ -15,3 +15,4 @@ mod refused;
 mod teams;
 mod util;
 mod verify;
+mod xlsx;
