@@ -81,7 +81,19 @@ pub fn write_new_dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()
         }
         let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
-        f.sync_all().map_err(|e| Error::io(&path, e))?;
+    }
+    // Everything reaches the disk before the directory takes its name: one
+    // flush of the file system for all the files (a batch writes thousands),
+    // or, where that is not available, one per file.
+    let flushed = std::fs::File::open(tmp.path())
+        .ok()
+        .is_some_and(|d| rustix::fs::syncfs(&d).is_ok());
+    if !flushed {
+        for file in files.keys() {
+            let path = tmp.path().join(file);
+            let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+            f.sync_all().map_err(|e| Error::io(&path, e))?;
+        }
     }
     rename_no_replace(tmp.path(), dir)?;
     // The directory now lives at `dir`; make sure the guard does not remove it.

@@ -611,15 +611,9 @@ impl Directory {
 
     /// A reader of firms' details that can be used many times.
     pub fn details_reader(&self) -> DetailsReader<'_> {
-        // Each look-up seeks and refills the reader's buffer: a small one
-        // holds a row or two, and longer rows are read in several fills.
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .buffer_capacity(DETAILS_BUFFER)
-            .from_reader(std::io::Cursor::new(&self.text[..]));
         DetailsReader {
             directory: self,
-            reader,
+            reader: None,
             record: csv::StringRecord::new(),
             spans: Vec::new(),
         }
@@ -632,7 +626,9 @@ const DETAILS_BUFFER: usize = 512;
 /// Reads firms' details back from a directory's text.
 pub struct DetailsReader<'a> {
     directory: &'a Directory,
-    reader: csv::Reader<std::io::Cursor<&'a [u8]>>,
+    /// Made for the first row with quotes: most directories have none,
+    /// and making a reader costs more than reading a row.
+    reader: Option<csv::Reader<std::io::Cursor<&'a [u8]>>>,
     record: csv::StringRecord,
     spans: Vec<(usize, usize)>,
 }
@@ -650,8 +646,16 @@ impl DetailsReader<'_> {
         }
         let mut pos = csv::Position::new();
         pos.set_byte(d.firms[i].offset);
+        // Each look-up seeks and refills the reader's buffer: a small one
+        // holds a row or two, and longer rows are read in several fills.
+        let reader = self.reader.get_or_insert_with(|| {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .buffer_capacity(DETAILS_BUFFER)
+                .from_reader(std::io::Cursor::new(&d.text[..]))
+        });
         // The row was read and checked once already, so it reads again.
-        let ok = self.reader.seek(pos).is_ok() && self.reader.read_record(&mut self.record).unwrap_or(false);
+        let ok = reader.seek(pos).is_ok() && reader.read_record(&mut self.record).unwrap_or(false);
         if !ok {
             self.record.clear();
         }
