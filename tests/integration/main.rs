@@ -1,6 +1,7 @@
 //! Integration tests: the real `spotcheck` binary on real files in
 //! temporary folders (one test binary, as in ripgrep's tests).
 
+mod batch;
 mod ceremony;
 mod crosscheck;
 mod csv_shapes;
