@@ -66,3 +66,39 @@ fn the_readme_summary_is_what_the_demo_command_prints() {
         );
     }
 }
+
+#[test]
+fn the_readme_batch_lines_are_what_the_batch_draw_prints() {
+    let text = readme();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("spotcheck draw --plan plans/joint-2025.toml --seed "))
+        .expect("README has the batch draw command");
+    let args: Vec<String> = line["spotcheck ".len()..]
+        .split_whitespace()
+        .take_while(|a| *a != "--out")
+        .map(str::to_string)
+        .collect();
+    let at = text
+        .find("The summary of that draw ends with:")
+        .expect("README quotes the batch summary");
+    let rest = &text[at..];
+    let start = rest.find("```\n").expect("a code block follows") + 4;
+    let end = start + rest[start..].find("```").expect("the code block ends");
+    let quoted: Vec<&str> = rest[start..end].lines().collect();
+    assert!(quoted.iter().any(|l| l.contains("visits to")), "{quoted:?}");
+    let w = Work::new();
+    let mut args = args;
+    args.push("--out".into());
+    args.push(w.out("batch").display().to_string());
+    let run = spotcheck_in(Some(&repo()), &args);
+    run.ok();
+    for q in quoted {
+        assert!(
+            run.stdout.lines().any(|l| l == q),
+            "README.md quotes {q:?}, which `spotcheck {}` does not print:\n{}",
+            args.join(" "),
+            run.stdout
+        );
+    }
+}
