@@ -12,7 +12,10 @@
 #
 # The draw runs whatever plans/demo.toml says (targets, and teams when the
 # plan has an [inspectors] table), each run into a fresh directory. The
-# verify benchmark replays one bundle drawn beforehand.
+# verify benchmark replays one bundle drawn beforehand. The batch
+# benchmark draws a year's batch of 5,000 small tasks with teams, made by
+# the demo generator beside a copy of the demo data, in one process
+# (BATCH_RUNS runs, default 10: each takes seconds).
 #
 # Timings vary with whatever else the machine is doing; compare figures
 # taken on a quiet machine, and look at min as well as the mean.
@@ -21,6 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
+BATCH_RUNS=${BATCH_RUNS:-10}
 
 BIN=target/release/spotcheck
 PLAN=plans/demo.toml
@@ -28,16 +32,19 @@ SEED=01382438112797316654
 WORK=target/bench          # scratch space of this script
 OUT=$WORK/draw-out         # each timed draw writes here, removed before it
 BUNDLE=$WORK/bundle        # the bundle that verify replays
+BATCH=$WORK/batch          # the demo data and a batch plan of 5,000 tasks
 REPORT=target/bench.md
 
 # The benchmarks, one a line: name | command run before each timing, not
-# timed (may be empty) | the timed command. Commands are split on spaces
-# and run without a shell, so keep paths free of spaces. To time another
-# command, add a line.
+# timed (may be empty) | the timed command | runs (empty: RUNS). Commands
+# are split on spaces and run without a shell, so keep paths free of
+# spaces. To time another command, add a line.
 BENCHES=(
-    "draw, targets only (plans/demo-targets.toml)|rm -rf $OUT|$BIN draw --plan plans/demo-targets.toml --seed $SEED --out $OUT"
-    "draw ($PLAN)|rm -rf $OUT|$BIN draw --plan $PLAN --seed $SEED --out $OUT"
-    "verify (that bundle)||$BIN verify $BUNDLE"
+    "draw, targets only (plans/demo-targets.toml)|rm -rf $OUT|$BIN draw --plan plans/demo-targets.toml --seed $SEED --out $OUT|"
+    "draw ($PLAN)|rm -rf $OUT|$BIN draw --plan $PLAN --seed $SEED --out $OUT|"
+    "verify (that bundle)||$BIN verify $BUNDLE|"
+    "draw, a batch of 5,000 tasks with teams|rm -rf $OUT|$BIN draw --plan $BATCH/batch.toml --seed $SEED --out $OUT|$BATCH_RUNS"
+    "verify (that batch)||$BIN verify $BATCH/bundle|$BATCH_RUNS"
 )
 
 cargo build --release --quiet
@@ -56,12 +63,17 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 "$BIN" draw --plan "$PLAN" --seed "$SEED" --out "$BUNDLE" >/dev/null
 "$BIN" verify "$BUNDLE" >/dev/null
+mkdir -p "$BATCH"
+cp data/enterprises.csv data/history.csv data/inspectors.csv "$BATCH/"
+cargo run --release --quiet -p spotcheck-demo -- --batch-tasks 5000 --out "$BATCH" >/dev/null
+"$BIN" draw --plan "$BATCH/batch.toml" --seed "$SEED" --out "$BATCH/bundle" >/dev/null
+"$BIN" verify "$BATCH/bundle" >/dev/null
 
 rows=()
 for bench in "${BENCHES[@]}"; do
-    IFS='|' read -r name prepare command <<<"$bench"
+    IFS='|' read -r name prepare command runs <<<"$bench"
     echo "bench: $name: $command" >&2
-    args=(--shell=none --warmup "$WARMUP" --runs "$RUNS" --style basic --export-csv "$WORK/result.csv")
+    args=(--shell=none --warmup "$WARMUP" --runs "${runs:-$RUNS}" --style basic --export-csv "$WORK/result.csv")
     if [ -n "$prepare" ]; then
         args+=(--prepare "$prepare")
     fi
@@ -79,7 +91,7 @@ rm -rf "$OUT"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
         "$(git diff --quiet HEAD 2>/dev/null || echo '(with uncommitted changes)'), $(nproc) processors," \
-        "load average $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs after $WARMUP warm-up runs each."
+        "load average $(cut -d' ' -f1-3 /proc/loadavg); $RUNS runs ($BATCH_RUNS for the batch) after $WARMUP warm-up runs each."
     echo
     echo "| command | mean ± σ (ms) | min (ms) |"
     echo "|---|---:|---:|"
