@@ -342,3 +342,383 @@ fn quoted_fields_bom_and_crlf_agree() {
     w.plan("stratify_by = [\"credit_class\", \"county\"]\nratio = \"20%\"");
     crosscheck_ok(&py, &w.draw_ok("quoted", "b"));
 }
+
+// ---------------------------------------------------------------------------
+// Batches (SPEC §10): `tests/python/batch.py` redraws every task, the visits
+// and the teams of a batch bundle and compares them row by row.
+// ---------------------------------------------------------------------------
+
+/// Runs `batch.py` on a batch bundle: (exit code, stdout + stderr).
+fn batch_check(python: &Path, bundle: &Path) -> (i32, String) {
+    let out = Command::new(python)
+        .arg(repo().join("tests/python/batch.py"))
+        .arg(bundle)
+        .output()
+        .expect("run batch.py");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[track_caller]
+fn batch_check_ok(python: &Path, bundle: &Path) -> String {
+    let (code, text) = batch_check(python, bundle);
+    assert_eq!(code, 0, "batch.py disagrees on {}:\n{text}", bundle.display());
+    assert!(text.contains("0 problem(s)"), "{text}");
+    text
+}
+
+/// The batch manifest, as JSON (its shape is the batch's own).
+fn batch_manifest(bundle: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(bundle.join("manifest.json")).expect("read manifest.json");
+    serde_json::from_str(&text).expect("manifest.json is JSON")
+}
+
+/// Copies the committed `data/` inputs a batch reads into the work folder.
+fn copy_data(w: &Work) {
+    for name in [
+        "enterprises.csv",
+        "history.csv",
+        "inspectors.csv",
+        "conflicts.csv",
+        "items.csv",
+    ] {
+        std::fs::copy(repo().join("data").join(name), w.input(name)).expect("copy data file");
+    }
+}
+
+/// The annual joint plan, two seeds.
+#[test]
+fn joint_2025_batch_agrees() {
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    for (i, seed) in ["20250301-QDN", "黔东南州 2025 联合抽查"].iter().enumerate() {
+        let out = w.out(&format!("joint-{i}"));
+        draw(&repo().join("plans/joint-2025.toml"), seed, &out, &[]).ok();
+        let text = batch_check_ok(&py, &out);
+        assert!(text.contains("of 50 tasks"), "{text}");
+        assert!(text.contains("teams: "), "{text}");
+    }
+}
+
+/// A small batch over the committed data: windows that overlap (T1 with
+/// T2, T3 with T4) and windows that do not (T1/T2 with T3/T4), a joint team
+/// of two departments, `leave_out_visited` (general items only; T4 also
+/// sets a larger `exclude_inspected_within_days`), tasks directed by county
+/// and industry, and `max_visits_per_firm = 1` (then without a cap, so that
+/// firms get two visits).
+const SMALL_BATCH: &str = r#"[batch]
+id = "QDN-T-SMALL"
+name = "小批次联合抽查"
+department = "黔东南州市场监督管理局"
+start = 2025-01-01
+end = 2025-12-31
+items = "items.csv"
+leave_out_visited = true
+max_visits_per_firm = 1
+
+[frame]
+enterprises = "enterprises.csv"
+history = "history.csv"
+
+[inspectors]
+directory = "inspectors.csv"
+conflicts = "conflicts.csv"
+max_assignments = 12
+
+[[task]]
+id = "T1-gs"
+name = "台江县企业公示信息抽查"
+department = "黔东南州市场监督管理局"
+items = ["SJ-GS-01"]
+start = 2025-03-01
+end = 2025-04-30
+team = { "市场监管局" = 2 }
+[task.targets]
+ratio = "25%"
+counties = ["台江县"]
+industries = ["住宿和餐饮业", "居民服务业"]
+
+[[task]]
+id = "T2-joint"
+name = "台江县、剑河县公示信息与发票使用联合抽查"
+department = "国家税务总局黔东南州税务局"
+items = ["SW-FP-01", "SJ-GS-01"]
+start = 2025-04-01
+end = 2025-06-30
+team = { "税务局" = 1, "市场监管局" = 1 }
+[task.targets]
+stratify_by = ["credit_class", "county"]
+ratio = "20%"
+counties = ["台江县", "剑河县"]
+industries = ["住宿和餐饮业"]
+
+[[task]]
+id = "T3-food"
+name = "台江县餐饮服务提供者监督抽查"
+department = "黔东南州市场监督管理局"
+items = ["SJ-SP-03"]
+start = 2025-08-01
+end = 2025-09-30
+team = { "市场监管局" = 2 }
+[task.targets]
+ratio = { A = "20%", B = "30%", C = "50%", D = "80%" }
+min = { D = 3 }
+max = { B = 40 }
+counties = ["台江县"]
+industries = ["住宿和餐饮业"]
+exclude_inspected_within_days = 90
+
+[[task]]
+id = "T4-health"
+name = "台江县公共场所卫生抽查"
+department = "黔东南州卫生健康局"
+items = ["WJ-GW-01"]
+start = 2025-09-15
+end = 2025-10-31
+team = { "卫生健康局" = 2 }
+[task.targets]
+stratify_by = ["industry"]
+ratio = "30%"
+counties = ["台江县"]
+industries = ["住宿和餐饮业", "居民服务业"]
+exclude_inspected_within_days = 400
+"#;
+
+/// Sums an excluded reason over the tasks of a batch manifest.
+fn excluded_total(m: &serde_json::Value, key: &str) -> u64 {
+    m["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["excluded"][key].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// Rows of a bundle's `visits.csv` (header left out).
+fn visit_rows(bundle: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(bundle.join("visits.csv")).expect("read visits.csv");
+    r.records()
+        .map(|rec| rec.expect("visits.csv row").iter().map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn small_batch_agrees() {
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    copy_data(&w);
+    let capped = w.write("batch.toml", SMALL_BATCH);
+    let uncapped = w.write("uncapped.toml", SMALL_BATCH.replace("max_visits_per_firm = 1\n", ""));
+    for seed in ["small-1", "small-2"] {
+        // With the cap: firms drawn in spring are left out in autumn.
+        let out = w.out(&format!("capped-{seed}"));
+        draw(&capped, seed, &out, &[]).ok();
+        batch_check_ok(&py, &out);
+        let m = batch_manifest(&out);
+        assert!(excluded_total(&m, "visit_cap") > 0, "no visit-cap exclusion: {m:#}");
+        assert!(excluded_total(&m, "recently_inspected") > 0, "{m:#}");
+        let visits = visit_rows(&out);
+        assert!(visits.iter().any(|v| v[6].contains(';')), "no visit of two tasks");
+        assert!(
+            visits
+                .iter()
+                .any(|v| v[8].contains("市场监管局") && v[8].contains("税务局")),
+            "no joint team"
+        );
+        let mut firms: Vec<&str> = visits.iter().map(|v| v[1].as_str()).collect();
+        firms.sort();
+        let n = firms.len();
+        firms.dedup();
+        assert_eq!(n, firms.len(), "a firm has two visits despite max_visits_per_firm = 1");
+
+        // Without it: some firm has two visits (windows that do not overlap).
+        let out = w.out(&format!("uncapped-{seed}"));
+        draw(&uncapped, seed, &out, &[]).ok();
+        batch_check_ok(&py, &out);
+        let m = batch_manifest(&out);
+        assert_eq!(excluded_total(&m, "visit_cap"), 0, "{m:#}");
+        let visits = visit_rows(&out);
+        let mut firms: Vec<&str> = visits.iter().map(|v| v[1].as_str()).collect();
+        firms.sort();
+        let n = firms.len();
+        firms.dedup();
+        assert!(firms.len() < n, "no firm with two visits");
+    }
+}
+
+/// batch.py can fail: a changed team member, a dropped visit, a changed
+/// task seed each give a difference named by file and line.
+#[test]
+fn tampered_batch_fails_the_check() {
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    copy_data(&w);
+    let plan = w.write("batch.toml", SMALL_BATCH);
+    let out = w.out("b");
+    draw(&plan, "tamper", &out, &[]).ok();
+    batch_check_ok(&py, &out);
+
+    let tamper = |file: &str, change: &dyn Fn(&str) -> String, needle: &str| {
+        let path = out.join(file);
+        let honest = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, change(&honest)).unwrap();
+        let (code, text) = batch_check(&py, &out);
+        assert_eq!(code, 1, "batch.py accepted a changed {file}:\n{text}");
+        assert!(text.contains(needle), "{text}");
+        std::fs::write(&path, honest).unwrap();
+    };
+    // Two inspectors swapped between the first two assignments.
+    tamper(
+        "assignments.csv",
+        &|s| {
+            let mut lines: Vec<String> = s.lines().map(String::from).collect();
+            let id = |l: &str| l.split(',').nth(5).unwrap().to_string();
+            let (a, b) = (id(&lines[1]), id(&lines[2]));
+            lines[1] = lines[1].replace(&a, &b);
+            lines[2] = lines[2].replace(&b, &a);
+            format!("{}\n", lines.join("\n"))
+        },
+        "assignments.csv, line 2",
+    );
+    // The last visit dropped.
+    tamper(
+        "visits.csv",
+        &|s| {
+            let mut lines: Vec<&str> = s.lines().collect();
+            lines.pop();
+            format!("{}\n", lines.join("\n"))
+        },
+        "visits.csv, line",
+    );
+    // One visit more for the first inspector.
+    tamper(
+        "load.csv",
+        &|s| {
+            let mut lines: Vec<String> = s.lines().map(String::from).collect();
+            let mut f: Vec<String> = lines[1].split(',').map(String::from).collect();
+            let n: u64 = f[3].parse().unwrap();
+            f[3] = (n + 1).to_string();
+            lines[1] = f.join(",");
+            format!("{}\n", lines.join("\n"))
+        },
+        "load.csv, line 2",
+    );
+    // A task's targets: the second row's rank changed.
+    tamper(
+        "tasks/T1-gs/targets.csv",
+        &|s| {
+            let mut lines: Vec<String> = s.lines().map(String::from).collect();
+            let mut f: Vec<String> = lines[2].split(',').map(String::from).collect();
+            f[1] = "99".into();
+            lines[2] = f.join(",");
+            format!("{}\n", lines.join("\n"))
+        },
+        "tasks/T1-gs/targets.csv, line 3",
+    );
+    // The batch seed changed in the manifest, the task seeds left: they
+    // no longer follow from it.
+    tamper(
+        "manifest.json",
+        &|s| s.replacen("\"value\": \"tamper\"", "\"value\": \"tamper2\"", 1),
+        "manifest.json tasks[0]",
+    );
+    // All the seeds changed together: the targets no longer follow.
+    tamper(
+        "manifest.json",
+        &|s| s.replace("\"tamper", "\"tamper2"),
+        "targets.csv, line 2",
+    );
+    batch_check_ok(&py, &out);
+}
+
+/// A batch of one task draws the targets that `draw --plan` draws with the
+/// task seed `S:task:ID` (SPEC §10.3); `leave_out_visited` for a task of
+/// general items is `exclude_inspected_within_days` = the days from the
+/// batch's start to the task's, or the task's own when larger.
+#[test]
+fn one_task_batch_is_a_plan_under_the_task_seed() {
+    let w = Work::new();
+    copy_data(&w);
+    let batch = w.write(
+        "one.toml",
+        r#"[batch]
+id = "QDN-T-ONE"
+name = "单任务批次"
+department = "黔东南州市场监督管理局"
+start = 2025-01-01
+end = 2025-12-31
+items = "items.csv"
+leave_out_visited = true
+max_visits_per_firm = 1
+
+[frame]
+enterprises = "enterprises.csv"
+history = "history.csv"
+
+[[task]]
+id = "ONE-01"
+name = "凯里市、麻江县批发和零售业企业公示信息抽查"
+department = "黔东南州市场监督管理局"
+items = ["SJ-GS-01", "SJ-JG-01"]
+start = 2025-05-06
+end = 2025-07-31
+[task.targets]
+stratify_by = ["credit_class", "county"]
+ratio = { A = "0.5%", B = "1%", C = "3%", D = "10%" }
+min = { D = 4 }
+max = { B = 30 }
+counties = ["凯里市", "麻江县"]
+industries = ["批发和零售业"]
+exclude_inspected_within_days = 30
+"#,
+    );
+    // 2025-01-01 to 2025-05-06: 125 days, larger than the task's 30.
+    let plan = w.write(
+        "one-plan.toml",
+        r#"[task]
+id = "ONE-01"
+name = "凯里市、麻江县批发和零售业企业公示信息抽查"
+department = "黔东南州市场监督管理局"
+start = 2025-05-06
+end = 2025-07-31
+
+[frame]
+enterprises = "enterprises.csv"
+history = "history.csv"
+
+[targets]
+stratify_by = ["credit_class", "county"]
+ratio = { A = "0.5%", B = "1%", C = "3%", D = "10%" }
+min = { D = 4 }
+max = { B = 30 }
+counties = ["凯里市", "麻江县"]
+industries = ["批发和零售业"]
+exclude_inspected_within_days = 125
+"#,
+    );
+    for seed in ["one-1", "20250301-QDN"] {
+        let b = w.out(&format!("batch-{seed}"));
+        draw(&batch, seed, &b, &[]).ok();
+        let p = w.out(&format!("plan-{seed}"));
+        draw(&plan, &format!("{seed}:task:ONE-01"), &p, &[]).ok();
+        let from_batch = std::fs::read(b.join("tasks/ONE-01/targets.csv")).unwrap();
+        let from_plan = std::fs::read(p.join("targets.csv")).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&from_batch),
+            String::from_utf8_lossy(&from_plan),
+            "seed {seed}"
+        );
+        assert!(parse_targets(&from_plan).len() > 20);
+        assert!(manifest(&p).excluded.recently_inspected > 0);
+        let m = batch_manifest(&b);
+        assert_eq!(m["tasks"][0]["seed"], format!("{seed}:task:ONE-01").as_str());
+        assert_eq!(
+            m["tasks"][0]["excluded"]["recently_inspected"].as_u64(),
+            Some(manifest(&p).excluded.recently_inspected)
+        );
+    }
+}
