@@ -15,7 +15,12 @@
 # verify benchmark replays one bundle drawn beforehand. The batch
 # benchmark draws a year's batch of 5,000 small tasks with teams, made by
 # the demo generator beside a copy of the demo data, in one process
-# (BATCH_RUNS runs, default 10: each takes seconds).
+# (BATCH_RUNS runs, default 10: each takes seconds). Before each batch run
+# the previous bundle is moved aside, not deleted: deleting its 10,000
+# files and folders a moment before makes ext4 skip each of them, slowly,
+# when the next draw asks for new ones (a draw right after `rm -rf` of
+# the last one spent 2.4 s in the kernel, after a move 0.4 s), and no
+# office draws a batch a second after deleting the same batch.
 #
 # Timings vary with whatever else the machine is doing; compare figures
 # taken on a quiet machine, and look at min as well as the mean.
@@ -33,17 +38,19 @@ WORK=target/bench          # scratch space of this script
 OUT=$WORK/draw-out         # each timed draw writes here, removed before it
 BUNDLE=$WORK/bundle        # the bundle that verify replays
 BATCH=$WORK/batch          # the demo data and a batch plan of 5,000 tasks
+ASIDE=$WORK/aside          # earlier batch bundles, moved out of the way
 REPORT=target/bench.md
 
 # The benchmarks, one a line: name | command run before each timing, not
-# timed (may be empty) | the timed command | runs (empty: RUNS). Commands
-# are split on spaces and run without a shell, so keep paths free of
-# spaces. To time another command, add a line.
+# timed (may be empty) | the timed command | runs (empty: RUNS). hyperfine
+# splits a command into words as a shell would (quotes hold) and runs it
+# without a shell, so keep paths free of spaces. To time another command,
+# add a line.
 BENCHES=(
     "draw, targets only (plans/demo-targets.toml)|rm -rf $OUT|$BIN draw --plan plans/demo-targets.toml --seed $SEED --out $OUT|"
     "draw ($PLAN)|rm -rf $OUT|$BIN draw --plan $PLAN --seed $SEED --out $OUT|"
     "verify (that bundle)||$BIN verify $BUNDLE|"
-    "draw, a batch of 5,000 tasks with teams|rm -rf $OUT|$BIN draw --plan $BATCH/batch.toml --seed $SEED --out $OUT|$BATCH_RUNS"
+    "draw, a batch of 5,000 tasks with teams|bash -c 'mkdir -p $ASIDE && mv $OUT $ASIDE/\$(date +%s%N) 2>/dev/null; true'|$BIN draw --plan $BATCH/batch.toml --seed $SEED --out $OUT|$BATCH_RUNS"
     "verify (that batch)||$BIN verify $BATCH/bundle|$BATCH_RUNS"
 )
 
@@ -72,6 +79,7 @@ cargo run --release --quiet -p spotcheck-demo -- --batch-tasks 5000 --out "$BATC
 rows=()
 for bench in "${BENCHES[@]}"; do
     IFS='|' read -r name prepare command runs <<<"$bench"
+    rm -rf "$OUT"
     echo "bench: $name: $command" >&2
     args=(--shell=none --warmup "$WARMUP" --runs "${runs:-$RUNS}" --style basic --export-csv "$WORK/result.csv")
     if [ -n "$prepare" ]; then
@@ -84,7 +92,7 @@ for bench in "${BENCHES[@]}"; do
         printf "| %s | %.1f ± %.1f | %.1f |", name, $(NF-6) * 1000, $(NF-5) * 1000, $(NF-1) * 1000
     }' "$WORK/result.csv")")
 done
-rm -rf "$OUT"
+rm -rf "$OUT" "$ASIDE"
 
 {
     echo "# spotcheck timings"
