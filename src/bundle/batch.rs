@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The `format` of a batch manifest.
-pub const BATCH_FORMAT: &str = "spotcheck-batch/1";
+pub use crate::bundle::manifest::BATCH_FORMAT;
 /// The visits' file name.
 pub const VISITS_CSV: &str = "visits.csv";
 /// The load's file name.

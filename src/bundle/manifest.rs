@@ -125,10 +125,25 @@ impl Manifest {
     }
 }
 
+/// The `format` of a batch's manifest (SPEC.md §10.6); a plan's manifest
+/// has no `format`.
+pub const BATCH_FORMAT: &str = "spotcheck-batch/1";
+
 /// Reads a bundle's manifest.
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST_JSON);
     let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let format = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(String::from));
+    if format.as_deref() == Some(BATCH_FORMAT) {
+        return Err(Error::Bundle {
+            path: path.display().to_string(),
+            message: "this is a batch's bundle (spotcheck-batch/1); this command reads a single plan's bundle \
+                      and does not take a batch's yet"
+                .into(),
+        });
+    }
     serde_json::from_slice(&bytes).map_err(|e| Error::Bundle {
         path: path.display().to_string(),
         message: format!("not a spotcheck manifest: {e}"),
