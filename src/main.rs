@@ -546,6 +546,17 @@ fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
     if a.xlsx.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(a.xlsx).into());
     }
+    if spotcheck::bundle::batch::is_batch_bundle(&a.dir) {
+        let (bytes, v) = spotcheck::office::batch_workbook::batch_workbook_in(&a.dir)?;
+        write_new_file(&a.xlsx, &bytes, false)?;
+        let (t, n) = (v.targets.len(), v.assignments.len());
+        say!(
+            "workbook written to {} ({t} tasks, {} visits, {n} assignments)",
+            a.xlsx.display(),
+            v.visits.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let view = BundleView::open(&a.dir)?;
     let extras = view.firm_extras();
     let bytes = spotcheck::office::workbook::workbook(&view, &extras)?;

@@ -7,6 +7,7 @@
 pub mod batch_calendar;
 pub mod batch_listing;
 pub mod batch_notices;
+pub mod batch_workbook;
 pub mod calendar;
 pub mod listing;
 pub mod notices;
