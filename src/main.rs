@@ -378,6 +378,19 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
 }
 
 fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
+    if spotcheck::bundle::batch::is_batch_bundle(&a.dir) {
+        use spotcheck::office::batch_listing::*;
+        let l = open_batch_listing(&a.dir, &a.inspector)?;
+        let bytes = match a.format {
+            Format::Table => batch_listing_table(&l).into_bytes(),
+            Format::Csv => batch_listing_csv(&l, a.bom),
+            Format::Json => batch_listing_json(&l),
+        };
+        return match std::io::stdout().lock().write_all(&bytes) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("standard output", e)),
+            _ => Ok(ExitCode::SUCCESS),
+        };
+    }
     let view = BundleView::open_with_teams(&a.dir)?;
     let extras = view.firm_extras();
     let Some(listing) = listing::listing(&view, &a.inspector, &extras) else {
@@ -404,9 +417,12 @@ fn assignments(a: AssignmentsArgs) -> Result<ExitCode, Error> {
 }
 
 fn notices(a: NoticesArgs) -> Result<ExitCode, OfficeError> {
-    let view = BundleView::open_with_teams(&a.dir)?;
-    let extras = view.firm_extras();
-    let files = notices::notices(&view, &extras)?;
+    let files = if spotcheck::bundle::batch::is_batch_bundle(&a.dir) {
+        spotcheck::office::batch_notices::batch_notices_in(&a.dir)?
+    } else {
+        let view = BundleView::open_with_teams(&a.dir)?;
+        notices::notices(&view, &view.firm_extras())?
+    };
     write_new_dir(&a.out, &files)?;
     say!(
         "{} notice files (CSV and calendar) written to {}",
@@ -529,6 +545,17 @@ fn check_proof(a: CheckProofArgs) -> Result<ExitCode, Error> {
 fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
     if a.xlsx.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(a.xlsx).into());
+    }
+    if spotcheck::bundle::batch::is_batch_bundle(&a.dir) {
+        let (bytes, v) = spotcheck::office::batch_workbook::batch_workbook_in(&a.dir)?;
+        write_new_file(&a.xlsx, &bytes, false)?;
+        let (t, n) = (v.targets.len(), v.assignments.len());
+        say!(
+            "workbook written to {} ({t} tasks, {} visits, {n} assignments)",
+            a.xlsx.display(),
+            v.visits.len()
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let view = BundleView::open(&a.dir)?;
     let extras = view.firm_extras();

@@ -73,29 +73,10 @@ pub fn uid(task_id: &str, inspector_id: &str, firm: Option<&str>) -> String {
 /// [`dtstamp`]); passing it in keeps the output reproducible.
 pub fn calendar(listing: &Listing, dtstamp: &str) -> Result<String, IcsError> {
     check_stamp(dtstamp)?;
-    let start = date("start", &listing.start)?;
-    let end = date("end", &listing.end)?;
-    if end < start {
-        return Err(IcsError::EndBeforeStart {
-            start: listing.start.clone(),
-            end: listing.end.clone(),
-        });
-    }
-    let after_end = end.succ_opt().ok_or_else(|| IcsError::BadDate {
-        field: "end",
-        value: listing.end.clone(),
-    })?;
-    let (start, end, after_end) = (ics_date(start), ics_date(end), ics_date(after_end));
+    let Window { start, end, after_end } = window(&listing.start, &listing.end)?;
 
     let mut w = Writer::default();
-    w.raw("BEGIN", "VCALENDAR");
-    w.text("PRODID", &format!("-//spotcheck//{}//ZH", tool_version()));
-    w.raw("VERSION", "2.0");
-    w.raw("CALSCALE", "GREGORIAN");
-    w.text(
-        "X-WR-CALNAME",
-        &format!("{}（{}）", listing.task_name, listing.inspector_name),
-    );
+    w.begin_calendar(&format!("{}（{}）", listing.task_name, listing.inspector_name));
 
     let window_uid = uid(&listing.task_id, &listing.inspector_id, None);
     w.raw("BEGIN", "VEVENT");
@@ -130,7 +111,36 @@ pub fn calendar(listing: &Listing, dtstamp: &str) -> Result<String, IcsError> {
     Ok(w.out)
 }
 
-fn check_stamp(s: &str) -> Result<(), IcsError> {
+/// An all-day window in iCalendar's basic date form: its first and last
+/// day, and the day after (DTEND is exclusive).
+pub(crate) struct Window {
+    pub start: String,
+    pub end: String,
+    pub after_end: String,
+}
+
+/// The window from `start` to `end` (`YYYY-MM-DD`, inclusive).
+pub(crate) fn window(start: &str, end: &str) -> Result<Window, IcsError> {
+    let first = date("start", start)?;
+    let last = date("end", end)?;
+    if last < first {
+        return Err(IcsError::EndBeforeStart {
+            start: start.to_string(),
+            end: end.to_string(),
+        });
+    }
+    let after = last.succ_opt().ok_or_else(|| IcsError::BadDate {
+        field: "end",
+        value: end.to_string(),
+    })?;
+    Ok(Window {
+        start: ics_date(first),
+        end: ics_date(last),
+        after_end: ics_date(after),
+    })
+}
+
+pub(crate) fn check_stamp(s: &str) -> Result<(), IcsError> {
     let ok = s.len() == 16
         && s.ends_with('Z')
         && NaiveDateTime::parse_from_str(&s[..15], "%Y%m%dT%H%M%S").is_ok()
@@ -153,15 +163,16 @@ fn ics_date(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
 
-fn address(v: &Visit) -> Option<&str> {
+/// The firm's address, from the first address column that has one.
+pub(crate) fn address(v: &Visit) -> Option<&str> {
     v.details
         .iter()
         .find(|(k, val)| is_address_column(k) && !val.trim().is_empty())
         .map(|(_, val)| val.as_str())
 }
 
-/// The firm's lines: name, code, county, details (address first), team.
-fn firm_lines(out: &mut String, v: &Visit) {
+/// The firm's lines: code, county, details (address first), team.
+pub(crate) fn firm_lines(out: &mut String, v: &Visit) {
     let _ = writeln!(out, "统一社会信用代码：{}", v.uscc);
     let _ = writeln!(out, "所属区县：{}", v.county);
     if let Some(a) = address(v) {
@@ -260,20 +271,30 @@ fn fold_line(line: &str) -> String {
 
 /// Collects content lines, folded and CRLF-terminated.
 #[derive(Default)]
-struct Writer {
-    out: String,
+pub(crate) struct Writer {
+    pub out: String,
 }
 
 impl Writer {
     /// A property whose value is already in its wire form.
-    fn raw(&mut self, name: &str, value: &str) {
+    pub fn raw(&mut self, name: &str, value: &str) {
         self.out.push_str(&fold_line(&format!("{name}:{value}")));
         self.out.push_str("\r\n");
     }
 
     /// A TEXT property.
-    fn text(&mut self, name: &str, value: &str) {
+    pub fn text(&mut self, name: &str, value: &str) {
         self.raw(name, &escape_text(value));
+    }
+
+    /// Opens the VCALENDAR with spotcheck's product id and the calendar's
+    /// display name.
+    pub fn begin_calendar(&mut self, name: &str) {
+        self.raw("BEGIN", "VCALENDAR");
+        self.text("PRODID", &format!("-//spotcheck//{}//ZH", tool_version()));
+        self.raw("VERSION", "2.0");
+        self.raw("CALSCALE", "GREGORIAN");
+        self.text("X-WR-CALNAME", name);
     }
 }
 

@@ -48,14 +48,7 @@ pub fn listing(view: &BundleView, id: &str, extras: &Extras) -> Option<Listing> 
             name: a.name.clone(),
             county: a.county.clone(),
             slot: a.slot,
-            details: match extras {
-                Some(x) => x
-                    .values
-                    .get(&a.uscc)
-                    .map(|v| x.headers.iter().cloned().zip(v.iter().cloned()).collect())
-                    .unwrap_or_default(),
-                None => BTreeMap::new(),
-            },
+            details: firm_details(extras, &a.uscc),
             team_mates: view.team_mates(&a.uscc, id),
         })
         .collect();
@@ -71,19 +64,44 @@ pub fn listing(view: &BundleView, id: &str, extras: &Extras) -> Option<Listing> 
     })
 }
 
-fn detail_headers(listing: &Listing) -> Vec<String> {
-    let mut headers: Vec<String> = listing.visits.iter().flat_map(|v| v.details.keys().cloned()).collect();
+/// One firm's extra columns (address …), by column name; empty when the
+/// directory was not found or does not have the firm.
+pub fn firm_details(extras: &Extras, uscc: &str) -> BTreeMap<String, String> {
+    match extras {
+        Some(x) => x
+            .values
+            .get(uscc)
+            .map(|v| x.headers.iter().cloned().zip(v.iter().cloned()).collect())
+            .unwrap_or_default(),
+        None => BTreeMap::new(),
+    }
+}
+
+/// The extra column names of some visits, sorted, each once.
+pub fn detail_headers<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Vec<String> {
+    let mut headers: Vec<String> = visits.into_iter().flat_map(|v| v.details.keys().cloned()).collect();
     headers.sort();
     headers.dedup();
     headers
 }
 
+/// A CSV writer to memory with LF line ends, as the office's lists use.
+pub fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+/// The finished CSV text, after the UTF-8 BOM when `bom`.
+pub fn finish_csv(w: csv::Writer<Vec<u8>>, bom: bool) -> Vec<u8> {
+    let body = w.into_inner().expect("flush to memory");
+    if bom { [UTF8_BOM, &body].concat() } else { body }
+}
+
 /// A listing as CSV with Chinese headers; `bom` prepends the UTF-8 BOM.
 pub fn listing_csv(listing: &Listing, bom: bool) -> Vec<u8> {
-    let extra = detail_headers(listing);
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let extra = detail_headers(&listing.visits);
+    let mut w = csv_writer();
     let mut header: Vec<String> = [
         "任务编号",
         "任务名称",
@@ -117,8 +135,7 @@ pub fn listing_csv(listing: &Listing, bom: bool) -> Vec<u8> {
         row.push(v.team_mates.join("；"));
         w.write_record(&row).expect("write to memory");
     }
-    let body = w.into_inner().expect("flush to memory");
-    if bom { [UTF8_BOM, &body].concat() } else { body }
+    finish_csv(w, bom)
 }
 
 /// A listing as a plain-text table for the terminal.
@@ -138,10 +155,16 @@ pub fn listing_table(listing: &Listing) -> String {
     );
     for v in &listing.visits {
         let _ = writeln!(s, "  {}  {}  {}", v.uscc, v.name, v.county);
-        for (k, val) in &v.details {
-            let _ = writeln!(s, "      {k}: {val}");
-        }
+        table_details(&mut s, v);
         let _ = writeln!(s, "      team: {}", v.team_mates.join(", "));
     }
     s
+}
+
+/// A firm's extra columns as indented lines of a terminal table.
+pub fn table_details(s: &mut String, v: &Visit) {
+    use std::fmt::Write;
+    for (k, val) in &v.details {
+        let _ = writeln!(s, "      {k}: {val}");
+    }
 }

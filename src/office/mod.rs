@@ -1,8 +1,13 @@
 //! What the office and its inspectors receive: the Excel workbook, one
-//! inspector's list, the notices and the calendar files.
+//! inspector's list, the notices and the calendar files; for a batch
+//! bundle, the same over all of its tasks and visits (`batch_*`).
 //!
 //! Uses `bundle` and everything below it; not `public`.
 
+pub mod batch_calendar;
+pub mod batch_listing;
+pub mod batch_notices;
+pub mod batch_workbook;
 pub mod calendar;
 pub mod listing;
 pub mod notices;

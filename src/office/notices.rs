@@ -4,19 +4,25 @@
 use crate::bundle::view::BundleView;
 use crate::office::calendar::{self, IcsError};
 use crate::office::listing::{Extras, listing, listing_csv};
+use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 
 /// The DTSTAMP of a bundle's calendars: the commitment time for a
 /// ceremony draw, else the task's first day at midnight UTC, so that the
 /// same bundle always gives the same files.
 pub fn calendar_stamp(view: &BundleView) -> String {
-    let m = &view.manifest;
-    if let Some(c) = &m.seed.ceremony
+    stamp_of(&view.manifest.seed, &view.manifest.task.start)
+}
+
+/// The DTSTAMP for a draw with this seed record: the commitment time for
+/// a ceremony's seed, else midnight UTC of `first_day` (`YYYY-MM-DD`).
+pub fn stamp_of(seed: &SeedRecord, first_day: &str) -> String {
+    if let Some(c) = &seed.ceremony
         && let Ok(t) = chrono::DateTime::parse_from_rfc3339(&c.committed_at)
     {
         return calendar::dtstamp(t.with_timezone(&chrono::Utc));
     }
-    format!("{}T000000Z", m.task.start.replace('-', ""))
+    format!("{}T000000Z", first_day.replace('-', ""))
 }
 
 /// One notice per inspector, by file name: `ID.csv` (with BOM, for Excel)

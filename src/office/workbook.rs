@@ -13,13 +13,13 @@
 
 use crate::bundle::manifest::MANIFEST_JSON;
 use crate::bundle::manifest::Manifest;
-use crate::bundle::view::{BundleView, FirmExtras};
+use crate::bundle::view::{BundleView, FirmExtras, TargetRow};
 use crate::seed::record::SeedRecord;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, IgnoreError, Workbook, Worksheet, XlsxError};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Sheet names, in workbook order.
 pub const SHEET_TASK: &str = "任务信息";
@@ -116,20 +116,10 @@ pub fn workbook(view: &BundleView, extras: &Option<FirmExtras>) -> Result<Vec<u8
     let end = task_date("end", &m.task.end)?;
     check_rows(SHEET_TARGETS, view.targets.len())?;
     check_rows(SHEET_TEAMS, view.assignments.len())?;
-    let manifest_sha256 = manifest_sha256(view)?;
+    let manifest_sha256 = manifest_sha256(&view.dir)?;
     let fmt = Formats::new();
 
-    let mut book = Workbook::new();
-    let epoch = ExcelDateTime::from_ymd(1980, 1, 1)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{} {}", m.task.id, m.task.name))
-            .set_subject("双随机、一公开 抽查结果")
-            .set_company(&m.task.department)
-            .set_author(m.tool.as_str())
-            .set_comment("由 spotcheck 根据抽取结果包生成；以结果包中的 manifest.json 与 CSV 文件为准")
-            .set_creation_datetime(&epoch),
-    );
+    let mut book = new_book(&format!("{} {}", m.task.id, m.task.name), &m.task.department, &m.tool)?;
     book.push_worksheet(task_sheet(m, start, end, manifest_sha256.as_deref(), &fmt)?);
     book.push_worksheet(targets_sheet(view, extras, &fmt)?);
     if !view.assignments.is_empty() {
@@ -140,14 +130,32 @@ pub fn workbook(view: &BundleView, extras: &Option<FirmExtras>) -> Result<Vec<u8
     Ok(book.save_to_buffer()?)
 }
 
-fn check_rows(sheet: &'static str, rows: usize) -> Result<(), ExportError> {
+/// A workbook with spotcheck's document properties: `title`, the
+/// department as its company, the tool as its author, and a fixed
+/// creation time so that the same bundle gives the same bytes.
+pub(crate) fn new_book(title: &str, department: &str, tool: &str) -> Result<Workbook, ExportError> {
+    let mut book = Workbook::new();
+    let epoch = ExcelDateTime::from_ymd(1980, 1, 1)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_subject("双随机、一公开 抽查结果")
+            .set_company(department)
+            .set_author(tool)
+            .set_comment("由 spotcheck 根据抽取结果包生成；以结果包中的 manifest.json 与 CSV 文件为准")
+            .set_creation_datetime(&epoch),
+    );
+    Ok(book)
+}
+
+pub(crate) fn check_rows(sheet: &'static str, rows: usize) -> Result<(), ExportError> {
     if rows > MAX_DATA_ROWS {
         return Err(ExportError::TooManyRows { sheet, rows });
     }
     Ok(())
 }
 
-fn task_date(field: &'static str, value: &str) -> Result<ExcelDateTime, ExportError> {
+pub(crate) fn task_date(field: &'static str, value: &str) -> Result<ExcelDateTime, ExportError> {
     let bad = || ExportError::BadDate {
         field,
         value: value.to_string(),
@@ -161,8 +169,8 @@ fn task_date(field: &'static str, value: &str) -> Result<ExcelDateTime, ExportEr
 
 /// SHA-256 of the bundle's manifest.json as it is on disk; `None` when
 /// the bundle directory has none (a view built in memory).
-fn manifest_sha256(view: &BundleView) -> Result<Option<String>, ExportError> {
-    let path = view.dir.join(MANIFEST_JSON);
+pub(crate) fn manifest_sha256(dir: &Path) -> Result<Option<String>, ExportError> {
+    let path = dir.join(MANIFEST_JSON);
     match std::fs::read(&path) {
         Ok(bytes) => Ok(Some(hex::encode(Sha256::digest(&bytes)))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -170,7 +178,7 @@ fn manifest_sha256(view: &BundleView) -> Result<Option<String>, ExportError> {
     }
 }
 
-struct Formats {
+pub(crate) struct Formats {
     header: Format,
     text: Format,
     /// Text that looks like a number: kept as text when edited, too.
@@ -184,7 +192,7 @@ struct Formats {
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         Formats {
             header: Format::new().set_bold().set_align(FormatAlign::Center),
             text: Format::new(),
@@ -200,7 +208,7 @@ impl Formats {
 }
 
 /// One cell value with its type.
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Text(&'a str),
     /// Text that must stay text: credit codes, tickets, ids, seeds.
     Code(&'a str),
@@ -229,7 +237,7 @@ fn display_width(s: &str) -> usize {
 }
 
 /// A worksheet being filled row by row, tracking column widths.
-struct Sheet<'f> {
+pub(crate) struct Sheet<'f> {
     ws: Worksheet,
     fmt: &'f Formats,
     widths: Vec<usize>,
@@ -240,7 +248,7 @@ struct Sheet<'f> {
 }
 
 impl<'f> Sheet<'f> {
-    fn new(name: &str, header: &[String], fmt: &'f Formats) -> Result<Sheet<'f>, ExportError> {
+    pub(crate) fn new(name: &str, header: &[String], fmt: &'f Formats) -> Result<Sheet<'f>, ExportError> {
         let mut ws = Worksheet::new();
         ws.set_name(name)?;
         let columns = u16::try_from(header.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
@@ -259,11 +267,11 @@ impl<'f> Sheet<'f> {
         })
     }
 
-    fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ExportError> {
+    pub(crate) fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), ExportError> {
         self.row_with(cells, false)
     }
 
-    fn row_with(&mut self, cells: &[Cell<'_>], bold: bool) -> Result<(), ExportError> {
+    pub(crate) fn row_with(&mut self, cells: &[Cell<'_>], bold: bool) -> Result<(), ExportError> {
         let (r, f) = (self.row, self.fmt);
         for (c, cell) in (0u16..).zip(cells) {
             let width = match cell {
@@ -311,7 +319,7 @@ impl<'f> Sheet<'f> {
     }
 
     /// Sets widths, freezes the header and, for lists, adds a filter.
-    fn finish(mut self, filter: bool) -> Result<Worksheet, ExportError> {
+    pub(crate) fn finish(mut self, filter: bool) -> Result<Worksheet, ExportError> {
         for (c, w) in (0u16..).zip(&self.widths) {
             let width = (*w as f64 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH);
             self.ws.set_column_width(c, width)?;
@@ -331,7 +339,7 @@ impl<'f> Sheet<'f> {
     }
 }
 
-fn header(names: &[&str]) -> Vec<String> {
+pub(crate) fn header(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
@@ -359,11 +367,30 @@ fn task_sheet(
     s.row(&[Cell::Text("抽查事项"), Cell::Text(&items)])?;
     s.row(&[Cell::Text("检查开始日期"), Cell::Date(&start)])?;
     s.row(&[Cell::Text("检查结束日期"), Cell::Date(&end)])?;
-    s.row(&[Cell::Text("随机种子"), Cell::Code(&m.seed.value)])?;
-    let source = seed_source_label(&m.seed);
+    seed_rows(&mut s, &m.seed)?;
+    s.row(&[Cell::Text("名录企业数"), Cell::Number(m.totals.directory_rows)])?;
+    s.row(&[Cell::Text("排除企业数"), Cell::Number(m.excluded.total)])?;
+    s.row(&[Cell::Text("符合条件企业数"), Cell::Number(m.totals.eligible)])?;
+    s.row(&[Cell::Text("分层数"), Cell::Number(m.totals.strata)])?;
+    s.row(&[Cell::Text("抽中企业数"), Cell::Number(m.totals.targets)])?;
+    if let Some(teams) = &m.teams {
+        s.row(&[Cell::Text("每组执法人员数"), Cell::Number(u64::from(teams.team_size))])?;
+        s.row(&[Cell::Text("派员人次"), Cell::Number(teams.assignments)])?;
+        s.row(&[Cell::Text("参与执法人员数"), Cell::Number(teams.inspectors_used)])?;
+    }
+    s.row(&[Cell::Text("名录默克尔根"), Cell::Code(&m.frame.merkle_root)])?;
+    provenance_rows(&mut s, &m.spec_version, &m.tool, manifest_sha256, &m.outputs)?;
+    s.finish(false)
+}
+
+/// The seed's rows of a label/value sheet: value, source, note and the
+/// ceremony's evidence.
+pub(crate) fn seed_rows(s: &mut Sheet<'_>, seed: &SeedRecord) -> Result<(), ExportError> {
+    s.row(&[Cell::Text("随机种子"), Cell::Code(&seed.value)])?;
+    let source = seed_source_label(seed);
     s.row(&[Cell::Text("种子来源"), Cell::Text(&source)])?;
-    s.row(&[Cell::Text("种子说明"), Cell::Text(&m.seed.note)])?;
-    if let Some(c) = &m.seed.ceremony {
+    s.row(&[Cell::Text("种子说明"), Cell::Text(&seed.note)])?;
+    if let Some(c) = &seed.ceremony {
         s.row(&[Cell::Text("承诺文件 SHA-256"), Cell::Code(&c.commitment_sha256)])?;
         s.row(&[Cell::Text("承诺时间"), Cell::Code(&c.committed_at)])?;
         if let Some(round) = c.beacon_round {
@@ -376,59 +403,75 @@ fn task_sheet(
             s.row(&[Cell::Text("现场摇号数字"), Cell::Code(d)])?;
         }
     }
-    s.row(&[Cell::Text("名录企业数"), Cell::Number(m.totals.directory_rows)])?;
-    s.row(&[Cell::Text("排除企业数"), Cell::Number(m.excluded.total)])?;
-    s.row(&[Cell::Text("符合条件企业数"), Cell::Number(m.totals.eligible)])?;
-    s.row(&[Cell::Text("分层数"), Cell::Number(m.totals.strata)])?;
-    s.row(&[Cell::Text("抽中企业数"), Cell::Number(m.totals.targets)])?;
-    if let Some(teams) = &m.teams {
-        s.row(&[Cell::Text("每组执法人员数"), Cell::Number(u64::from(teams.team_size))])?;
-        s.row(&[Cell::Text("派员人次"), Cell::Number(teams.assignments)])?;
-        s.row(&[Cell::Text("参与执法人员数"), Cell::Number(teams.inspectors_used)])?;
-    }
-    s.row(&[Cell::Text("名录默克尔根"), Cell::Code(&m.frame.merkle_root)])?;
-    s.row(&[Cell::Text("抽取规范版本"), Cell::Code(&m.spec_version)])?;
-    s.row(&[Cell::Text("工具版本"), Cell::Code(&m.tool)])?;
+    Ok(())
+}
+
+/// The rows that say where the workbook came from: the versions, the
+/// manifest's hash and every file's.
+pub(crate) fn provenance_rows(
+    s: &mut Sheet<'_>,
+    spec_version: &str,
+    tool: &str,
+    manifest_sha256: Option<&str>,
+    outputs: &BTreeMap<String, String>,
+) -> Result<(), ExportError> {
+    s.row(&[Cell::Text("抽取规范版本"), Cell::Code(spec_version)])?;
+    s.row(&[Cell::Text("工具版本"), Cell::Code(tool)])?;
     if let Some(h) = manifest_sha256 {
         s.row(&[Cell::Text("manifest.json SHA-256"), Cell::Code(h)])?;
     }
-    for (file, h) in &m.outputs {
+    for (file, h) in outputs {
         let label = format!("{file} SHA-256");
         s.row(&[Cell::Text(&label), Cell::Code(h)])?;
     }
-    s.finish(false)
+    Ok(())
 }
 
 fn targets_sheet(view: &BundleView, extras: &Option<FirmExtras>, fmt: &Formats) -> Result<Worksheet, ExportError> {
     let mut names = header(&TARGETS_HEADER);
-    let extra_headers: &[String] = extras.as_ref().map(|x| x.headers.as_slice()).unwrap_or(&[]);
-    names.extend(extra_headers.iter().map(|h| extra_column_label(h).to_string()));
+    names.extend(extra_names(extras));
     let mut s = Sheet::new(SHEET_TARGETS, &names, fmt)?;
     let mut cells = Vec::with_capacity(names.len());
     for t in &view.targets {
         cells.clear();
-        cells.extend([
-            Cell::Text(&t.stratum),
-            Cell::Number(t.rank),
-            Cell::Code(&t.ticket),
-            Cell::Code(&t.uscc),
-            Cell::Text(&t.name),
-            Cell::Text(&t.credit_class),
-            Cell::Text(&t.county),
-            Cell::Text(&t.industry),
-        ]);
-        if let Some(x) = extras {
-            let values = x.values.get(&t.uscc);
-            for i in 0..x.headers.len() {
-                cells.push(match values.and_then(|v| v.get(i)) {
-                    Some(v) if !v.is_empty() => Cell::Text(v),
-                    _ => Cell::Empty,
-                });
-            }
-        }
+        target_cells(&mut cells, t);
+        extra_cells(&mut cells, extras, &t.uscc);
         s.row(&cells)?;
     }
     s.finish(true)
+}
+
+/// The cells of one row of `targets.csv`, under [`TARGETS_HEADER`].
+pub(crate) fn target_cells<'a>(cells: &mut Vec<Cell<'a>>, t: &'a TargetRow) {
+    cells.extend([
+        Cell::Text(&t.stratum),
+        Cell::Number(t.rank),
+        Cell::Code(&t.ticket),
+        Cell::Code(&t.uscc),
+        Cell::Text(&t.name),
+        Cell::Text(&t.credit_class),
+        Cell::Text(&t.county),
+        Cell::Text(&t.industry),
+    ]);
+}
+
+/// The headers of the directory's extra columns, in Chinese where known.
+pub(crate) fn extra_names(extras: &Option<FirmExtras>) -> Vec<String> {
+    let headers: &[String] = extras.as_ref().map(|x| x.headers.as_slice()).unwrap_or(&[]);
+    headers.iter().map(|h| extra_column_label(h).to_string()).collect()
+}
+
+/// One firm's extra columns, under [`extra_names`].
+pub(crate) fn extra_cells<'a>(cells: &mut Vec<Cell<'a>>, extras: &'a Option<FirmExtras>, uscc: &str) {
+    if let Some(x) = extras {
+        let values = x.values.get(uscc);
+        for i in 0..x.headers.len() {
+            cells.push(match values.and_then(|v| v.get(i)) {
+                Some(v) if !v.is_empty() => Cell::Text(v),
+                _ => Cell::Empty,
+            });
+        }
+    }
 }
 
 fn teams_sheet(view: &BundleView, fmt: &Formats) -> Result<Worksheet, ExportError> {
@@ -467,7 +510,7 @@ fn load_sheet(view: &BundleView, fmt: &Formats) -> Result<Worksheet, ExportError
     s.finish(true)
 }
 
-fn share(k: u64, n: u64) -> Cell<'static> {
+pub(crate) fn share(k: u64, n: u64) -> Cell<'static> {
     if n == 0 {
         Cell::Empty
     } else {

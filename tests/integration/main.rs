@@ -11,6 +11,7 @@ mod golden;
 mod invariants;
 mod mutate;
 mod office;
+mod office_batch;
 mod readme;
 mod refused;
 mod teams;
