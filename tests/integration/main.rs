@@ -10,6 +10,7 @@ mod golden;
 mod invariants;
 mod mutate;
 mod office;
+mod publish_batch;
 mod readme;
 mod refused;
 mod teams;
