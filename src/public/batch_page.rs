@@ -330,9 +330,7 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
         "<section id=\"task-announcements\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
         t("抽查任务公告", "Task announcements"),
         t_html(
-            &format!(
-                "每项任务的种子为 <code>S:task:任务编号</code>（S 为上面的种子），各层抽取随机号最小的 k 家。点击任务展开其公告。"
-            ),
+            "每项任务的种子为 <code>S:task:任务编号</code>（S 为上面的种子），各层抽取随机号最小的 k 家。点击任务展开其公告。",
             "Each task's seed is <code>S:task:TASK-ID</code> (S is the seed above); each stratum takes the k smallest tickets. Click a task to open its announcement.",
         )
     );
