@@ -437,7 +437,11 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
     if f.enterprises.is_some() || f.history.is_some() || f.inspectors.is_some() || f.conflicts.is_some() {
         eprintln!("note: input flags do not apply to a public bundle and were ignored");
     }
-    let report = spotcheck::public::check::verify_public(&a.dir)?;
+    let report = if spotcheck::public::batch_format::is_public_batch(&a.dir) {
+        spotcheck::public::check_batch::verify_public_batch(&a.dir)?
+    } else {
+        spotcheck::public::check::verify_public(&a.dir)?
+    };
     if report.ok() {
         say!("verified: {} ({})", a.dir.display(), report.summary);
     } else {
@@ -468,38 +472,73 @@ fn verify_public(a: &VerifyArgs) -> Result<ExitCode, Error> {
 
 fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
     use spotcheck::public::publish::Published;
-    match spotcheck::public::publish::publish(&a.dir, &a.out, &a.inputs.overrides(None))? {
-        Published::NotVerified(report) => {
+    use spotcheck::public::publish_batch::{PublishedBatch, publish_batch};
+    let overrides = a.inputs.overrides(None);
+    let (line, files, withheld, seed, warnings) = if spotcheck::bundle::batch::is_batch_bundle(&a.dir) {
+        match publish_batch(&a.dir, &a.out, &overrides)? {
+            PublishedBatch::NotVerified(report) => (Err(report), Default::default(), vec![], None, vec![]),
+            PublishedBatch::Written { manifest: m, warnings } => (
+                Ok(format!(
+                    "published batch {} to {}: {} tasks, {} targets, {} visits",
+                    m.batch.id,
+                    a.out.display(),
+                    m.totals.tasks,
+                    m.totals.targets,
+                    m.totals.visits
+                )),
+                m.files,
+                m.withheld,
+                Some(m.seed),
+                warnings,
+            ),
+        }
+    } else {
+        match spotcheck::public::publish::publish(&a.dir, &a.out, &overrides)? {
+            Published::NotVerified(report) => (Err(report), Default::default(), vec![], None, vec![]),
+            Published::Written { manifest: m, warnings } => (
+                Ok(format!(
+                    "published {} to {}: {} targets in {} strata",
+                    m.task.id,
+                    a.out.display(),
+                    m.totals.targets,
+                    m.strata.len()
+                )),
+                m.files,
+                m.withheld,
+                Some(m.seed),
+                warnings,
+            ),
+        }
+    };
+    let line = match line {
+        Ok(line) => line,
+        Err(report) => {
             say!("NOT VERIFIED: {} (nothing published)", a.dir.display());
             for f in &report.findings {
                 say!("  - {f}");
             }
-            Ok(ExitCode::from(EXIT_VERIFY_FAILED))
+            return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
         }
-        Published::Written { manifest, warnings } => {
-            say!(
-                "published {} to {}: {} targets in {} strata",
-                manifest.task.id,
-                a.out.display(),
-                manifest.totals.targets,
-                manifest.strata.len()
-            );
-            say!("    public.json");
-            for name in manifest.files.keys() {
-                say!("    {name}");
-            }
-            for w in &manifest.withheld {
-                say!("  withheld: {}: {}", w.item, w.note);
-            }
-            if let Some(w) = manifest.seed.warning() {
-                eprintln!("{w}");
-            }
-            for w in &warnings {
-                eprintln!("{w}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+    };
+    say!("{line}");
+    say!("    public.json");
+    let task_lists = files.keys().filter(|n| n.starts_with("tasks/")).count();
+    if task_lists > 0 {
+        say!("    tasks/<id>/targets.csv ({task_lists} files)");
     }
+    for name in files.keys().filter(|n| !n.starts_with("tasks/")) {
+        say!("    {name}");
+    }
+    for w in &withheld {
+        say!("  withheld: {}: {}", w.item, w.note);
+    }
+    if let Some(w) = seed.as_ref().and_then(|s| s.warning()) {
+        eprintln!("{w}");
+    }
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn prove(a: ProveArgs) -> Result<ExitCode, Error> {

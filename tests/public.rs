@@ -657,3 +657,44 @@ fn the_page_works_in_a_browser() {
     assert!(stdout.contains("all browser checks passed"), "{stdout}");
     assert!(shot.exists());
 }
+
+#[test]
+fn the_batch_page_works_in_a_browser() {
+    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
+        eprintln!(
+            "skipped: set SPOTCHECK_BROWSER=1 to check a batch's index.html in Chromium (see tests/browser/check-batch.mjs)"
+        );
+        return;
+    }
+    let tmp = tempfile::Builder::new().prefix("spotcheck-public-").tempdir().unwrap();
+    let bundle = tmp.path().join("b");
+    spotcheck([
+        "draw",
+        "--plan",
+        &p(&repo().join("plans/joint-2025.toml")),
+        "--seed",
+        "20250301-QDN",
+        "--out",
+        &p(&bundle),
+    ])
+    .ok();
+    let public = tmp.path().join("spotcheck-public-batch");
+    spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
+    let artifacts = repo().join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("batch.png");
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/check-batch.mjs"))
+        .arg(&public)
+        .arg(&shot)
+        .output()
+        .expect("run node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser check failed:\n{stdout}\n{stderr}\n(needs: apt-get install chromium fonts-noto-cjk; npm ci in tests/browser)"
+    );
+    assert!(stdout.contains("all browser checks passed"), "{stdout}");
+    assert!(shot.exists());
+}

@@ -14,12 +14,13 @@ use crate::draw::targets::sample_size;
 use crate::draw::ticket::{SeedHash, Ticket};
 use crate::inputs::plan::{Plan, StratumField};
 use crate::inputs::ratio::probability;
+use crate::inputs::record::TaskRecord;
 use crate::public::format::{
-    EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicAssignment, PublicManifest, PublicTarget, opaque_labels,
-    read_public_assignments, read_public_manifest, read_public_targets, withheld_items,
+    EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicAssignment, PublicInput, PublicManifest, PublicPlan, PublicStratum,
+    PublicTarget, opaque_labels, read_public_assignments, read_public_manifest, read_public_targets, withheld_items,
 };
-use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Evidence, SECRET_TXT};
-use crate::seed::record::{OPERATOR_SEED_WARNING, REHEARSAL_WARNING};
+use crate::seed::ceremony::{self, BEACON_JSON, COMMITMENT_JSON, Commitment, Evidence, SECRET_TXT};
+use crate::seed::record::{OPERATOR_SEED_WARNING, REHEARSAL_WARNING, SeedRecord};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -192,18 +193,70 @@ fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport
     r
 }
 
-fn short(hex: &str) -> &str {
+pub(crate) fn short(hex: &str) -> &str {
     &hex[..hex.len().min(16)]
 }
 
-fn is_plain_name(name: &str) -> bool {
+pub(crate) fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\'])
 }
 
 fn check_files(dir: &Path, m: &PublicManifest, r: &mut PublicReport) -> Result<()> {
     let before = r.findings.len();
-    for (name, sha) in &m.files {
-        if !is_plain_name(name) || name == PUBLIC_JSON {
+    check_listed_files(dir, &m.files, false, r)?;
+    for required in [TARGETS_CSV, INDEX_HTML] {
+        if !m.files.contains_key(required) {
+            r.findings.push(format!("public.json does not list {required}"));
+        }
+    }
+    if m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV) {
+        r.findings
+            .push("public.json records teams but does not list assignments.csv".into());
+    }
+    if r.findings.len() == before {
+        r.checked.push(format!(
+            "files: all {} files listed in public.json are here with their SHA-256, and no other",
+            m.files.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `name` is a path of plain names joined by `/` (a file in a
+/// folder of a public bundle), when `nested`; a plain name otherwise.
+fn is_listed_name(name: &str, nested: bool) -> bool {
+    if nested {
+        name.split('/').all(is_plain_name)
+    } else {
+        is_plain_name(name)
+    }
+}
+
+/// Every file under `dir`, as paths relative to it joined by `/` (only
+/// the top level unless `nested`; a folder there is listed by its name).
+fn files_under(dir: &Path, prefix: &str, nested: bool, out: &mut BTreeSet<String>) -> Result<()> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.flatten() {
+        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+        if nested && e.file_type().is_ok_and(|t| t.is_dir()) {
+            files_under(&e.path(), &format!("{name}/"), nested, out)?;
+        } else {
+            out.insert(name);
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every file that `files` lists (relative paths joined by
+/// `/` when `nested`) is in `dir` with its SHA-256, and that `dir` holds
+/// no other file but `public.json`.
+pub(crate) fn check_listed_files(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    nested: bool,
+    r: &mut PublicReport,
+) -> Result<()> {
+    for (name, sha) in files {
+        if !is_listed_name(name, nested) || name == PUBLIC_JSON {
             r.findings.push(format!(
                 "public.json lists {name:?}, which is not a file of a public bundle"
             ));
@@ -221,36 +274,64 @@ fn check_files(dir: &Path, m: &PublicManifest, r: &mut PublicReport) -> Result<(
             Err(_) => r.findings.push(format!("{name}: listed in public.json but missing")),
         }
     }
-    for required in [TARGETS_CSV, INDEX_HTML] {
-        if !m.files.contains_key(required) {
-            r.findings.push(format!("public.json does not list {required}"));
-        }
-    }
-    if m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV) {
-        r.findings
-            .push("public.json records teams but does not list assignments.csv".into());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut present = BTreeSet::new();
-    for e in entries.flatten() {
-        present.insert(e.file_name().to_string_lossy().into_owned());
-    }
+    files_under(dir, "", nested, &mut present)?;
     for name in &present {
-        if name != PUBLIC_JSON && !m.files.contains_key(name) {
+        if name != PUBLIC_JSON && !files.contains_key(name) {
             r.findings
                 .push(format!("{name}: in the folder but not listed in public.json"));
         }
-    }
-    if r.findings.len() == before {
-        r.checked.push(format!(
-            "files: all {} files listed in public.json are here with their SHA-256, and no other",
-            m.files.len()
-        ));
     }
     Ok(())
 }
 
 fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
+    let claims = SeedClaims {
+        seed: &m.seed,
+        plan: &m.plan,
+        task: &m.task,
+        inputs: &m.inputs,
+    };
+    check_seed_claims(
+        dir,
+        &claims,
+        |c, r| match &c.frame {
+            Some(frame) => {
+                let strata_n: Vec<u64> = m.strata.iter().map(|s| s.n).collect();
+                let f = &m.frame;
+                for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
+                    r.findings.push(format!("ceremony: {d}"));
+                }
+                Some("; the committed frame (Merkle root, number of firms, each stratum's N) is public.json's".into())
+            }
+            None => {
+                r.not_checked.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string());
+                None
+            }
+        },
+        r,
+    );
+}
+
+/// What a public manifest says that its ceremony's evidence must bear out.
+pub(crate) struct SeedClaims<'a> {
+    pub seed: &'a SeedRecord,
+    pub plan: &'a PublicPlan,
+    /// The task (a batch's: the batch, with no items) as committed.
+    pub task: &'a TaskRecord,
+    pub inputs: &'a BTreeMap<String, PublicInput>,
+}
+
+/// Checks a public bundle's seed against the ceremony evidence in `dir`
+/// (or, for an operator's seed, that there is none). `check_frame` checks
+/// what the commitment fixed of the frame and returns what to add to the
+/// line of what was checked.
+pub(crate) fn check_seed_claims(
+    dir: &Path,
+    m: &SeedClaims,
+    check_frame: impl FnOnce(&Commitment, &mut PublicReport) -> Option<String>,
+    r: &mut PublicReport,
+) {
     let before = r.findings.len();
     let Some(record) = &m.seed.ceremony else {
         if m.seed.source != "operator" {
@@ -302,7 +383,7 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
         r.findings
             .push("ceremony: public.json's plan is not the committed plan".into());
     }
-    if c.task != m.task {
+    if &c.task != m.task {
         r.findings
             .push("ceremony: public.json's task is not the committed task".into());
     }
@@ -317,16 +398,7 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
         r.findings
             .push("ceremony: public.json's ceremony record does not match the evidence".into());
     }
-    match &c.frame {
-        Some(frame) => {
-            let strata_n: Vec<u64> = m.strata.iter().map(|s| s.n).collect();
-            let f = &m.frame;
-            for d in frame.differences(&f.leaf_format, f.leaves, &f.merkle_root, &strata_n) {
-                r.findings.push(format!("ceremony: {d}"));
-            }
-        }
-        None => r.not_checked.push(ceremony::FRAME_NOT_BOUND_NOTE.to_string()),
-    }
+    let frame_line = check_frame(c, r);
     if c.is_rehearsal() {
         r.warnings.push(REHEARSAL_WARNING.to_string());
     }
@@ -344,15 +416,15 @@ fn check_seed(dir: &Path, m: &PublicManifest, r: &mut PublicReport) {
             " give the seed {}…; the committed plan, task and input SHA-256 are public.json's",
             short(&checked.seed)
         ));
-        if c.frame.is_some() {
-            line.push_str("; the committed frame (Merkle root, number of firms, each stratum's N) is public.json's");
+        if let Some(extra) = frame_line {
+            line.push_str(&extra);
         }
         r.checked.push(line);
     }
 }
 
 /// The value of `field` in a stratum label made of `fields` joined by `/`.
-fn label_part<'a>(fields: &[StratumField], label: &'a str, field: StratumField) -> Option<&'a str> {
+pub(crate) fn label_part<'a>(fields: &[StratumField], label: &'a str, field: StratumField) -> Option<&'a str> {
     let parts: Vec<&str> = label.split('/').collect();
     if parts.len() != fields.len() {
         return None;
@@ -558,19 +630,59 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
 
 fn check_targets(m: &PublicManifest, plan: &Plan, opaque: bool, rows: &[PublicTarget], r: &mut PublicReport) {
     let before = r.findings.len();
-    let seed = SeedHash::new(&m.seed.value);
-    let index: BTreeMap<&str, usize> = m
+    let list = ListClaims {
+        file: TARGETS_CSV,
+        strata: &m.strata,
+        seed: &m.seed.value,
+        targets: m.totals.targets,
+    };
+    check_target_rows(&list, plan, opaque, rows, r);
+    if r.findings.len() == before {
+        r.checked.push(format!(
+            "tickets: each of the {} listed tickets is ticket(seed, code) for the public seed (consistent_sampler's first_fraction)",
+            rows.len()
+        ));
+        r.checked.push(
+            "strata: each stratum lists exactly k firms, ranks 1..k in ascending ticket order, with valid and distinct credit codes"
+                .into(),
+        );
+    }
+}
+
+/// What a public list of targets is checked against: its file's name,
+/// the strata it lists, the seed of its tickets and its number of rows.
+pub(crate) struct ListClaims<'a> {
+    pub file: &'a str,
+    pub strata: &'a [PublicStratum],
+    pub seed: &'a str,
+    pub targets: u64,
+}
+
+/// Checks a public list of targets: every ticket is `T(seed, uscc)`, each
+/// stratum's rows are together, ranked 1..k by ascending ticket, exactly
+/// k of them, and each row fits its stratum and the plan's directed
+/// counties and industries. Findings name the file and line.
+pub(crate) fn check_target_rows(
+    list: &ListClaims,
+    plan: &Plan,
+    opaque: bool,
+    rows: &[PublicTarget],
+    r: &mut PublicReport,
+) {
+    let file = list.file;
+    let seed = SeedHash::new(list.seed);
+    let index: BTreeMap<&str, usize> = list
         .strata
         .iter()
         .enumerate()
         .map(|(i, s)| (s.label.as_str(), i))
         .collect();
-    let mut counts = vec![0u64; m.strata.len()];
+    let mut counts = vec![0u64; list.strata.len()];
     let mut seen = BTreeSet::new();
     let mut last: Option<(usize, u64, Ticket, &str)> = None;
     let mut bad_tickets = 0;
     for (line, t) in rows.iter().enumerate().map(|(i, t)| (i + 2, t)) {
-        let at = format!("targets.csv line {line} ({})", t.uscc);
+        let at = format!("{file} line {line} ({})", t.uscc);
         let Some(&s) = index.get(t.stratum.as_str()) else {
             r.findings
                 .push(format!("{at}: stratum {:?} is not in public.json", t.stratum));
@@ -593,7 +705,7 @@ fn check_targets(m: &PublicManifest, plan: &Plan, opaque: bool, rows: &[PublicTa
                 ));
             }
         }
-        let stratum = &m.strata[s];
+        let stratum = &list.strata[s];
         if let Some(c) = &t.credit_class
             && stratum.credit_class.as_ref().is_some_and(|sc| sc != c)
         {
@@ -671,31 +783,21 @@ fn check_targets(m: &PublicManifest, plan: &Plan, opaque: bool, rows: &[PublicTa
     }
     if bad_tickets > 5 {
         r.findings.push(format!(
-            "targets.csv: {bad_tickets} tickets in all are not ticket(seed, code)"
+            "{file}: {bad_tickets} tickets in all are not ticket(seed, code)"
         ));
     }
-    for (s, c) in m.strata.iter().zip(&counts) {
+    for (s, c) in list.strata.iter().zip(&counts) {
         if *c != s.k {
             r.findings
                 .push(format!("stratum {}: {c} firms listed, but k = {}", s.label, s.k));
         }
     }
-    if rows.len() as u64 != m.totals.targets {
+    if rows.len() as u64 != list.targets {
         r.findings.push(format!(
-            "targets.csv: {} rows, but {} targets are recorded",
+            "{file}: {} rows, but {} targets are recorded",
             rows.len(),
-            m.totals.targets
+            list.targets
         ));
-    }
-    if r.findings.len() == before {
-        r.checked.push(format!(
-            "tickets: each of the {} listed tickets is ticket(seed, code) for the public seed (consistent_sampler's first_fraction)",
-            rows.len()
-        ));
-        r.checked.push(
-            "strata: each stratum lists exactly k firms, ranks 1..k in ascending ticket order, with valid and distinct credit codes"
-                .into(),
-        );
     }
 }
 

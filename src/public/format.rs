@@ -293,6 +293,16 @@ fn read_records(path: &Path, header: &[&str]) -> std::result::Result<Vec<csv::St
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    read_named_records(path, &name, header)
+}
+
+/// The records of a public CSV file, whose header must be `header`;
+/// errors name the file as `name`.
+pub(crate) fn read_named_records(
+    path: &Path,
+    name: &str,
+    header: &[&str],
+) -> std::result::Result<Vec<csv::StringRecord>, String> {
     let mut r = csv::ReaderBuilder::new()
         .from_path(path)
         .map_err(|e| format!("{name}: {e}"))?;
@@ -314,14 +324,24 @@ fn read_records(path: &Path, header: &[&str]) -> std::result::Result<Vec<csv::St
 
 /// Reads the public `targets.csv` (with or without the class column).
 pub fn read_public_targets(dir: &Path, classes: bool) -> std::result::Result<Vec<PublicTarget>, String> {
-    let records = read_records(&dir.join(TARGETS_CSV), &targets_header(classes))?;
+    read_public_targets_file(dir, TARGETS_CSV, classes)
+}
+
+/// Reads a public targets list at `name`, a path relative to `dir`
+/// (with or without the class column); errors name the file so.
+pub fn read_public_targets_file(
+    dir: &Path,
+    name: &str,
+    classes: bool,
+) -> std::result::Result<Vec<PublicTarget>, String> {
+    let records = read_named_records(&dir.join(name), name, &targets_header(classes))?;
     records
         .iter()
         .enumerate()
         .map(|(i, r)| {
             let rank = r[1]
                 .parse()
-                .map_err(|_| format!("targets.csv line {}: rank {:?} is not a number", i + 2, &r[1]))?;
+                .map_err(|_| format!("{name} line {}: rank {:?} is not a number", i + 2, &r[1]))?;
             Ok(PublicTarget {
                 stratum: r[0].to_string(),
                 rank,

@@ -3,8 +3,12 @@
 //!
 //! Uses `bundle` and everything below it; not `office`.
 
+pub mod batch_format;
+pub mod batch_page;
 pub mod check;
+pub mod check_batch;
 pub mod format;
 pub mod page;
 pub mod proof;
 pub mod publish;
+pub mod publish_batch;

@@ -9,11 +9,12 @@
 use crate::bundle::manifest::tool_version;
 use crate::inputs::plan::Plan;
 use crate::public::format::{PublicAssignment, PublicManifest, PublicTarget};
+use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-const CSS: &str = include_str!("page/page.css");
-const JS: &str = include_str!("page/page.js");
+pub(crate) const CSS: &str = include_str!("page/page.css");
+pub(crate) const JS: &str = include_str!("page/page.js");
 
 /// What the page shows.
 pub struct PageData<'a> {
@@ -43,7 +44,7 @@ pub fn esc(s: &str) -> String {
 
 /// A UI string in both languages (both already plain text; escaped
 /// here). CSS shows the page's language only.
-fn t(zh: &str, en: &str) -> String {
+pub(crate) fn t(zh: &str, en: &str) -> String {
     format!(
         "<span data-l=\"zh\">{}</span><span data-l=\"en\">{}</span>",
         esc(zh),
@@ -52,7 +53,7 @@ fn t(zh: &str, en: &str) -> String {
 }
 
 /// Like [`t`], for fragments that are already HTML.
-fn t_html(zh: &str, en: &str) -> String {
+pub(crate) fn t_html(zh: &str, en: &str) -> String {
     format!("<span data-l=\"zh\">{zh}</span><span data-l=\"en\">{en}</span>")
 }
 
@@ -78,8 +79,8 @@ pub fn render(d: &PageData) -> String {
     );
     header(&mut h, d);
     h.push_str("<main>\n");
-    rehearsal_banner(&mut h, d);
-    seed_section(&mut h, d);
+    rehearsal_banner(&mut h, &m.seed);
+    seed_section(&mut h, &m.seed);
     summary_section(&mut h, d);
     strata_section(&mut h, d);
     charts_section(&mut h, d);
@@ -143,8 +144,8 @@ fn header(h: &mut String, d: &PageData) {
 }
 
 /// A banner over everything else when the commitment's time was typed in.
-fn rehearsal_banner(h: &mut String, d: &PageData) {
-    if !d.manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+pub(crate) fn rehearsal_banner(h: &mut String, seed: &SeedRecord) {
+    if !seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
         return;
     }
     let _ = writeln!(
@@ -158,8 +159,7 @@ fn rehearsal_banner(h: &mut String, d: &PageData) {
     );
 }
 
-fn seed_section(h: &mut String, d: &PageData) {
-    let s = &d.manifest.seed;
+pub(crate) fn seed_section(h: &mut String, s: &SeedRecord) {
     let _ = writeln!(
         h,
         "<section id=\"ceremony\">\n<h2>{}</h2>",
@@ -284,7 +284,7 @@ fn seed_section(h: &mut String, d: &PageData) {
     h.push_str("</section>\n");
 }
 
-fn card(h: &mut String, id: &str, n: u64, zh: &str, en: &str) {
+pub(crate) fn card(h: &mut String, id: &str, n: u64, zh: &str, en: &str) {
     let _ = writeln!(
         h,
         "<div class=\"card\" id=\"{id}\"><span class=\"num\">{n}</span><span class=\"what\">{}</span></div>",
@@ -292,7 +292,7 @@ fn card(h: &mut String, id: &str, n: u64, zh: &str, en: &str) {
     );
 }
 
-fn reason(key: &str) -> (String, String) {
+pub(crate) fn reason(key: &str) -> (String, String) {
     let (zh, en) = match key {
         "deregistered" => ("已注销", "deregistered"),
         "revoked" => ("已吊销", "revoked"),
@@ -612,7 +612,7 @@ fn charts_section(h: &mut String, d: &PageData) {
     );
 }
 
-fn ticket_head(ticket: &str) -> &str {
+pub(crate) fn ticket_head(ticket: &str) -> &str {
     let end = ticket.char_indices().nth(14).map_or(ticket.len(), |(i, _)| i);
     &ticket[..end]
 }
@@ -780,7 +780,7 @@ fn list_section(h: &mut String, d: &PageData) {
 }
 
 /// A Python string literal of `s` (a JSON string is one).
-fn py_str(s: &str) -> String {
+pub(crate) fn py_str(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
 }
 

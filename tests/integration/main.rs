@@ -12,6 +12,7 @@ mod invariants;
 mod mutate;
 mod office;
 mod office_batch;
+mod publish_batch;
 mod readme;
 mod refused;
 mod teams;

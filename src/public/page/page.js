@@ -3,26 +3,28 @@
   var body = document.body;
 
   // Search: the rows are rendered once; typing only toggles `hidden`.
-  var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr'));
-  var keys = rows.map(function (r) { return r.getAttribute('data-key') || ''; });
   var search = document.getElementById('search');
   var count = document.getElementById('match-count');
-  var numbers = count.querySelectorAll('.n');
-  var none = document.getElementById('no-match');
-  function filter() {
-    var q = search.value.trim().toLowerCase();
-    var n = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var show = q === '' || keys[i].indexOf(q) !== -1;
-      if (rows[i].hidden === show) { rows[i].hidden = !show; }
-      if (show) { n++; }
-    }
-    count.setAttribute('data-count', String(n));
-    for (var j = 0; j < numbers.length; j++) { numbers[j].textContent = String(n); }
-    none.hidden = n !== 0;
+  if (search && count) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr'));
+    var keys = rows.map(function (r) { return r.getAttribute('data-key') || ''; });
+    var numbers = count.querySelectorAll('.n');
+    var none = document.getElementById('no-match');
+    var filter = function () {
+      var q = search.value.trim().toLowerCase();
+      var n = 0;
+      for (var i = 0; i < rows.length; i++) {
+        var show = q === '' || keys[i].indexOf(q) !== -1;
+        if (rows[i].hidden === show) { rows[i].hidden = !show; }
+        if (show) { n++; }
+      }
+      count.setAttribute('data-count', String(n));
+      for (var j = 0; j < numbers.length; j++) { numbers[j].textContent = String(n); }
+      none.hidden = n !== 0;
+    };
+    search.addEventListener('input', filter);
+    if (search.value) { filter(); }
   }
-  search.addEventListener('input', filter);
-  if (search.value) { filter(); }
 
   // Language: Chinese first; the button switches every UI string.
   var toggle = document.getElementById('lang-toggle');
@@ -31,7 +33,8 @@
     body.setAttribute('data-lang', lang);
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = title.getAttribute('data-' + lang);
-    search.placeholder = search.getAttribute('data-ph-' + lang);
+    var boxes = document.querySelectorAll('input[data-ph-zh]');
+    for (var b = 0; b < boxes.length; b++) { boxes[b].placeholder = boxes[b].getAttribute('data-ph-' + lang); }
     toggle.textContent = toggle.getAttribute('data-' + lang);
     toggle.setAttribute('aria-label', toggle.getAttribute('data-label-' + lang));
   }

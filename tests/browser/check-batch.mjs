@@ -1,0 +1,194 @@
+// Checks a batch's public index.html in Debian's headless Chromium:
+//
+//   node check-batch.mjs PUBLIC_DIR SCREENSHOT.png
+//
+// The plan announcement lists every task of public.json; filtering the
+// tasks narrows the table; a task's announcement opens from its link and
+// lists its targets.csv; typing a code there shows exactly that firm; the
+// firm lookup finds that firm's visits and names its tasks; the language
+// button switches to English; no network request is attempted and no
+// script error happens. Saves SCREENSHOT.png (Chinese, the task opened
+// and searched) and SCREENSHOT-en.png. Exits 1 with the reason on any
+// failure.
+
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [publicDir, screenshot] = process.argv.slice(2);
+if (!publicDir || !screenshot) {
+  console.error('usage: node check-batch.mjs PUBLIC_DIR SCREENSHOT.png');
+  process.exit(2);
+}
+
+/** Parses CSV text (RFC 4180 quoting) into rows of fields. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') { quoted = false; }
+      else { field += c; }
+    } else if (c === '"') { quoted = true; }
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') { i++; }
+      row.push(field); rows.push(row); row = []; field = '';
+    } else { field += c; }
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const failures = [];
+function check(ok, what) {
+  if (ok) { console.log(`ok: ${what}`); } else { console.log(`FAILED: ${what}`); failures.push(what); }
+}
+
+const dir = resolve(publicDir);
+const manifest = JSON.parse(readFileSync(join(dir, 'public.json'), 'utf8'));
+const tasks = manifest.tasks;
+// The task to open: the one with the most targets.
+const task = tasks.reduce((a, b) => (b.totals.targets > a.totals.targets ? b : a));
+const [header, ...targets] = parseCsv(readFileSync(join(dir, 'tasks', task.id, 'targets.csv'), 'utf8'));
+const uscc = header.indexOf('uscc');
+const [vheader, ...visits] = parseCsv(readFileSync(join(dir, 'visits.csv'), 'utf8'));
+const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
+
+mkdirSync(dirname(resolve(screenshot)), { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'spotcheck-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+  viewport: { width: 1280, height: 900 },
+  locale: 'zh-CN',
+});
+
+const attempted = [];
+const errors = [];
+const local = (url) => url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:');
+await context.route('**/*', (route) => {
+  const url = route.request().url();
+  if (local(url)) { return route.continue(); }
+  attempted.push(url);
+  return route.abort('blockedbyclient');
+});
+context.on('request', (r) => { if (!local(r.url())) { attempted.push(r.url()); } });
+context.on('websocket', (w) => attempted.push(w.url()));
+
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') { errors.push(`console error: ${m.text()}`); } });
+  const started = Date.now();
+  await page.goto(pageUrl, { waitUntil: 'load' });
+  const loaded = Date.now() - started;
+  check(loaded < 5000, `the page loads in ${loaded} ms`);
+
+  const planShot = screenshot.replace(/(\.png)?$/, '-plan.png');
+  await page.screenshot({ path: planShot, fullPage: false });
+  console.log(`screenshot: ${planShot}`);
+
+  // The plan announcement.
+  const plan = page.locator('#plan-announcement');
+  check(await plan.isVisible(), 'the plan announcement is shown');
+  check((await plan.locator('h2').innerText()).includes('抽查计划公告'), 'it is headed 抽查计划公告');
+  const taskRows = page.locator('#task-table tbody tr');
+  check((await taskRows.count()) === tasks.length, `the task table has ${tasks.length} rows, as public.json`);
+  check((await page.locator('#items-table tbody tr').count()) === manifest.items.length,
+    `the item table has the ${manifest.items.length} items of public.json`);
+  const headings = async () => (await page.locator('h2').allInnerTexts()).join(' | ');
+  const zhHeadings = await headings();
+  check(zhHeadings.includes('抽查任务公告') && zhHeadings.includes('企业查询'), `Chinese headings first (${zhHeadings})`);
+
+  // Filtering the tasks.
+  const filter = page.locator('#task-filter');
+  await filter.fill(task.id);
+  const shownTasks = await page.locator('#task-table tbody tr:not([hidden])').evaluateAll(
+    (trs) => trs.map((tr) => tr.getAttribute('data-task')));
+  check(shownTasks.includes(task.id) && shownTasks.length < tasks.length,
+    `filtering by ${task.id} keeps it (${shownTasks.length} shown)`);
+  await filter.fill('');
+  check((await page.locator('#task-table tbody tr:not([hidden])').count()) === tasks.length, 'clearing shows every task');
+
+  // The task's announcement, from its link in the table.
+  await page.locator(`#task-table tbody tr[data-task="${task.id}"] a`).click();
+  const ann = page.locator(`details.task-ann[data-task="${task.id}"]`);
+  check(await ann.evaluate((d) => d.open), `the link opens the announcement of ${task.id}`);
+  check((await ann.locator('.task-seed').innerText()) === task.seed, 'it shows the task seed S_t');
+  const rows = ann.locator('.task-targets tbody tr');
+  check((await rows.count()) === targets.length, `it lists the ${targets.length} targets of its targets.csv`);
+  check((await ann.textContent()).includes('sampler(ids, seed=S_t'), 'it says how to check it with consistent_sampler');
+
+  // Searching a code in the task.
+  const firm = targets[Math.floor(targets.length / 2)];
+  const box = ann.locator('.task-search');
+  await box.pressSequentially(firm[uscc].toLowerCase(), { delay: 5 });
+  const visible = ann.locator('.task-targets tbody tr:not([hidden])');
+  const shown = await visible.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-uscc')));
+  check(shown.length === 1 && shown[0] === firm[uscc], `typing ${firm[uscc]} shows exactly that firm (${shown})`);
+  check(Number(await ann.locator('.task-count').getAttribute('data-count')) === 1, 'the task count says 1');
+  await ann.scrollIntoViewIfNeeded();
+  await ann.screenshot({ path: screenshot });
+  console.log(`screenshot: ${screenshot}`);
+
+  // The firm lookup across the batch.
+  const vuscc = vheader.indexOf('uscc');
+  const vtasks = vheader.indexOf('tasks');
+  const theirs = visits.filter((v) => v[vuscc] === firm[uscc]);
+  const lookup = page.locator('#firm-search');
+  await lookup.fill(firm[uscc]);
+  const found = page.locator('#visits tbody tr:not([hidden])');
+  check((await found.count()) === theirs.length && theirs.length >= 1,
+    `the lookup finds the firm's ${theirs.length} visit(s)`);
+  const named = (await found.first().locator('td.tasks').innerText());
+  check(theirs[0][vtasks].split(';').every((id) => named.includes(id)), `the visit names its tasks (${named})`);
+  check(Number(await page.locator('#visit-count').getAttribute('data-count')) === theirs.length, 'the visit count matches');
+  await page.locator('#lookup').scrollIntoViewIfNeeded();
+  const lookupShot = screenshot.replace(/(\.png)?$/, '-lookup.png');
+  await page.screenshot({ path: lookupShot, fullPage: false });
+  console.log(`screenshot: ${lookupShot}`);
+  await lookup.fill('no such firm ZZZ');
+  check((await found.count()) === 0 && (await page.locator('#no-visit').isVisible()), 'a text found nowhere shows a note');
+
+  // English.
+  await page.locator('#lang-toggle').click();
+  const enHeadings = await headings();
+  check(enHeadings.includes('Plan announcement') && !/[\u4e00-\u9fff]/.test(enHeadings),
+    `the toggle shows English headings (${enHeadings})`);
+  check((await filter.getAttribute('placeholder')).startsWith('Type a task'), 'the task filter speaks English');
+  const enShot = screenshot.replace(/(\.png)?$/, '-en.png');
+  await page.screenshot({ path: enShot, fullPage: false });
+  console.log(`screenshot: ${enShot}`);
+
+  check(attempted.length === 0, `no network request was attempted (${attempted.join(', ')})`);
+  check(errors.length === 0, `no script or console error (${errors.join('; ')})`);
+} catch (e) {
+  failures.push(String(e && e.stack || e));
+  console.log(`FAILED: ${e}`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+if (failures.length) {
+  console.log(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('all browser checks passed');
