@@ -3,7 +3,9 @@
 //! draw. `draw` and `verify` both come here.
 
 use crate::base::error::{Error, Result};
-use crate::bundle::make::{Provenance, excluded_record, inputs_record, load_summary, output_hashes, strata_records};
+use crate::bundle::make::{
+    Provenance, csv_writer, excluded_record, inputs_record, load_summary, output_hashes, strata_records,
+};
 use crate::bundle::manifest::{ExcludedRecord, MANIFEST_JSON, StratumRecord, TeamSummary, Totals};
 use crate::draw::SPEC_VERSION;
 use crate::draw::batch::{BatchDraw, Visit, draw_batch, visit_items, visit_needs};
@@ -136,12 +138,6 @@ pub fn make_batch(inputs: &BatchInputs, provenance: &Provenance) -> Result<(Batc
     let draw = draw_batch(inputs, &provenance.seed.value).map_err(Error::Infeasible)?;
     let bundle = render_batch(inputs, &draw, provenance);
     Ok((draw, bundle))
-}
-
-fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
 }
 
 /// `visits.csv`: one row per visit, in byte order of the visit id.

@@ -8,7 +8,7 @@ use crate::bundle::manifest::tool_version;
 use crate::bundle::write::{relative_path, write_new_dir, write_new_file};
 use crate::draw::SPEC_VERSION;
 use crate::inputs::batch_plan::{BatchPlan, is_batch};
-use crate::inputs::plan::{Overrides, Plan};
+use crate::inputs::plan::{Overrides, Plan, read_plan_text};
 use crate::inputs::read::{InputInfo, Inputs};
 use crate::inputs::read_batch::BatchInputs;
 use crate::inputs::record::{InputRecord, PlanRecord, task_record};
@@ -154,14 +154,6 @@ impl Opened {
     fn plan_parent(&self) -> &Path {
         self.plan_file.parent().unwrap_or(&self.base)
     }
-}
-
-/// The plan file's text.
-fn read_plan_text(path: &Path) -> Result<String> {
-    let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(|e| Error::io(path, e))?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| Error::io(path, e))?;
-    Ok(text)
 }
 
 /// Draws and writes a new bundle at `out`: a plan's, or a batch's when

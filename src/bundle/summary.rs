@@ -42,32 +42,50 @@ pub fn draw_summary(manifest: &Manifest, dir: &Path) -> String {
         t.strata, t.targets, t.eligible, t.directory_rows, manifest.excluded.total
     );
     if let Some(teams) = &manifest.teams {
-        let _ = writeln!(
-            s,
-            "  teams of {}: {} inspectors used; assignments per inspector min {} / median {} / max {}",
-            teams.team_size, teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max
+        let heading = format!(
+            "teams of {}: {{}} inspectors used; assignments per inspector",
+            teams.team_size
         );
-        for (dept, d) in &teams.departments {
-            let _ = writeln!(
-                s,
-                "    {dept}: {} inspectors, {} assignments, at most {} each",
-                d.inspectors_used, d.assignments, d.load_max
-            );
-        }
+        team_lines(&mut s, teams, &heading, "assignments");
     }
-    let _ = writeln!(s, "  seed ({}): {}", manifest.seed.source, manifest.seed.value);
-    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
-        let _ = writeln!(
-            s,
-            "  REHEARSAL: the commitment's time was typed in (commit --time); this is not a public draw"
-        );
-    }
+    seed_lines(&mut s, &manifest.seed);
     let _ = write!(s, "  written to {}", dir.display());
     for name in manifest.outputs.keys() {
         let _ = write!(s, "\n    {name}");
     }
     let _ = write!(s, "\n    manifest.json");
     s
+}
+
+/// The load lines: `heading` (with `{}` for the inspectors used), the
+/// load's spread, and a line per department counting its `places`.
+fn team_lines(s: &mut String, teams: &crate::bundle::manifest::TeamSummary, heading: &str, places: &str) {
+    let _ = writeln!(
+        s,
+        "  {} min {} / median {} / max {}",
+        heading.replacen("{}", &teams.inspectors_used.to_string(), 1),
+        teams.load_min,
+        teams.load_median,
+        teams.load_max
+    );
+    for (dept, d) in &teams.departments {
+        let _ = writeln!(
+            s,
+            "    {dept}: {} inspectors, {} {places}, at most {} each",
+            d.inspectors_used, d.assignments, d.load_max
+        );
+    }
+}
+
+/// The seed, and a rehearsal's warning.
+fn seed_lines(s: &mut String, seed: &crate::seed::record::SeedRecord) {
+    let _ = writeln!(s, "  seed ({}): {}", seed.source, seed.value);
+    if seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
+        let _ = writeln!(
+            s,
+            "  REHEARSAL: the commitment's time was typed in (commit --time); this is not a public draw"
+        );
+    }
 }
 
 /// Columns a string takes in a terminal: two for CJK characters.
@@ -127,26 +145,10 @@ pub fn batch_summary(manifest: &crate::bundle::batch::BatchManifest, dir: &Path)
         t.tasks, t.targets, t.visits, t.firms, t.joint_visits
     );
     if let Some(teams) = &manifest.teams {
-        let _ = writeln!(
-            s,
-            "  teams: {} inspectors used; visits per inspector over the batch min {} / median {} / max {}",
-            teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max
-        );
-        for (dept, d) in &teams.departments {
-            let _ = writeln!(
-                s,
-                "    {dept}: {} inspectors, {} places on teams, at most {} each",
-                d.inspectors_used, d.assignments, d.load_max
-            );
-        }
+        let heading = "teams: {} inspectors used; visits per inspector over the batch";
+        team_lines(&mut s, teams, heading, "places on teams");
     }
-    let _ = writeln!(s, "  seed ({}): {}", manifest.seed.source, manifest.seed.value);
-    if manifest.seed.ceremony.as_ref().is_some_and(|c| c.rehearsal) {
-        let _ = writeln!(
-            s,
-            "  REHEARSAL: the commitment's time was typed in (commit --time); this is not a public draw"
-        );
-    }
+    seed_lines(&mut s, &manifest.seed);
     let _ = write!(s, "  written to {}", dir.display());
     let tasks = manifest.outputs.keys().filter(|n| n.starts_with("tasks/")).count();
     let _ = write!(s, "\n    tasks/<id>/targets.csv ({tasks} files)");

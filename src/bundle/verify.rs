@@ -7,7 +7,7 @@ use crate::bundle::manifest::MANIFEST_JSON;
 use crate::bundle::manifest::{Manifest, read_manifest};
 use crate::draw::SPEC_VERSION;
 use crate::inputs::plan::{Overrides, Plan};
-use crate::inputs::read::Inputs;
+use crate::inputs::read::{InputInfo, Inputs};
 use crate::inputs::record::{InputRecord, PlanRecord};
 use crate::inputs::table::RawFile;
 use crate::seed::record::SeedRecord;
@@ -163,41 +163,14 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         }
     };
     let located = locate_inputs(dir, &manifest, overrides)?;
-    plan.apply(&Overrides {
-        enterprises: located.get("enterprises").cloned(),
-        history: located.get("history").cloned(),
-        inspectors: located.get("inspectors").cloned(),
-        conflicts: located.get("conflicts").cloned(),
-        items: located.get("items").cloned(),
-        encoding: recorded_encoding(&manifest),
-    });
+    plan.apply(&located_overrides(&located, &manifest.inputs));
     let loaded = Inputs::load(plan);
-    // Hashes: from the load when it worked, else read each file again so
-    // that the report says which input changed.
-    let mut hashes = BTreeMap::new();
-    match &loaded {
-        Ok(inputs) => {
-            for (role, info) in &inputs.files {
-                hashes.insert(role.clone(), info.sha256.clone());
-            }
-        }
-        Err(_) => {
-            for (role, path) in &located {
-                hashes.insert(role.clone(), RawFile::read(path)?.sha256());
-            }
-        }
-    }
-    for (role, recorded) in &manifest.inputs {
-        let found = hashes.get(role).cloned().unwrap_or_else(|| "(not read)".into());
-        if found != recorded.sha256 {
-            report.findings.push(Finding::InputHash {
-                role: role.clone(),
-                path: located[role].display().to_string(),
-                recorded: recorded.sha256.clone(),
-                found,
-            });
-        }
-    }
+    check_input_hashes(
+        loaded.as_ref().ok().map(|i| &i.files),
+        &located,
+        &manifest.inputs,
+        &mut report,
+    )?;
     let inputs = match loaded {
         Ok(i) => i,
         Err(Error::Input(e)) => {
@@ -206,42 +179,10 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         }
         Err(e) => return Err(e),
     };
-    let provenance = Provenance {
-        tool: manifest.tool.clone(),
-        plan_path: manifest.plan.path.clone(),
-        input_paths: manifest
-            .inputs
-            .iter()
-            .map(|(k, v)| (k.clone(), v.path.clone()))
-            .collect(),
-        // The note follows from the source: a note edited to read like
-        // another source's is a difference, not provenance.
-        seed: SeedRecord {
-            note: manifest.seed.expected_note().to_string(),
-            ..manifest.seed.clone()
-        },
-        evidence,
-    };
+    let provenance = recorded.provenance(&manifest.tool, evidence);
     let (_, replay) = make::make(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
-    report.warnings.extend(manifest.seed.warning().map(String::from));
-    if let Some(c) = &manifest.seed.ceremony {
-        let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
-        if let Some(r) = c.beacon_round {
-            line.push_str(&format!(", drand quicknet round {r} (signature checked)"));
-        }
-        if let Some(d) = &c.dice {
-            line.push_str(&format!(", dice {d}"));
-        }
-        if let Some(old) = &c.replaces {
-            line.push_str(&format!("; this draw replaces the commitment {old}"));
-        }
-        if c.rehearsal {
-            line.push_str("; a REHEARSAL (commitment time typed in)");
-        }
-        report.notes.push(line);
-        report.notes.push(format!("not checked: {PUBLICATION_NOT_CHECKED}"));
-    }
+    seed_notes(&manifest.seed, &mut report);
     report.summary = format!(
         "{} targets in {} strata from {} firms; {} files and {} inputs checked",
         manifest.totals.targets,
@@ -259,6 +200,100 @@ pub(crate) struct Recorded<'a> {
     pub seed: &'a SeedRecord,
     pub inputs: &'a BTreeMap<String, InputRecord>,
     pub plan: &'a PlanRecord,
+}
+
+impl Recorded<'_> {
+    /// The provenance to replay with: the manifest's tool, plan path,
+    /// input paths and seed, and the evidence found in the bundle.
+    pub(crate) fn provenance(&self, tool: &str, evidence: BTreeMap<String, Vec<u8>>) -> Provenance {
+        Provenance {
+            tool: tool.to_string(),
+            plan_path: self.plan.path.clone(),
+            input_paths: self.inputs.iter().map(|(k, v)| (k.clone(), v.path.clone())).collect(),
+            // The note follows from the source: a note edited to read like
+            // another source's is a difference, not provenance.
+            seed: SeedRecord {
+                note: self.seed.expected_note().to_string(),
+                ..self.seed.clone()
+            },
+            evidence,
+        }
+    }
+}
+
+/// The inputs found for a replay, as overrides of the plan's paths, read
+/// with the encoding they were recorded with.
+pub(crate) fn located_overrides(
+    located: &BTreeMap<String, PathBuf>,
+    inputs: &BTreeMap<String, InputRecord>,
+) -> Overrides {
+    Overrides {
+        enterprises: located.get("enterprises").cloned(),
+        history: located.get("history").cloned(),
+        inspectors: located.get("inspectors").cloned(),
+        conflicts: located.get("conflicts").cloned(),
+        items: located.get("items").cloned(),
+        encoding: recorded_encoding(inputs),
+    }
+}
+
+/// Each recorded input's SHA-256 against the file's: from the load when it
+/// worked (`read`), else from each file read again, so that the report
+/// says which input changed.
+pub(crate) fn check_input_hashes(
+    read: Option<&BTreeMap<String, InputInfo>>,
+    located: &BTreeMap<String, PathBuf>,
+    inputs: &BTreeMap<String, InputRecord>,
+    report: &mut Report,
+) -> Result<()> {
+    let mut hashes = BTreeMap::new();
+    match read {
+        Some(files) => {
+            for (role, info) in files {
+                hashes.insert(role.clone(), info.sha256.clone());
+            }
+        }
+        None => {
+            for (role, path) in located {
+                hashes.insert(role.clone(), RawFile::read(path)?.sha256());
+            }
+        }
+    }
+    for (role, recorded) in inputs {
+        let found = hashes.get(role).cloned().unwrap_or_else(|| "(not read)".into());
+        if found != recorded.sha256 {
+            report.findings.push(Finding::InputHash {
+                role: role.clone(),
+                path: located[role].display().to_string(),
+                recorded: recorded.sha256.clone(),
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The warning and notes that go with a seed: an operator's seed, or
+/// what the ceremony's evidence showed and what no program can check.
+pub(crate) fn seed_notes(seed: &SeedRecord, report: &mut Report) {
+    report.warnings.extend(seed.warning().map(String::from));
+    if let Some(c) = &seed.ceremony {
+        let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
+        if let Some(r) = c.beacon_round {
+            line.push_str(&format!(", drand quicknet round {r} (signature checked)"));
+        }
+        if let Some(d) = &c.dice {
+            line.push_str(&format!(", dice {d}"));
+        }
+        if let Some(old) = &c.replaces {
+            line.push_str(&format!("; this draw replaces the commitment {old}"));
+        }
+        if c.rehearsal {
+            line.push_str("; a REHEARSAL (commitment time typed in)");
+        }
+        report.notes.push(line);
+        report.notes.push(format!("not checked: {PUBLICATION_NOT_CHECKED}"));
+    }
 }
 
 /// Checks the ceremony's evidence in the bundle: the secret against the
@@ -368,9 +403,8 @@ pub(crate) fn check_ceremony(
 /// was read with, when they agree (a draw with `--encoding` reads all
 /// inputs alike; a workbook has no encoding); otherwise each file is
 /// detected again, as it was.
-fn recorded_encoding(manifest: &Manifest) -> Option<crate::inputs::table::TextEncoding> {
-    let mut names = manifest
-        .inputs
+fn recorded_encoding(inputs: &BTreeMap<String, InputRecord>) -> Option<crate::inputs::table::TextEncoding> {
+    let mut names = inputs
         .values()
         .map(|i| i.encoding.as_str())
         .filter(|&n| n != crate::inputs::table::TextEncoding::Xlsx.name());

@@ -4,18 +4,15 @@
 
 use crate::base::error::{Error, Result};
 use crate::bundle::batch::{make_batch, read_batch_manifest};
-use crate::bundle::make::Provenance;
 use crate::bundle::verify::{
-    Finding, PUBLICATION_NOT_CHECKED, Recorded, Report, check_ceremony, compare_files, locate_recorded,
+    Finding, Recorded, Report, check_ceremony, check_input_hashes, compare_files, locate_recorded, located_overrides,
+    seed_notes,
 };
 use crate::draw::SPEC_VERSION;
 use crate::inputs::batch_plan::BatchPlan;
 use crate::inputs::plan::Overrides;
 use crate::inputs::read_batch::BatchInputs;
-use crate::inputs::table::RawFile;
 use crate::seed::ceremony::Commitment;
-use crate::seed::record::SeedRecord;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Verifies the batch bundle in `dir`.
@@ -62,44 +59,14 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
         }
     };
     let located = locate_recorded(dir, &manifest.inputs, overrides)?;
-    let encoding = {
-        let mut names = manifest.inputs.values().map(|i| i.encoding.as_str());
-        let first = names.next();
-        first.filter(|f| names.all(|n| n == *f)).and_then(|f| f.parse().ok())
-    };
-    plan.apply(&Overrides {
-        enterprises: located.get("enterprises").cloned(),
-        history: located.get("history").cloned(),
-        inspectors: located.get("inspectors").cloned(),
-        conflicts: located.get("conflicts").cloned(),
-        items: located.get("items").cloned(),
-        encoding,
-    });
+    plan.apply(&located_overrides(&located, &manifest.inputs));
     let loaded = BatchInputs::load(plan);
-    let mut hashes = BTreeMap::new();
-    match &loaded {
-        Ok(inputs) => {
-            for (role, info) in &inputs.files {
-                hashes.insert(role.clone(), info.sha256.clone());
-            }
-        }
-        Err(_) => {
-            for (role, path) in &located {
-                hashes.insert(role.clone(), RawFile::read(path)?.sha256());
-            }
-        }
-    }
-    for (role, recorded) in &manifest.inputs {
-        let found = hashes.get(role).cloned().unwrap_or_else(|| "(not read)".into());
-        if found != recorded.sha256 {
-            report.findings.push(Finding::InputHash {
-                role: role.clone(),
-                path: located[role].display().to_string(),
-                recorded: recorded.sha256.clone(),
-                found,
-            });
-        }
-    }
+    check_input_hashes(
+        loaded.as_ref().ok().map(|i| &i.files),
+        &located,
+        &manifest.inputs,
+        &mut report,
+    )?;
     let inputs = match loaded {
         Ok(i) => i,
         Err(Error::Input(e)) => {
@@ -124,20 +91,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
             )),
         }
     }
-    let provenance = Provenance {
-        tool: manifest.tool.clone(),
-        plan_path: manifest.plan.path.clone(),
-        input_paths: manifest
-            .inputs
-            .iter()
-            .map(|(k, v)| (k.clone(), v.path.clone()))
-            .collect(),
-        seed: SeedRecord {
-            note: manifest.seed.expected_note().to_string(),
-            ..manifest.seed.clone()
-        },
-        evidence,
-    };
+    let provenance = recorded.provenance(&manifest.tool, evidence);
     let (_, replay) = make_batch(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
     // A task's list that differs is named by its task too.
@@ -148,21 +102,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
             details.insert(0, format!("task {task}"));
         }
     }
-    report.warnings.extend(manifest.seed.warning().map(String::from));
-    if let Some(c) = &manifest.seed.ceremony {
-        let mut line = format!("seed from the ceremony committed at {}", c.committed_at);
-        if let Some(r) = c.beacon_round {
-            line.push_str(&format!(", drand quicknet round {r} (signature checked)"));
-        }
-        if let Some(d) = &c.dice {
-            line.push_str(&format!(", dice {d}"));
-        }
-        if c.rehearsal {
-            line.push_str("; a REHEARSAL (commitment time typed in)");
-        }
-        report.notes.push(line);
-        report.notes.push(format!("not checked: {PUBLICATION_NOT_CHECKED}"));
-    }
+    seed_notes(&manifest.seed, &mut report);
     report.summary = format!(
         "batch {}: {} tasks, {} targets, {} visits from {} firms; {} files and {} inputs checked",
         manifest.batch.id,

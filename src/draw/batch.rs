@@ -3,7 +3,7 @@
 //! visit. A pure function of the batch's inputs and the seed.
 
 use crate::draw::targets::{Eligibility, Excluded, Exclusion, TargetDraw, draw_among};
-use crate::draw::teams::{Job, Need, Rule, Shortfall, Staffed, TeamInputs, staff};
+use crate::draw::teams::{Job, Need, Remedies, Shortfall, Staffed, TeamInputs, shortfall_body, staff};
 use crate::draw::ticket::SeedHash;
 use crate::inputs::directory::{Directory, Status, Value};
 use crate::inputs::read_batch::BatchInputs;
@@ -365,16 +365,7 @@ fn shortfall_report(
         visits.len(),
         inputs.plan.batch.id
     );
-    let mut totals: BTreeMap<Rule, u64> = BTreeMap::new();
-    let mut depts: BTreeMap<&str, u64> = BTreeMap::new();
-    for (shown, x) in shortfalls.iter().enumerate() {
-        for (rule, c) in &x.removed {
-            *totals.entry(*rule).or_default() += c;
-        }
-        *depts.entry(x.department.as_str()).or_default() += 1;
-        if shown >= 20 {
-            continue;
-        }
+    let slot = |x: &Shortfall| {
         let visit = &visits[order[x.target]];
         let tasks: Vec<&str> = visit
             .tasks
@@ -382,9 +373,8 @@ fn shortfall_report(
             .map(|&i| inputs.plan.tasks[i].task.id.as_str())
             .collect();
         let f = &inputs.enterprises.firms[visit.firm];
-        let _ = writeln!(
-            s,
-            "  task {}: visit {} ({}, {}, {} – {}), slot {} ({}):",
+        format!(
+            "task {}: visit {} ({}, {}, {} – {}), slot {} ({})",
             tasks.join(", "),
             visit.id,
             inputs.enterprises.details(visit.firm).name,
@@ -393,37 +383,16 @@ fn shortfall_report(
             visit.end,
             x.slot,
             x.department
-        );
-        for (rule, c) in &x.removed {
-            if *rule != Rule::Department {
-                let _ = writeln!(s, "      {c:>4} removed: {}", rule.describe());
-            }
-        }
-    }
-    if shortfalls.len() > 20 {
-        let _ = writeln!(s, "  … and {} more slots", shortfalls.len() - 20);
-    }
-    let _ = writeln!(s, "what would fix it:");
-    for (dept, c) in &depts {
-        let _ = writeln!(s, "  - add eligible inspectors to {dept} ({c} slots unfilled)");
-    }
-    if let (Some(cap), true) = (team_inputs.rules.max_assignments, totals.contains_key(&Rule::Workload)) {
-        let _ = writeln!(
-            s,
-            "  - raise inspectors.max_assignments (now {cap}, counted over the batch)"
-        );
-    }
-    if totals.contains_key(&Rule::Certificate) {
-        let _ = writeln!(
-            s,
-            "  - renew enforcement certificates that expire before a visit's window ends"
-        );
-    }
-    if totals.contains_key(&Rule::Specialty) {
-        let _ = writeln!(s, "  - train inspectors in the specialties of the visit's items");
-    }
-    if totals.contains_key(&Rule::CrossArea) {
-        let _ = writeln!(s, "  - bring in inspectors from other patrol areas");
-    }
+        )
+    };
+    let remedies = Remedies {
+        cap: team_inputs
+            .rules
+            .max_assignments
+            .map(|cap| format!("now {cap}, counted over the batch")),
+        certificate: "expire before a visit's window ends".into(),
+        specialty: "the specialties of the visit's items".into(),
+    };
+    shortfall_body(&mut s, shortfalls, slot, &remedies);
     s
 }

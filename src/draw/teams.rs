@@ -523,6 +523,45 @@ pub fn shortfall_report(inputs: &TeamInputs, task: &Task, targets: &TargetDraw, 
         targets.targets.len(),
         inputs.rules.team_size()
     );
+    let slot = |x: &Shortfall| {
+        let i = targets.targets[x.target].firm;
+        let f = &inputs.firms.firms[i];
+        format!(
+            "{} {} ({}), slot {} ({})",
+            f.uscc,
+            inputs.firms.details(i).name,
+            inputs.firms.value(f.supervising_area),
+            x.slot,
+            x.department
+        )
+    };
+    let remedies = Remedies {
+        cap: inputs.rules.max_assignments.map(|cap| format!("now {cap}")),
+        certificate: format!("expire before {}", task.end),
+        specialty: inputs.rules.required_specialties.join(", "),
+    };
+    shortfall_body(&mut s, shortfalls, slot, &remedies);
+    s
+}
+
+/// What a shortfall report suggests, in the words of its draw.
+pub struct Remedies {
+    /// The workload cap, as the report says it ("now 25").
+    pub cap: Option<String>,
+    /// Which certificates need renewing ("expire before 2025-11-30").
+    pub certificate: String,
+    /// The specialties to train inspectors in.
+    pub specialty: String,
+}
+
+/// The body of a shortfall report: the first 20 unfilled slots, each
+/// with how many inspectors each rule removed, then what would fix it.
+pub fn shortfall_body(
+    s: &mut String,
+    shortfalls: &[Shortfall],
+    slot: impl Fn(&Shortfall) -> String,
+    remedies: &Remedies,
+) {
     let mut totals: BTreeMap<Rule, u64> = BTreeMap::new();
     let mut depts: BTreeMap<&str, u64> = BTreeMap::new();
     for (shown, x) in shortfalls.iter().enumerate() {
@@ -531,18 +570,7 @@ pub fn shortfall_report(inputs: &TeamInputs, task: &Task, targets: &TargetDraw, 
         }
         *depts.entry(x.department.as_str()).or_default() += 1;
         if shown < 20 {
-            let i = targets.targets[x.target].firm;
-            let f = &inputs.firms.firms[i];
-            let name = inputs.firms.details(i).name;
-            let _ = writeln!(
-                s,
-                "  {} {} ({}), slot {} ({}):",
-                f.uscc,
-                name,
-                inputs.firms.value(f.supervising_area),
-                x.slot,
-                x.department
-            );
+            let _ = writeln!(s, "  {}:", slot(x));
             for (rule, c) in &x.removed {
                 if *rule != Rule::Department {
                     let _ = writeln!(s, "      {c:>4} removed: {}", rule.describe());
@@ -557,23 +585,18 @@ pub fn shortfall_report(inputs: &TeamInputs, task: &Task, targets: &TargetDraw, 
     for (dept, c) in &depts {
         let _ = writeln!(s, "  - add eligible inspectors to {dept} ({c} slots unfilled)");
     }
-    if let (Some(cap), true) = (inputs.rules.max_assignments, totals.contains_key(&Rule::Workload)) {
-        let _ = writeln!(s, "  - raise inspectors.max_assignments (now {cap})");
+    if let (Some(cap), true) = (&remedies.cap, totals.contains_key(&Rule::Workload)) {
+        let _ = writeln!(s, "  - raise inspectors.max_assignments ({cap})");
     }
     if totals.contains_key(&Rule::Certificate) {
-        let _ = writeln!(s, "  - renew enforcement certificates that expire before {}", task.end);
+        let _ = writeln!(s, "  - renew enforcement certificates that {}", remedies.certificate);
     }
     if totals.contains_key(&Rule::Specialty) {
-        let _ = writeln!(
-            s,
-            "  - train inspectors in {}",
-            inputs.rules.required_specialties.join(", ")
-        );
+        let _ = writeln!(s, "  - train inspectors in {}", remedies.specialty);
     }
     if totals.contains_key(&Rule::CrossArea) {
         let _ = writeln!(s, "  - bring in inspectors from other patrol areas");
     }
-    s
 }
 
 #[cfg(test)]

@@ -134,10 +134,7 @@ fn valid_task_id(id: &str) -> bool {
 impl BatchPlan {
     /// Reads and validates a batch plan file.
     pub fn load(path: &Path) -> Result<BatchPlan, crate::base::error::Error> {
-        let io = |e| crate::base::error::Error::io(path, e);
-        let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(io)?;
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text).map_err(io)?;
+        let text = crate::inputs::plan::read_plan_text(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(BatchPlan::parse(&path.display().to_string(), &text, base)?)
     }

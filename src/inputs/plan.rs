@@ -263,6 +263,15 @@ fn default_stratify() -> Vec<StratumField> {
     vec![StratumField::CreditClass]
 }
 
+/// A plan file's text (a plan's or a batch plan's): a regular file, UTF-8.
+pub fn read_plan_text(path: &Path) -> Result<String, crate::base::error::Error> {
+    let io = |e| crate::base::error::Error::io(path, e);
+    let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(io)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text).map_err(io)?;
+    Ok(text)
+}
+
 /// Settings that override a plan's input paths (command-line flags).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -278,10 +287,7 @@ pub struct Overrides {
 impl Plan {
     /// Reads and validates a plan file.
     pub fn load(path: &Path) -> Result<Plan, crate::base::error::Error> {
-        let io = |e| crate::base::error::Error::io(path, e);
-        let (mut file, _) = crate::inputs::file_bytes::open_regular(path).map_err(io)?;
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut file, &mut text).map_err(io)?;
+        let text = read_plan_text(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
         Ok(Plan::parse(&path.display().to_string(), &text, base)?)
     }
