@@ -639,12 +639,19 @@ fn the_page_works_in_a_browser() {
     let w = Work::new(None);
     let bundle = w.ceremony("b");
     let public = w.publish(&bundle, "spotcheck-public-demo");
+    check_in_browser("check.mjs", &public, "index.png");
+}
+
+/// Runs `tests/browser/<script>` in Node on the public bundle `public`,
+/// saving its screenshot as `target/test-artifacts/<shot>`, and fails
+/// unless every browser check passed.
+fn check_in_browser(script: &str, public: &Path, shot: &str) {
     let artifacts = repo().join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
-    let shot = artifacts.join("index.png");
+    let shot = artifacts.join(shot);
     let out = Command::new("node")
-        .arg(repo().join("tests/browser/check.mjs"))
-        .arg(&public)
+        .arg(repo().join("tests/browser").join(script))
+        .arg(public)
         .arg(&shot)
         .output()
         .expect("run node (is Node.js installed?)");
@@ -680,21 +687,5 @@ fn the_batch_page_works_in_a_browser() {
     .ok();
     let public = tmp.path().join("spotcheck-public-batch");
     spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
-    let artifacts = repo().join("target/test-artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let shot = artifacts.join("batch.png");
-    let out = Command::new("node")
-        .arg(repo().join("tests/browser/check-batch.mjs"))
-        .arg(&public)
-        .arg(&shot)
-        .output()
-        .expect("run node (is Node.js installed?)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser check failed:\n{stdout}\n{stderr}\n(needs: apt-get install chromium fonts-noto-cjk; npm ci in tests/browser)"
-    );
-    assert!(stdout.contains("all browser checks passed"), "{stdout}");
-    assert!(shot.exists());
+    check_in_browser("check-batch.mjs", &public, "batch.png");
 }

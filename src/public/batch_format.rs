@@ -7,7 +7,10 @@ use crate::bundle::batch::{BatchRecord, BatchTotals};
 use crate::bundle::manifest::{ExcludedRecord, TeamSummary, Totals};
 use crate::inputs::batch_plan::BatchPlan;
 use crate::inputs::plan::StratumField;
-use crate::public::format::{PUBLIC_JSON, PublicInput, PublicPlan, PublicStratum, Withheld, read_named_records};
+use crate::public::format::{
+    PUBLIC_JSON, PublicInput, PublicPlan, PublicStratum, Withheld, csv_writer, json_bytes, read_json_manifest,
+    read_named_records,
+};
 use crate::seed::record::SeedRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -163,9 +166,7 @@ pub fn visits_header(names: bool) -> Vec<&'static str> {
 
 /// The public `visits.csv` (UTF-8, LF, no byte-order mark).
 pub fn visits_csv(names: bool, rows: &[PublicVisit]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = csv_writer();
     w.write_record(visits_header(names)).expect("write to memory");
     for v in rows {
         let mut rec = vec![
@@ -197,7 +198,8 @@ pub fn visits_csv(names: bool, rows: &[PublicVisit]) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
-fn split_list(s: &str) -> Vec<String> {
+/// The parts of a `;`-separated list (none in an empty one).
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     if s.is_empty() {
         Vec::new()
     } else {
@@ -248,9 +250,7 @@ pub fn read_public_visits(dir: &Path, names: bool) -> Result<Vec<PublicVisit>, S
 
 /// `public.json` as written: pretty JSON and a final newline.
 pub fn batch_manifest_bytes(m: &PublicBatchManifest) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(m).expect("public manifest serializes");
-    out.push(b'\n');
-    out
+    json_bytes(m)
 }
 
 /// Whether `dir`'s `public.json` says it is a batch's public bundle.
@@ -270,15 +270,10 @@ pub fn is_public_batch(dir: &Path) -> bool {
 
 /// Reads a batch's public manifest.
 pub fn read_public_batch_manifest(dir: &Path) -> Result<PublicBatchManifest, String> {
-    let path = dir.join(PUBLIC_JSON);
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let m: PublicBatchManifest = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("public.json: not a spotcheck public batch manifest: {e}"))?;
-    if m.format != PUBLIC_BATCH_FORMAT {
-        return Err(format!(
-            "public.json: format {:?} is not {PUBLIC_BATCH_FORMAT}",
-            m.format
-        ));
-    }
-    Ok(m)
+    read_json_manifest(
+        dir,
+        "public batch manifest",
+        |m: &PublicBatchManifest| &m.format,
+        PUBLIC_BATCH_FORMAT,
+    )
 }

@@ -10,11 +10,13 @@
 //! still loads at once. The page is a pure function of the public data,
 //! so that `spotcheck verify` can render it again and compare.
 
-use crate::bundle::manifest::tool_version;
 use crate::inputs::batch_plan::BatchPlan;
 use crate::public::batch_format::{PublicBatchManifest, PublicTask, PublicVisit};
 use crate::public::format::PublicTarget;
-use crate::public::page::{CSS, JS, card, esc, py_str, reason, rehearsal_banner, seed_section, t, t_html, ticket_head};
+use crate::public::page::{
+    CSS, JS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str, rehearsal_banner, seed_section,
+    strata_table, t, t_html, ticket_head,
+};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -48,20 +50,7 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
     let mut h = String::with_capacity(16384 + targets * 600 + d.visits.len() * 400 + m.tasks.len() * 1500);
     let title_zh = format!("{} · 抽查计划与结果公示", m.batch.name);
     let title_en = format!("{} · published plan and draws", m.batch.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
-         script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"generator\" content=\"{}\">\n\
-         <title data-zh=\"{}\" data-en=\"{}\">{}</title>\n<style>\n{CSS}{BATCH_CSS}</style>\n</head>\n\
-         <body data-lang=\"zh\">\n",
-        esc(&tool_version()),
-        esc(&title_zh),
-        esc(&title_en),
-        esc(&title_zh)
-    );
+    page_start(&mut h, &title_zh, &title_en, &[CSS, BATCH_CSS]);
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
@@ -78,50 +67,26 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
         esc(&m.plan.text)
     );
     h.push_str("</main>\n");
-    let _ = write!(
-        h,
-        "<footer>\n<p>{}</p>\n<p>{} <code>{}</code></p>\n</footer>\n<script>\n{JS}</script>\n<script>\n{BATCH_JS}</script>\n</body>\n</html>\n",
-        t(
-            &format!(
-                "本页面由 {} 生成。页面所含数据均在本文件中，不连接任何网络。",
-                tool_version()
-            ),
-            &format!(
-                "Made by {}. Everything this page shows is inside this one file; it makes no network requests.",
-                tool_version()
-            ),
-        ),
-        t(
-            "来源清单（manifest.json）SHA-256：",
-            "Source manifest (manifest.json) SHA-256:"
-        ),
-        esc(&m.source_manifest_sha256)
-    );
+    page_end(&mut h, &m.source_manifest_sha256, &[JS, BATCH_JS]);
     h
 }
 
 fn header(h: &mut String, d: &BatchPageData) {
     let b = &d.manifest.batch;
-    let _ = write!(
+    page_header(
         h,
-        "<header>\n<div class=\"top\"><p class=\"kicker\">{}</p>\
-         <button id=\"lang-toggle\" type=\"button\" data-zh=\"English\" data-en=\"中文\" \
-         data-label-zh=\"Switch to English\" data-label-en=\"切换到中文\" aria-label=\"Switch to English\">English</button></div>\n\
-         <h1 id=\"batch-name\">{}</h1>\n<dl class=\"facts\">\n",
         t(
             "双随机、一公开 · 部门联合抽查计划与结果公示",
-            "Double random, one public · joint inspection plan and draws"
+            "Double random, one public · joint inspection plan and draws",
         ),
-        esc(&b.name)
+        "batch-name",
+        &b.name,
+        [
+            (t("计划编号", "Plan"), format!("<code>{}</code>", esc(&b.id))),
+            (t("牵头单位", "Organiser"), esc(&b.department)),
+            (t("计划期间", "Period"), format!("{} — {}", esc(&b.start), esc(&b.end))),
+        ],
     );
-    for (label, value) in [
-        (t("计划编号", "Plan"), format!("<code>{}</code>", esc(&b.id))),
-        (t("牵头单位", "Organiser"), esc(&b.department)),
-        (t("计划期间", "Period"), format!("{} — {}", esc(&b.start), esc(&b.end))),
-    ] {
-        let _ = writeln!(h, "<dt>{label}</dt><dd>{value}</dd>");
-    }
-    h.push_str("</dl>\n</header>\n");
 }
 
 /// A task's strata in short: `A 3%: 11/366`, one per stratum.
@@ -288,38 +253,8 @@ fn plan_announcement(h: &mut String, d: &BatchPageData) {
 }
 
 fn excluded_note(task: &PublicTask) -> Option<(String, String)> {
-    let e = &task.excluded;
-    let mut parts: Vec<(String, String, u64)> = e
-        .inactive
-        .iter()
-        .map(|(k, v)| {
-            let (zh, en) = reason(k);
-            (zh, en, *v)
-        })
-        .collect();
-    for (zh, en, v) in [
-        ("不在定向抽查的区县", "outside the task's counties", e.outside_counties),
-        (
-            "不在定向抽查的行业",
-            "outside the task's industries",
-            e.outside_industries,
-        ),
-        ("近期已被检查", "inspected recently", e.recently_inspected),
-        ("已达全年检查次数上限", "at the year's most visits", e.visit_cap),
-    ] {
-        if v > 0 {
-            parts.push((zh.into(), en.into(), v));
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    let zh: Vec<String> = parts.iter().map(|(z, _, v)| format!("{z} {v} 家")).collect();
-    let en: Vec<String> = parts.iter().map(|(_, e, v)| format!("{e} {v}")).collect();
-    Some((
-        format!("不在抽查范围：{}。", zh.join("，")),
-        format!("Left out: {}.", en.join(", ")),
-    ))
+    let (zh, en) = excluded_reasons(&task.excluded, "task", true)?;
+    Some((format!("不在抽查范围：{zh}。"), format!("Left out: {en}.")))
 }
 
 fn task_announcements(h: &mut String, d: &BatchPageData) {
@@ -383,7 +318,7 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
         if let Some((zh, en)) = excluded_note(task) {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", t(&zh, &en));
         }
-        strata_table(h, task);
+        task_strata_table(h, task);
         let _ = writeln!(
             h,
             "<div class=\"search-bar\"><input class=\"task-search\" type=\"search\" autocomplete=\"off\" spellcheck=\"false\" \
@@ -457,43 +392,8 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
     h.push_str("</section>\n");
 }
 
-fn strata_table(h: &mut String, task: &PublicTask) {
-    let classes = task.strata.iter().any(|s| s.credit_class.is_some());
-    let ratios = task.strata.iter().any(|s| s.ratio.is_some());
-    let _ = write!(
-        h,
-        "<div class=\"table-wrap strata-wrap\">\n<table class=\"task-strata\">\n<thead><tr><th>{}</th>",
-        t("分层", "Stratum")
-    );
-    if classes {
-        let _ = write!(h, "<th>{}</th>", t("信用风险分类", "Credit class"));
-    }
-    if ratios {
-        let _ = write!(h, "<th class=\"r\">{}</th>", t("抽取比例", "Ratio"));
-    }
-    let _ = writeln!(
-        h,
-        "<th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th></tr></thead>\n<tbody>",
-        t("符合条件企业数 N", "Eligible firms N"),
-        t("抽取数 k", "Drawn k"),
-        t("抽中概率 k/N", "Probability k/N")
-    );
-    for s in &task.strata {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&s.label));
-        if classes {
-            let _ = write!(h, "<td>{}</td>", esc(s.credit_class.as_deref().unwrap_or("")));
-        }
-        if ratios {
-            let _ = write!(h, "<td class=\"r\">{}</td>", esc(s.ratio.as_deref().unwrap_or("")));
-        }
-        let _ = writeln!(
-            h,
-            "<td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
-            s.n,
-            s.k,
-            esc(&s.probability)
-        );
-    }
+fn task_strata_table(h: &mut String, task: &PublicTask) {
+    strata_table(h, &task.strata, "class=\"task-strata\"", false);
     h.push_str("</tbody>\n</table>\n</div>\n");
 }
 

@@ -6,13 +6,13 @@
 use crate::base::error::{Error, Result};
 use crate::base::sha256::sha256_hex;
 use crate::bundle::make::{ASSIGNMENTS_CSV, TARGETS_CSV};
-use crate::bundle::manifest::{TeamSummary, tool_version};
+use crate::bundle::manifest::{TeamSummary, Totals, tool_version};
 use crate::bundle::verify;
 use crate::draw::SPEC_VERSION;
 use crate::draw::frame::LEAF_FORMAT;
 use crate::draw::targets::sample_size;
 use crate::draw::ticket::{SeedHash, Ticket};
-use crate::inputs::plan::{Plan, StratumField};
+use crate::inputs::plan::{Plan, Ratios, StratumField};
 use crate::inputs::ratio::probability;
 use crate::inputs::record::TaskRecord;
 use crate::public::format::{
@@ -48,35 +48,12 @@ impl PublicReport {
 /// Checks a public bundle with nothing but its own files.
 pub fn verify_public(dir: &Path) -> Result<PublicReport> {
     let mut r = PublicReport::default();
-    if !dir.join(PUBLIC_JSON).exists() {
-        return Err(Error::Bundle {
-            path: dir.display().to_string(),
-            message: "no public.json here; is this a spotcheck public bundle?".into(),
-        });
-    }
-    let m = match read_public_manifest(dir) {
-        Ok(m) => m,
-        Err(e) => {
-            r.findings.push(e);
-            return Ok(r);
-        }
-    };
-    if m.spec_version != SPEC_VERSION {
-        r.findings.push(format!(
-            "public.json: spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
-            m.spec_version
-        ));
+    let Some(m) = open_manifest(dir, read_public_manifest, |m| &m.spec_version, &mut r)? else {
         return Ok(r);
-    }
+    };
     check_files(dir, &m, &mut r)?;
     // The plan.
-    let found = sha256_hex(m.plan.text.as_bytes());
-    if found != m.plan.sha256 {
-        r.findings.push(format!(
-            "plan: the text in public.json has SHA-256 {found}, but {} is recorded",
-            m.plan.sha256
-        ));
-    }
+    check_plan_text(&m.plan, &mut r);
     let plan = match Plan::parse("public.json (plan)", &m.plan.text, dir) {
         Ok(p) => p,
         Err(e) => {
@@ -95,22 +72,7 @@ pub fn verify_public(dir: &Path) -> Result<PublicReport> {
         ));
     }
     check_seed(dir, &m, &mut r);
-    if m.seed.note != m.seed.expected_note() {
-        r.findings.push(format!(
-            "seed: the note reads {:?}, but a seed from {} carries {:?}",
-            m.seed.note,
-            m.seed.source,
-            m.seed.expected_note()
-        ));
-    }
-    if m.withheld != withheld_items(&plan, m.teams.is_some()) {
-        r.findings.push(
-            "withheld: public.json's list of what is left out is not what the plan's [publish] table gives".into(),
-        );
-    } else {
-        r.checked
-            .push("withheld: the list of what is left out follows from the plan's [publish] table".into());
-    }
+    check_note_and_withheld(&m.seed, m.withheld == withheld_items(&plan, m.teams.is_some()), &mut r);
     let opaque = opaque_labels(&plan);
     check_strata(&m, &plan, opaque, &mut r);
     let targets = match read_public_targets(dir, plan.publish.credit_classes) {
@@ -139,6 +101,87 @@ pub fn verify_public(dir: &Path) -> Result<PublicReport> {
     }
     check_page(dir, &m, &plan, &targets, &assignments, &mut r);
     Ok(finish(r, &m, opaque))
+}
+
+/// Reads the manifest of the public bundle in `dir` with `read`, and
+/// checks that its spec version (`spec_version`) is this tool's. `None`,
+/// with a finding, when it cannot be read or is another version's.
+pub(crate) fn open_manifest<M>(
+    dir: &Path,
+    read: impl FnOnce(&Path) -> std::result::Result<M, String>,
+    spec_version: impl FnOnce(&M) -> &String,
+    r: &mut PublicReport,
+) -> Result<Option<M>> {
+    if !dir.join(PUBLIC_JSON).exists() {
+        return Err(Error::Bundle {
+            path: dir.display().to_string(),
+            message: "no public.json here; is this a spotcheck public bundle?".into(),
+        });
+    }
+    let m = match read(dir) {
+        Ok(m) => m,
+        Err(e) => {
+            r.findings.push(e);
+            return Ok(None);
+        }
+    };
+    let found = spec_version(&m);
+    if found != SPEC_VERSION {
+        r.findings.push(format!(
+            "public.json: spec_version {found:?} is not one this tool implements ({SPEC_VERSION})"
+        ));
+        return Ok(None);
+    }
+    Ok(Some(m))
+}
+
+/// The plan's text against its recorded SHA-256.
+pub(crate) fn check_plan_text(plan: &PublicPlan, r: &mut PublicReport) {
+    let found = sha256_hex(plan.text.as_bytes());
+    if found != plan.sha256 {
+        r.findings.push(format!(
+            "plan: the text in public.json has SHA-256 {found}, but {} is recorded",
+            plan.sha256
+        ));
+    }
+}
+
+/// The seed's note against its source, and whether the list of what is
+/// withheld is the one the plan gives (`withheld_ok`).
+pub(crate) fn check_note_and_withheld(seed: &SeedRecord, withheld_ok: bool, r: &mut PublicReport) {
+    if seed.note != seed.expected_note() {
+        r.findings.push(format!(
+            "seed: the note reads {:?}, but a seed from {} carries {:?}",
+            seed.note,
+            seed.source,
+            seed.expected_note()
+        ));
+    }
+    if !withheld_ok {
+        r.findings.push(
+            "withheld: public.json's list of what is left out is not what the plan's [publish] table gives".into(),
+        );
+    } else {
+        r.checked
+            .push("withheld: the list of what is left out follows from the plan's [publish] table".into());
+    }
+}
+
+/// What cannot be checked of the seed: when it was fixed.
+pub(crate) fn seed_not_checked(seed: &SeedRecord, r: &mut PublicReport) {
+    match &seed.ceremony {
+        None => r
+            .not_checked
+            .push("that the seed was fixed before the result was known: it was typed by the operator".into()),
+        Some(c) => {
+            r.not_checked.push(verify::PUBLICATION_NOT_CHECKED.to_string());
+            if c.rehearsal {
+                r.not_checked.push(
+                    "that the commitment time is true: it was typed in (commit --time), so this is a rehearsal".into(),
+                );
+            }
+        }
+    }
 }
 
 fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport {
@@ -173,19 +216,7 @@ fn finish(mut r: PublicReport, m: &PublicManifest, opaque: bool) -> PublicReport
                 .into(),
         );
     }
-    match &m.seed.ceremony {
-        None => r
-            .not_checked
-            .push("that the seed was fixed before the result was known: it was typed by the operator".into()),
-        Some(c) => {
-            r.not_checked.push(verify::PUBLICATION_NOT_CHECKED.to_string());
-            if c.rehearsal {
-                r.not_checked.push(
-                    "that the commitment time is true: it was typed in (commit --time), so this is a rehearsal".into(),
-                );
-            }
-        }
-    }
+    seed_not_checked(&m.seed, &mut r);
     r.summary = format!(
         "public bundle of {}: {} targets in {} strata from {} firms",
         m.task.id, m.totals.targets, m.totals.strata, m.totals.directory_rows
@@ -202,21 +233,37 @@ pub(crate) fn is_plain_name(name: &str) -> bool {
 }
 
 fn check_files(dir: &Path, m: &PublicManifest, r: &mut PublicReport) -> Result<()> {
+    let required = [TARGETS_CSV.to_string(), INDEX_HTML.to_string()];
+    let missing_teams = (m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV))
+        .then_some("public.json records teams but does not list assignments.csv");
+    check_bundle_files(dir, &m.files, false, &required, missing_teams, r)
+}
+
+/// The files of a public bundle: those listed with their SHA-256 and no
+/// other ([`check_listed_files`]), every `required` one listed, and
+/// `finding` when the caller found one more thing missing.
+pub(crate) fn check_bundle_files(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    nested: bool,
+    required: &[String],
+    finding: Option<&str>,
+    r: &mut PublicReport,
+) -> Result<()> {
     let before = r.findings.len();
-    check_listed_files(dir, &m.files, false, r)?;
-    for required in [TARGETS_CSV, INDEX_HTML] {
-        if !m.files.contains_key(required) {
-            r.findings.push(format!("public.json does not list {required}"));
+    check_listed_files(dir, files, nested, r)?;
+    for name in required {
+        if !files.contains_key(name) {
+            r.findings.push(format!("public.json does not list {name}"));
         }
     }
-    if m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV) {
-        r.findings
-            .push("public.json records teams but does not list assignments.csv".into());
+    if let Some(f) = finding {
+        r.findings.push(f.into());
     }
     if r.findings.len() == before {
         r.checked.push(format!(
             "files: all {} files listed in public.json are here with their SHA-256, and no other",
-            m.files.len()
+            files.len()
         ));
     }
     Ok(())
@@ -432,20 +479,68 @@ pub(crate) fn label_part<'a>(fields: &[StratumField], label: &'a str, field: Str
     fields.iter().position(|f| *f == field).map(|i| parts[i])
 }
 
-fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicReport) {
-    let before = r.findings.len();
-    let t = &m.totals;
+/// Whose strata [`check_strata_list`] checks, which names its findings
+/// and the rule for label commitments.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Strata<'a> {
+    /// A plan's: with opaque labels, each stratum has a label commitment;
+    /// with public ones, none.
+    Plan,
+    /// A batch's task, named so in findings (`public.json task <id>`):
+    /// no stratum has a label commitment.
+    Task(&'a str),
+}
+
+impl Strata<'_> {
+    /// What findings about the strata as a whole start with.
+    fn at(&self) -> &str {
+        match self {
+            Strata::Plan => "totals",
+            Strata::Task(at) => at,
+        }
+    }
+
+    /// What findings about one stratum start with.
+    fn name(&self, label: &str) -> String {
+        match self {
+            Strata::Plan => format!("stratum {label}"),
+            Strata::Task(at) => format!("{at} stratum {label}"),
+        }
+    }
+
+    /// Whose rule the strata follow.
+    fn whose(&self) -> &'static str {
+        match self {
+            Strata::Plan => "plan",
+            Strata::Task(_) => "task",
+        }
+    }
+}
+
+/// Checks a list of public strata against `plan` and their totals: the
+/// number of strata, each stratum's N, probability, label (in byte order,
+/// or `S1`, `S2`, … when `opaque`), class and ratio, and k from N under
+/// the plan's rule; and that the strata hold the eligible firms and the
+/// targets. Returns whether some stratum was checked under the rule of
+/// some class, its own withheld.
+pub(crate) fn check_strata_list(
+    strata: &[PublicStratum],
+    t: &Totals,
+    of: Strata,
+    plan: &Plan,
+    opaque: bool,
+    r: &mut PublicReport,
+) -> bool {
+    let at = of.at();
+    let whose = of.whose();
     let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
-    if t.strata != m.strata.len() as u64 {
-        r.findings.push(format!(
-            "totals: {} strata recorded, {} listed",
-            t.strata,
-            m.strata.len()
-        ));
+    if t.strata != strata.len() as u64 {
+        r.findings
+            .push(format!("{at}: {} strata recorded, {} listed", t.strata, strata.len()));
     }
     let mut some_class = false;
-    for (i, s) in m.strata.iter().enumerate() {
-        let name = format!("stratum {}", s.label);
+    for (i, s) in strata.iter().enumerate() {
+        let name = of.name(&s.label);
         if s.n == 0 {
             r.findings.push(format!("{name}: N is 0"));
         }
@@ -455,6 +550,10 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
                 s.probability,
                 probability(s.k, s.n)
             ));
+        }
+        if matches!(of, Strata::Task(_)) && s.label_commitment.is_some() {
+            r.findings
+                .push(format!("{name}: a batch's strata have no label commitment"));
         }
         if opaque {
             if s.label != format!("S{}", i + 1) {
@@ -468,10 +567,11 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
                 r.findings
                     .push(format!("{name}: names its class or ratio, which are withheld"));
             }
-            if !s
-                .label_commitment
-                .as_ref()
-                .is_some_and(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            if matches!(of, Strata::Plan)
+                && !s
+                    .label_commitment
+                    .as_ref()
+                    .is_some_and(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
             {
                 r.findings.push(format!("{name}: no label commitment (64 hex digits)"));
             }
@@ -489,18 +589,18 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
             some_class = true;
             continue;
         }
-        if i > 0 && m.strata[i - 1].label.as_bytes() >= s.label.as_bytes() {
+        if i > 0 && strata[i - 1].label.as_bytes() >= s.label.as_bytes() {
             r.findings
                 .push(format!("{name}: strata are not in the byte order of their labels"));
         }
-        if s.label_commitment.is_some() {
+        if matches!(of, Strata::Plan) && s.label_commitment.is_some() {
             r.findings
                 .push(format!("{name}: has a label commitment, but its label is public"));
         }
         let class = if by_class {
             let Some(c) = label_part(&plan.targets.stratify_by, &s.label, StratumField::CreditClass) else {
                 r.findings.push(format!(
-                    "{name}: the label does not have the plan's {} parts",
+                    "{name}: the label does not have the {whose}'s {} parts",
                     plan.targets.stratify_by.len()
                 ));
                 continue;
@@ -529,8 +629,8 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
         let ratio = match &class {
             Some(c) => plan.targets.ratio_for(c),
             None => match &plan.targets.ratios {
-                crate::inputs::plan::Ratios::All(x) => *x,
-                crate::inputs::plan::Ratios::ByClass(_) => {
+                Ratios::All(x) => *x,
+                Ratios::ByClass(_) => {
                     r.findings.push(format!("{name}: per-class ratios but no class"));
                     continue;
                 }
@@ -538,32 +638,37 @@ fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicRep
         };
         if s.ratio.as_deref() != Some(ratio.to_string().as_str()) {
             r.findings.push(format!(
-                "{name}: ratio {:?} is not the plan's {ratio}",
+                "{name}: ratio {:?} is not the {whose}'s {ratio}",
                 s.ratio.as_deref().unwrap_or("(none)")
             ));
         }
         let k = sample_size(plan, class.as_deref(), ratio, s.n);
         if k != s.k {
             r.findings.push(format!(
-                "{name}: k = {} but the plan's rule (ratio {ratio}, min, max) gives {k} for N = {}",
+                "{name}: k = {} but the {whose}'s rule (ratio {ratio}, min, max) gives {k} for N = {}",
                 s.k, s.n
             ));
         }
     }
-    let n: u64 = m.strata.iter().map(|s| s.n).sum();
-    let k: u64 = m.strata.iter().map(|s| s.k).sum();
+    let n: u64 = strata.iter().map(|s| s.n).sum();
+    let k: u64 = strata.iter().map(|s| s.k).sum();
     if n != t.eligible {
-        r.findings.push(format!(
-            "totals: strata hold {n} firms, but {} are eligible",
-            t.eligible
-        ));
+        r.findings
+            .push(format!("{at}: strata hold {n} firms, but {} are eligible", t.eligible));
     }
     if k != t.targets {
         r.findings.push(format!(
-            "totals: strata draw {k} firms, but {} targets are recorded",
+            "{at}: strata draw {k} firms, but {} targets are recorded",
             t.targets
         ));
     }
+    some_class
+}
+
+fn check_strata(m: &PublicManifest, plan: &Plan, opaque: bool, r: &mut PublicReport) {
+    let before = r.findings.len();
+    let t = &m.totals;
+    let some_class = check_strata_list(&m.strata, t, Strata::Plan, plan, opaque, r);
     let e = &m.excluded;
     let parts = e.inactive.values().sum::<u64>() + e.outside_counties + e.outside_industries + e.recently_inspected;
     if parts != e.total {
@@ -895,24 +1000,7 @@ fn check_teams(
         }
     }
     if names {
-        let mut loads: Vec<u64> = load.values().copied().collect();
-        loads.sort_unstable();
-        let figures = (
-            loads.len() as u64,
-            loads.first().copied().unwrap_or(0),
-            if loads.is_empty() {
-                0
-            } else {
-                loads[(loads.len() - 1) / 2]
-            },
-            loads.last().copied().unwrap_or(0),
-        );
-        let recorded = (teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max);
-        if figures != recorded {
-            r.findings.push(format!(
-                "teams: inspectors used / load min / median / max are {figures:?} in assignments.csv, {recorded:?} recorded"
-            ));
-        }
+        check_loads(&load, teams, ASSIGNMENTS_CSV, r);
         if let Some(max) = rules.max_assignments
             && let Some((id, l)) = load.iter().find(|(_, l)| **l > max as u64)
         {
@@ -946,6 +1034,59 @@ fn check_teams(
     }
 }
 
+/// The number of inspectors and their least, median and largest load
+/// in `load` (inspector to assignments), from the list `file`, against
+/// what the team summary records.
+pub(crate) fn check_loads(load: &BTreeMap<&str, u64>, teams: &TeamSummary, file: &str, r: &mut PublicReport) {
+    let mut loads: Vec<u64> = load.values().copied().collect();
+    loads.sort_unstable();
+    let figures = (
+        loads.len() as u64,
+        loads.first().copied().unwrap_or(0),
+        if loads.is_empty() {
+            0
+        } else {
+            loads[(loads.len() - 1) / 2]
+        },
+        loads.last().copied().unwrap_or(0),
+    );
+    let recorded = (teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max);
+    if figures != recorded {
+        r.findings.push(format!(
+            "teams: inspectors used / load min / median / max are {figures:?} in {file}, {recorded:?} recorded"
+        ));
+    }
+}
+
+/// Renders the page of the bundle in `dir` again with `render` and
+/// compares it with its `index.html`, when this tool wrote the page
+/// (`published_by`); `checked` or `finding` says what of.
+pub(crate) fn check_page_bytes(
+    dir: &Path,
+    published_by: &str,
+    render: impl FnOnce() -> String,
+    checked: &str,
+    finding: &str,
+    r: &mut PublicReport,
+) {
+    if published_by != tool_version() {
+        r.not_checked.push(format!(
+            "that index.html shows the same data: it was written by {}, this is {}",
+            published_by,
+            tool_version()
+        ));
+        return;
+    }
+    let Ok(found) = std::fs::read(dir.join(INDEX_HTML)) else {
+        return;
+    };
+    if render().as_bytes() == found.as_slice() {
+        r.checked.push(checked.into());
+    } else {
+        r.findings.push(finding.into());
+    }
+}
+
 fn check_page(
     dir: &Path,
     m: &PublicManifest,
@@ -954,33 +1095,24 @@ fn check_page(
     assignments: &[PublicAssignment],
     r: &mut PublicReport,
 ) {
-    if m.published_by != tool_version() {
-        r.not_checked.push(format!(
-            "that index.html shows the same data: it was written by {}, this is {}",
-            m.published_by,
-            tool_version()
-        ));
-        return;
-    }
-    let Ok(found) = std::fs::read(dir.join(INDEX_HTML)) else {
-        return;
+    let render = || {
+        let mut bare = m.clone();
+        bare.files.clear();
+        crate::public::page::render(&crate::public::page::PageData {
+            manifest: &bare,
+            plan,
+            targets,
+            assignments,
+        })
     };
-    let mut bare = m.clone();
-    bare.files.clear();
-    let page = crate::public::page::render(&crate::public::page::PageData {
-        manifest: &bare,
-        plan,
-        targets,
-        assignments,
-    });
-    if page.as_bytes() == found.as_slice() {
-        r.checked.push(
-            "index.html: shows exactly the data of public.json and the lists (rendered again and compared)".into(),
-        );
-    } else {
-        r.findings
-            .push("index.html: is not the page of public.json, targets.csv and assignments.csv".into());
-    }
+    check_page_bytes(
+        dir,
+        &m.published_by,
+        render,
+        "index.html: shows exactly the data of public.json and the lists (rendered again and compared)",
+        "index.html: is not the page of public.json, targets.csv and assignments.csv",
+        r,
+    );
 }
 
 #[cfg(test)]

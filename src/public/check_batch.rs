@@ -4,17 +4,11 @@
 //! against its evidence, every task's seed, strata, tickets and ranks, the
 //! visits that merge the tasks, the teams' shape, and the page.
 
-use crate::base::error::{Error, Result};
-use crate::base::sha256::sha256_hex;
+use crate::base::error::Result;
 use crate::bundle::batch::{VISITS_CSV, task_targets_file};
-use crate::bundle::manifest::tool_version;
-use crate::bundle::verify::PUBLICATION_NOT_CHECKED;
-use crate::draw::SPEC_VERSION;
 use crate::draw::batch::task_seed;
-use crate::draw::targets::sample_size;
 use crate::inputs::batch_plan::BatchPlan;
-use crate::inputs::plan::{Plan, Ratios, StratumField};
-use crate::inputs::ratio::probability;
+use crate::inputs::plan::Plan;
 use crate::inputs::record::TaskRecord;
 use crate::public::batch_format::{
     PublicBatchManifest, PublicTask, PublicVisit, batch_withheld, read_public_batch_manifest, read_public_visits,
@@ -22,56 +16,26 @@ use crate::public::batch_format::{
 };
 use crate::public::batch_page::{BatchPageData, render_batch_page};
 use crate::public::check::{
-    ListClaims, PublicReport, SeedClaims, check_listed_files, check_seed_claims, check_target_rows, label_part, short,
+    ListClaims, PublicReport, SeedClaims, Strata, check_bundle_files, check_loads, check_note_and_withheld,
+    check_page_bytes, check_plan_text, check_seed_claims, check_strata_list, check_target_rows, open_manifest,
+    seed_not_checked, short,
 };
-use crate::public::format::{INDEX_HTML, PUBLIC_JSON, PublicTarget, read_public_targets_file};
+use crate::public::format::{INDEX_HTML, PublicTarget, read_public_targets_file};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Checks a batch's public bundle with nothing but its own files.
 pub fn verify_public_batch(dir: &Path) -> Result<PublicReport> {
     let mut r = PublicReport::default();
-    if !dir.join(PUBLIC_JSON).exists() {
-        return Err(Error::Bundle {
-            path: dir.display().to_string(),
-            message: "no public.json here; is this a spotcheck public bundle?".into(),
-        });
-    }
-    let m = match read_public_batch_manifest(dir) {
-        Ok(m) => m,
-        Err(e) => {
-            r.findings.push(e);
-            return Ok(r);
-        }
-    };
-    if m.spec_version != SPEC_VERSION {
-        r.findings.push(format!(
-            "public.json: spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
-            m.spec_version
-        ));
+    let Some(m) = open_manifest(dir, read_public_batch_manifest, |m| &m.spec_version, &mut r)? else {
         return Ok(r);
-    }
+    };
     check_files(dir, &m, &mut r)?;
     let Some(plan) = check_plan(dir, &m, &mut r) else {
         return Ok(finish(r, &m));
     };
     check_seed(dir, &m, &mut r);
-    if m.seed.note != m.seed.expected_note() {
-        r.findings.push(format!(
-            "seed: the note reads {:?}, but a seed from {} carries {:?}",
-            m.seed.note,
-            m.seed.source,
-            m.seed.expected_note()
-        ));
-    }
-    if m.withheld != batch_withheld(&plan, m.teams.is_some()) {
-        r.findings.push(
-            "withheld: public.json's list of what is left out is not what the plan's [publish] table gives".into(),
-        );
-    } else {
-        r.checked
-            .push("withheld: the list of what is left out follows from the plan's [publish] table".into());
-    }
+    check_note_and_withheld(&m.seed, m.withheld == batch_withheld(&plan, m.teams.is_some()), &mut r);
     let mut lists: Vec<Vec<PublicTarget>> = Vec::with_capacity(m.tasks.len());
     let before = r.findings.len();
     let mut tickets = 0;
@@ -143,19 +107,7 @@ fn finish(mut r: PublicReport, m: &PublicBatchManifest) -> PublicReport {
                 .into(),
         );
     }
-    match &m.seed.ceremony {
-        None => r
-            .not_checked
-            .push("that the seed was fixed before the result was known: it was typed by the operator".into()),
-        Some(c) => {
-            r.not_checked.push(PUBLICATION_NOT_CHECKED.to_string());
-            if c.rehearsal {
-                r.not_checked.push(
-                    "that the commitment time is true: it was typed in (commit --time), so this is a rehearsal".into(),
-                );
-            }
-        }
-    }
+    seed_not_checked(&m.seed, &mut r);
     r.summary = format!(
         "public bundle of batch {}: {} tasks, {} targets, {} visits from {} firms",
         m.batch.id, m.totals.tasks, m.totals.targets, m.totals.visits, m.totals.directory_rows
@@ -164,35 +116,16 @@ fn finish(mut r: PublicReport, m: &PublicBatchManifest) -> PublicReport {
 }
 
 fn check_files(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) -> Result<()> {
-    let before = r.findings.len();
-    check_listed_files(dir, &m.files, true, r)?;
     let mut required = vec![INDEX_HTML.to_string(), VISITS_CSV.to_string()];
     required.extend(m.tasks.iter().map(|t| task_targets_file(&t.id)));
-    for name in required {
-        if !m.files.contains_key(&name) {
-            r.findings.push(format!("public.json does not list {name}"));
-        }
-    }
-    if r.findings.len() == before {
-        r.checked.push(format!(
-            "files: all {} files listed in public.json are here with their SHA-256, and no other",
-            m.files.len()
-        ));
-    }
-    Ok(())
+    check_bundle_files(dir, &m.files, true, &required, None, r)
 }
 
 /// The plan: its text matches its hash and parses; the batch, the tasks
 /// (in batch order), their seeds and items are the plan's.
 fn check_plan(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) -> Option<BatchPlan> {
     let before = r.findings.len();
-    let found = sha256_hex(m.plan.text.as_bytes());
-    if found != m.plan.sha256 {
-        r.findings.push(format!(
-            "plan: the text in public.json has SHA-256 {found}, but {} is recorded",
-            m.plan.sha256
-        ));
-    }
+    check_plan_text(&m.plan, r);
     let plan = match BatchPlan::parse("public.json (plan)", &m.plan.text, dir) {
         Ok(p) => p,
         Err(e) => {
@@ -353,124 +286,7 @@ fn check_seed(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) {
 fn check_task_strata(m: &PublicBatchManifest, task: &PublicTask, plan: &Plan, opaque: bool, r: &mut PublicReport) {
     let at = format!("public.json task {}", task.id);
     let t = &task.totals;
-    let by_class = plan.targets.stratify_by.contains(&StratumField::CreditClass);
-    if t.strata != task.strata.len() as u64 {
-        r.findings.push(format!(
-            "{at}: {} strata recorded, {} listed",
-            t.strata,
-            task.strata.len()
-        ));
-    }
-    for (i, s) in task.strata.iter().enumerate() {
-        let name = format!("{at} stratum {}", s.label);
-        if s.n == 0 {
-            r.findings.push(format!("{name}: N is 0"));
-        }
-        if s.probability != probability(s.k, s.n) {
-            r.findings.push(format!(
-                "{name}: probability {} is not k/N = {}",
-                s.probability,
-                probability(s.k, s.n)
-            ));
-        }
-        if s.label_commitment.is_some() {
-            r.findings
-                .push(format!("{name}: a batch's strata have no label commitment"));
-        }
-        if opaque {
-            if s.label != format!("S{}", i + 1) {
-                r.findings.push(format!(
-                    "{name}: with classes withheld, stratum {} must be labelled S{}",
-                    i + 1,
-                    i + 1
-                ));
-            }
-            if s.credit_class.is_some() || s.ratio.is_some() {
-                r.findings
-                    .push(format!("{name}: names its class or ratio, which are withheld"));
-            }
-            let fits = plan
-                .targets
-                .classes
-                .iter()
-                .any(|c| sample_size(plan, Some(c), plan.targets.ratio_for(c), s.n) == s.k);
-            if !fits {
-                r.findings.push(format!(
-                    "{name}: k = {} does not follow the plan's rule for N = {} under any class",
-                    s.k, s.n
-                ));
-            }
-            continue;
-        }
-        if i > 0 && task.strata[i - 1].label.as_bytes() >= s.label.as_bytes() {
-            r.findings
-                .push(format!("{name}: strata are not in the byte order of their labels"));
-        }
-        let class = if by_class {
-            let Some(c) = label_part(&plan.targets.stratify_by, &s.label, StratumField::CreditClass) else {
-                r.findings.push(format!(
-                    "{name}: the label does not have the task's {} parts",
-                    plan.targets.stratify_by.len()
-                ));
-                continue;
-            };
-            if !plan.targets.classes.iter().any(|x| x == c) {
-                r.findings
-                    .push(format!("{name}: {c:?} is not a credit class of the plan"));
-                continue;
-            }
-            if plan.publish.credit_classes && s.credit_class.as_deref() != Some(c) {
-                r.findings.push(format!("{name}: credit_class should be {c:?}"));
-            }
-            Some(c.to_string())
-        } else {
-            if s.credit_class.is_some() {
-                r.findings.push(format!(
-                    "{name}: has a credit class, but strata are not formed by class"
-                ));
-            }
-            None
-        };
-        if !plan.publish.credit_classes && s.credit_class.is_some() {
-            r.findings
-                .push(format!("{name}: names its class, which the plan withholds"));
-        }
-        let ratio = match &class {
-            Some(c) => plan.targets.ratio_for(c),
-            None => match &plan.targets.ratios {
-                Ratios::All(x) => *x,
-                Ratios::ByClass(_) => {
-                    r.findings.push(format!("{name}: per-class ratios but no class"));
-                    continue;
-                }
-            },
-        };
-        if s.ratio.as_deref() != Some(ratio.to_string().as_str()) {
-            r.findings.push(format!(
-                "{name}: ratio {:?} is not the task's {ratio}",
-                s.ratio.as_deref().unwrap_or("(none)")
-            ));
-        }
-        let k = sample_size(plan, class.as_deref(), ratio, s.n);
-        if k != s.k {
-            r.findings.push(format!(
-                "{name}: k = {} but the task's rule (ratio {ratio}, min, max) gives {k} for N = {}",
-                s.k, s.n
-            ));
-        }
-    }
-    let n: u64 = task.strata.iter().map(|s| s.n).sum();
-    let k: u64 = task.strata.iter().map(|s| s.k).sum();
-    if n != t.eligible {
-        r.findings
-            .push(format!("{at}: strata hold {n} firms, but {} are eligible", t.eligible));
-    }
-    if k != t.targets {
-        r.findings.push(format!(
-            "{at}: strata draw {k} firms, but {} targets are recorded",
-            t.targets
-        ));
-    }
+    check_strata_list(&task.strata, t, Strata::Task(&at), plan, opaque, r);
     let e = &task.excluded;
     let parts = e.inactive.values().sum::<u64>()
         + e.outside_counties
@@ -689,24 +505,7 @@ fn check_teams(m: &PublicBatchManifest, plan: &BatchPlan, visits: &[PublicVisit]
     }
     let names = visits.iter().all(|v| v.team.is_some()) && !visits.is_empty();
     if names {
-        let mut loads: Vec<u64> = load.values().copied().collect();
-        loads.sort_unstable();
-        let figures = (
-            loads.len() as u64,
-            loads.first().copied().unwrap_or(0),
-            if loads.is_empty() {
-                0
-            } else {
-                loads[(loads.len() - 1) / 2]
-            },
-            loads.last().copied().unwrap_or(0),
-        );
-        let recorded = (teams.inspectors_used, teams.load_min, teams.load_median, teams.load_max);
-        if figures != recorded {
-            r.findings.push(format!(
-                "teams: inspectors used / load min / median / max are {figures:?} in visits.csv, {recorded:?} recorded"
-            ));
-        }
+        check_loads(&load, teams, VISITS_CSV, r);
         if let Some(max) = rules.max_assignments
             && let Some((id, l)) = load.iter().find(|(_, l)| **l > max as u64)
         {
@@ -749,32 +548,22 @@ fn check_page(
     visits: &[PublicVisit],
     r: &mut PublicReport,
 ) {
-    if m.published_by != tool_version() {
-        r.not_checked.push(format!(
-            "that index.html shows the same data: it was written by {}, this is {}",
-            m.published_by,
-            tool_version()
-        ));
-        return;
-    }
-    let Ok(found) = std::fs::read(dir.join(INDEX_HTML)) else {
-        return;
+    let render = || {
+        let mut bare = m.clone();
+        bare.files.clear();
+        render_batch_page(&BatchPageData {
+            manifest: &bare,
+            plan,
+            targets: lists,
+            visits,
+        })
     };
-    let mut bare = m.clone();
-    bare.files.clear();
-    let page = render_batch_page(&BatchPageData {
-        manifest: &bare,
-        plan,
-        targets: lists,
-        visits,
-    });
-    if page.as_bytes() == found.as_slice() {
-        r.checked.push(
-            "index.html: shows exactly the data of public.json, the tasks' lists and visits.csv (rendered again and compared)"
-                .into(),
-        );
-    } else {
-        r.findings
-            .push("index.html: is not the page of public.json, the tasks' targets.csv and visits.csv".into());
-    }
+    check_page_bytes(
+        dir,
+        &m.published_by,
+        render,
+        "index.html: shows exactly the data of public.json, the tasks' lists and visits.csv (rendered again and compared)",
+        "index.html: is not the page of public.json, the tasks' targets.csv and visits.csv",
+        r,
+    );
 }

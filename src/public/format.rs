@@ -10,6 +10,7 @@ use crate::inputs::plan::{Plan, StratumField};
 use crate::inputs::record::TaskRecord;
 use crate::seed::ceremony::{BEACON_JSON, COMMITMENT_JSON, SECRET_TXT};
 use crate::seed::record::SeedRecord;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -211,12 +212,18 @@ pub fn label_commitment(salt: &str, label: &str) -> String {
 
 /// `public.json` as written: pretty JSON and a final newline.
 pub fn manifest_bytes(m: &PublicManifest) -> Vec<u8> {
+    json_bytes(m)
+}
+
+/// A public manifest as written: pretty JSON and a final newline.
+pub(crate) fn json_bytes<M: Serialize>(m: &M) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(m).expect("public manifest serializes");
     out.push(b'\n');
     out
 }
 
-fn csv_writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer to memory that ends lines with LF.
+pub(crate) fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new())
@@ -279,12 +286,23 @@ pub fn assignments_csv(names: bool, rows: &[PublicAssignment]) -> Vec<u8> {
 
 /// Reads a public manifest.
 pub fn read_public_manifest(dir: &Path) -> std::result::Result<PublicManifest, String> {
+    read_json_manifest(dir, "public manifest", |m: &PublicManifest| &m.format, PUBLIC_FORMAT)
+}
+
+/// Reads `public.json` in `dir` as a spotcheck `what`, whose `format`
+/// must be `expected`.
+pub(crate) fn read_json_manifest<M: DeserializeOwned>(
+    dir: &Path,
+    what: &str,
+    format: impl FnOnce(&M) -> &String,
+    expected: &str,
+) -> std::result::Result<M, String> {
     let path = dir.join(PUBLIC_JSON);
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let m: PublicManifest =
-        serde_json::from_slice(&bytes).map_err(|e| format!("public.json: not a spotcheck public manifest: {e}"))?;
-    if m.format != PUBLIC_FORMAT {
-        return Err(format!("public.json: format {:?} is not {PUBLIC_FORMAT}", m.format));
+    let m: M = serde_json::from_slice(&bytes).map_err(|e| format!("public.json: not a spotcheck {what}: {e}"))?;
+    let found = format(&m);
+    if found != expected {
+        return Err(format!("public.json: format {found:?} is not {expected}"));
     }
     Ok(m)
 }

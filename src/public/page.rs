@@ -6,9 +6,9 @@
 //! The page is a pure function of the public data, so that
 //! `spotcheck verify` can render it again and compare.
 
-use crate::bundle::manifest::tool_version;
+use crate::bundle::manifest::{ExcludedRecord, tool_version};
 use crate::inputs::plan::Plan;
-use crate::public::format::{PublicAssignment, PublicManifest, PublicTarget};
+use crate::public::format::{PublicAssignment, PublicManifest, PublicStratum, PublicTarget};
 use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -63,20 +63,7 @@ pub fn render(d: &PageData) -> String {
     let mut h = String::with_capacity(4096 + d.targets.len() * 700);
     let title_zh = format!("{} · 抽查结果公示", m.task.name);
     let title_en = format!("{} · published draw", m.task.name);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
-         script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"generator\" content=\"{}\">\n\
-         <title data-zh=\"{}\" data-en=\"{}\">{}</title>\n<style>\n{CSS}</style>\n</head>\n\
-         <body data-lang=\"zh\">\n",
-        esc(&tool_version()),
-        esc(&title_zh),
-        esc(&title_en),
-        esc(&title_zh)
-    );
+    page_start(&mut h, &title_zh, &title_en, &[CSS]);
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
@@ -88,9 +75,36 @@ pub fn render(d: &PageData) -> String {
     check_section(&mut h, d);
     plan_section(&mut h, d);
     h.push_str("</main>\n");
+    page_end(&mut h, &m.source_manifest_sha256, &[JS]);
+    h
+}
+
+/// The page's start, up to `<body>`: its title in both languages and
+/// the style sheets `css`, one after the other.
+pub(crate) fn page_start(h: &mut String, title_zh: &str, title_en: &str, css: &[&str]) {
     let _ = write!(
         h,
-        "<footer>\n<p>{}</p>\n<p>{} <code>{}</code></p>\n</footer>\n<script>\n{JS}</script>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
+         script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
+         <meta name=\"generator\" content=\"{}\">\n\
+         <title data-zh=\"{}\" data-en=\"{}\">{}</title>\n<style>\n{}</style>\n</head>\n\
+         <body data-lang=\"zh\">\n",
+        esc(&tool_version()),
+        esc(title_zh),
+        esc(title_en),
+        esc(title_zh),
+        css.concat()
+    );
+}
+
+/// The page's end, from `<footer>`: who made it, the source manifest's
+/// SHA-256 (`source_sha256`) and the `scripts`, each in its own element.
+pub(crate) fn page_end(h: &mut String, source_sha256: &str, scripts: &[&str]) {
+    let _ = write!(
+        h,
+        "<footer>\n<p>{}</p>\n<p>{} <code>{}</code></p>\n</footer>\n",
         t(
             &format!(
                 "本页面由 {} 生成。页面所含数据均在本文件中，不连接任何网络。",
@@ -105,39 +119,61 @@ pub fn render(d: &PageData) -> String {
             "来源清单（manifest.json）SHA-256：",
             "Source manifest (manifest.json) SHA-256:"
         ),
-        esc(&m.source_manifest_sha256)
+        esc(source_sha256)
     );
-    h
+    for js in scripts {
+        let _ = write!(h, "<script>\n{js}</script>\n");
+    }
+    h.push_str("</body>\n</html>\n");
 }
 
 fn header(h: &mut String, d: &PageData) {
     let task = &d.manifest.task;
-    let _ = write!(
-        h,
-        "<header>\n<div class=\"top\"><p class=\"kicker\">{}</p>\
-         <button id=\"lang-toggle\" type=\"button\" data-zh=\"English\" data-en=\"中文\" \
-         data-label-zh=\"Switch to English\" data-label-en=\"切换到中文\" aria-label=\"Switch to English\">English</button></div>\n\
-         <h1 id=\"task-name\">{}</h1>\n<dl class=\"facts\">\n",
-        t(
-            "双随机、一公开 · 抽查结果公示",
-            "Double random, one public · published inspection draw"
-        ),
-        esc(&task.name)
-    );
     let items = if task.items.is_empty() {
         "—".to_string()
     } else {
         esc(&task.items.join("、"))
     };
-    for (label, value) in [
-        (t("任务编号", "Task"), format!("<code>{}</code>", esc(&task.id))),
-        (t("实施部门", "Department"), esc(&task.department)),
-        (
-            t("检查时间", "Inspection window"),
-            format!("{} — {}", esc(&task.start), esc(&task.end)),
+    page_header(
+        h,
+        t(
+            "双随机、一公开 · 抽查结果公示",
+            "Double random, one public · published inspection draw",
         ),
-        (t("抽查事项", "Inspection items"), items),
-    ] {
+        "task-name",
+        &task.name,
+        [
+            (t("任务编号", "Task"), format!("<code>{}</code>", esc(&task.id))),
+            (t("实施部门", "Department"), esc(&task.department)),
+            (
+                t("检查时间", "Inspection window"),
+                format!("{} — {}", esc(&task.start), esc(&task.end)),
+            ),
+            (t("抽查事项", "Inspection items"), items),
+        ],
+    );
+}
+
+/// The page's header: the `kicker` line (HTML), the language button, the
+/// name as the heading with id `heading_id`, and the `facts` (label and
+/// value, both HTML).
+pub(crate) fn page_header(
+    h: &mut String,
+    kicker: String,
+    heading_id: &str,
+    name: &str,
+    facts: impl IntoIterator<Item = (String, String)>,
+) {
+    let _ = write!(
+        h,
+        "<header>\n<div class=\"top\"><p class=\"kicker\">{}</p>\
+         <button id=\"lang-toggle\" type=\"button\" data-zh=\"English\" data-en=\"中文\" \
+         data-label-zh=\"Switch to English\" data-label-en=\"切换到中文\" aria-label=\"Switch to English\">English</button></div>\n\
+         <h1 id=\"{heading_id}\">{}</h1>\n<dl class=\"facts\">\n",
+        kicker,
+        esc(name)
+    );
+    for (label, value) in facts {
         let _ = writeln!(h, "<dt>{label}</dt><dd>{value}</dd>");
     }
     h.push_str("</dl>\n</header>\n");
@@ -303,6 +339,42 @@ pub(crate) fn reason(key: &str) -> (String, String) {
     (zh.to_string(), en.to_string())
 }
 
+/// Why firms were left out, with how many each, in Chinese and in
+/// English (`None` when none were): the reasons of inactive firms, then
+/// outside the counties or industries of the `whose` (`plan`, `task`),
+/// inspected recently, and at the year's most visits when `cap`.
+pub(crate) fn excluded_reasons(e: &ExcludedRecord, whose: &str, cap: bool) -> Option<(String, String)> {
+    let mut parts: Vec<(String, String, u64)> = e
+        .inactive
+        .iter()
+        .map(|(k, v)| {
+            let (zh, en) = reason(k);
+            (zh, en, *v)
+        })
+        .collect();
+    let counties = format!("outside the {whose}'s counties");
+    let industries = format!("outside the {whose}'s industries");
+    let mut more = vec![
+        ("不在定向抽查的区县", counties.as_str(), e.outside_counties),
+        ("不在定向抽查的行业", industries.as_str(), e.outside_industries),
+        ("近期已被检查", "inspected recently", e.recently_inspected),
+    ];
+    if cap {
+        more.push(("已达全年检查次数上限", "at the year's most visits", e.visit_cap));
+    }
+    for (zh, en, v) in more {
+        if v > 0 {
+            parts.push((zh.into(), en.into(), v));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let zh: Vec<String> = parts.iter().map(|(z, _, v)| format!("{z} {v} 家")).collect();
+    let en: Vec<String> = parts.iter().map(|(_, e, v)| format!("{e} {v}")).collect();
+    Some((zh.join("，"), en.join(", ")))
+}
+
 fn summary_section(h: &mut String, d: &PageData) {
     let m = d.manifest;
     let _ = writeln!(
@@ -327,38 +399,11 @@ fn summary_section(h: &mut String, d: &PageData) {
     card(h, "n-excluded", m.excluded.total, "不在抽查范围", "left out");
     card(h, "n-targets", m.totals.targets, "抽中的检查对象", "firms drawn");
     h.push_str("</div>\n");
-    let e = &m.excluded;
-    let mut parts: Vec<(String, String, u64)> = e
-        .inactive
-        .iter()
-        .map(|(k, v)| {
-            let (zh, en) = reason(k);
-            (zh, en, *v)
-        })
-        .collect();
-    for (zh, en, v) in [
-        ("不在定向抽查的区县", "outside the plan's counties", e.outside_counties),
-        (
-            "不在定向抽查的行业",
-            "outside the plan's industries",
-            e.outside_industries,
-        ),
-        ("近期已被检查", "inspected recently", e.recently_inspected),
-    ] {
-        if v > 0 {
-            parts.push((zh.into(), en.into(), v));
-        }
-    }
-    if !parts.is_empty() {
-        let zh: Vec<String> = parts.iter().map(|(z, _, v)| format!("{z} {v} 家")).collect();
-        let en: Vec<String> = parts.iter().map(|(_, e, v)| format!("{e} {v}")).collect();
+    if let Some((zh, en)) = excluded_reasons(&m.excluded, "plan", false) {
         let _ = writeln!(
             h,
             "<p class=\"note\">{}</p>",
-            t(
-                &format!("不在抽查范围的原因：{}。", zh.join("，")),
-                &format!("Left out: {}.", en.join(", "))
-            )
+            t(&format!("不在抽查范围的原因：{zh}。"), &format!("Left out: {en}."))
         );
     }
     let _ = writeln!(
@@ -380,44 +425,12 @@ fn summary_section(h: &mut String, d: &PageData) {
 
 fn strata_section(h: &mut String, d: &PageData) {
     let m = d.manifest;
-    let classes = m.strata.iter().any(|s| s.credit_class.is_some());
-    let ratios = m.strata.iter().any(|s| s.ratio.is_some());
     let _ = write!(
         h,
-        "<section id=\"strata\">\n<h2>{}</h2>\n<div class=\"table-wrap strata-wrap\">\n<table id=\"strata-table\">\n<thead><tr><th>{}</th>",
-        t("分层与抽取数", "Strata and sample sizes"),
-        t("分层", "Stratum")
+        "<section id=\"strata\">\n<h2>{}</h2>\n",
+        t("分层与抽取数", "Strata and sample sizes")
     );
-    if classes {
-        let _ = write!(h, "<th>{}</th>", t("信用风险分类", "Credit class"));
-    }
-    if ratios {
-        let _ = write!(h, "<th class=\"r\">{}</th>", t("抽取比例", "Ratio"));
-    }
-    let _ = writeln!(
-        h,
-        "<th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th></tr></thead>\n<tbody>",
-        t("符合条件企业数 N", "Eligible firms N"),
-        t("抽取数 k", "Drawn k"),
-        t("抽中概率 k/N", "Probability k/N")
-    );
-    for s in &m.strata {
-        let _ = write!(h, "<tr data-stratum=\"{}\"><td>{}</td>", esc(&s.label), esc(&s.label));
-        if classes {
-            let _ = write!(h, "<td>{}</td>", esc(s.credit_class.as_deref().unwrap_or("")));
-        }
-        if ratios {
-            let _ = write!(h, "<td class=\"r\">{}</td>", esc(s.ratio.as_deref().unwrap_or("")));
-        }
-        let _ = writeln!(
-            h,
-            "<td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
-            s.n,
-            s.k,
-            esc(&s.probability)
-        );
-    }
-    let span = 1 + classes as usize + ratios as usize;
+    let span = strata_table(h, &m.strata, "id=\"strata-table\"", true);
     let _ = writeln!(
         h,
         "</tbody>\n<tfoot><tr><td colspan=\"{span}\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td></td></tr></tfoot>\n</table>\n</div>",
@@ -447,6 +460,55 @@ fn strata_section(h: &mut String, d: &PageData) {
         let _ = writeln!(h, "<p class=\"note\">{n}</p>");
     }
     h.push_str("</section>\n");
+}
+
+/// The table of `strata` up to its last row: the table's attribute is
+/// `table` (its id or class); with `mark_rows`, each row names its
+/// stratum. The class and ratio columns are shown when some stratum has
+/// one. Returns how many columns come before N.
+pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str, mark_rows: bool) -> usize {
+    let classes = strata.iter().any(|s| s.credit_class.is_some());
+    let ratios = strata.iter().any(|s| s.ratio.is_some());
+    let _ = write!(
+        h,
+        "<div class=\"table-wrap strata-wrap\">\n<table {table}>\n<thead><tr><th>{}</th>",
+        t("分层", "Stratum")
+    );
+    if classes {
+        let _ = write!(h, "<th>{}</th>", t("信用风险分类", "Credit class"));
+    }
+    if ratios {
+        let _ = write!(h, "<th class=\"r\">{}</th>", t("抽取比例", "Ratio"));
+    }
+    let _ = writeln!(
+        h,
+        "<th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th></tr></thead>\n<tbody>",
+        t("符合条件企业数 N", "Eligible firms N"),
+        t("抽取数 k", "Drawn k"),
+        t("抽中概率 k/N", "Probability k/N")
+    );
+    for s in strata {
+        if mark_rows {
+            let _ = write!(h, "<tr data-stratum=\"{}\">", esc(&s.label));
+        } else {
+            h.push_str("<tr>");
+        }
+        let _ = write!(h, "<td>{}</td>", esc(&s.label));
+        if classes {
+            let _ = write!(h, "<td>{}</td>", esc(s.credit_class.as_deref().unwrap_or("")));
+        }
+        if ratios {
+            let _ = write!(h, "<td class=\"r\">{}</td>", esc(s.ratio.as_deref().unwrap_or("")));
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"r\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td></tr>",
+            s.n,
+            s.k,
+            esc(&s.probability)
+        );
+    }
+    1 + classes as usize + ratios as usize
 }
 
 /// A tick step of 1, 2 or 5 times a power of ten, about `max / 5`.

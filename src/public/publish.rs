@@ -16,13 +16,14 @@
 use crate::base::error::{Error, Result};
 use crate::base::sha256::sha256_hex;
 use crate::bundle::make::{ASSIGNMENTS_CSV, TARGETS_CSV};
-use crate::bundle::manifest::{MANIFEST_JSON, Manifest, read_manifest, tool_version};
+use crate::bundle::manifest::{MANIFEST_JSON, Manifest, StratumRecord, read_manifest, tool_version};
 use crate::bundle::verify;
 use crate::bundle::view::BundleView;
 use crate::bundle::write::write_new_dir;
 use crate::draw::frame::FrameTree;
 use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
+use crate::inputs::record::{InputRecord, PlanRecord};
 use crate::public::format::{
     EVIDENCE_FILES, INDEX_HTML, PUBLIC_FORMAT, PUBLIC_JSON, PublicAssignment, PublicInput, PublicManifest, PublicPlan,
     PublicStratum, PublicTarget, assignments_csv, frame_key, label_commitment, label_salt, manifest_bytes,
@@ -151,21 +152,8 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let label = public_label(opaque, i, &s.label);
-            labels.insert(s.label.clone(), label.clone());
-            PublicStratum {
-                label,
-                credit_class: if plan.publish.credit_classes {
-                    s.credit_class.clone()
-                } else {
-                    None
-                },
-                ratio: (!opaque).then(|| s.ratio.clone()),
-                n: s.n,
-                k: s.k,
-                probability: s.probability.clone(),
-                label_commitment: opaque.then(|| label_commitment(&label_salt(&key, &s.label), &s.label)),
-            }
+            let commitment = opaque.then(|| label_commitment(&label_salt(&key, &s.label), &s.label));
+            public_stratum(s, i, opaque, plan.publish.credit_classes, commitment, &mut labels)
         })
         .collect();
     let mut targets = Vec::with_capacity(view.targets.len());
@@ -209,23 +197,8 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
         tool: m.tool.clone(),
         published_by: tool_version(),
         task: m.task.clone(),
-        plan: PublicPlan {
-            sha256: m.plan.sha256.clone(),
-            text: m.plan.text.clone(),
-        },
-        inputs: m
-            .inputs
-            .iter()
-            .map(|(role, r)| {
-                (
-                    role.clone(),
-                    PublicInput {
-                        sha256: r.sha256.clone(),
-                        rows: r.rows,
-                    },
-                )
-            })
-            .collect(),
+        plan: public_plan(&m.plan),
+        inputs: public_inputs(&m.inputs),
         seed: m.seed.clone(),
         strata,
         excluded: m.excluded.clone(),
@@ -243,20 +216,81 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
     if m.teams.is_some() {
         files.insert(ASSIGNMENTS_CSV.to_string(), assignments_csv(names, &assignments));
     }
-    for name in EVIDENCE_FILES {
-        let path = private.dir.join(name);
-        if path.exists() {
-            files.insert(name.to_string(), std::fs::read(&path).map_err(|e| Error::io(&path, e))?);
-        }
-    }
+    add_evidence(&private.dir, &mut files)?;
     let page = crate::public::page::render(&crate::public::page::PageData {
         manifest: &manifest,
         plan,
         targets: &targets,
         assignments: &assignments,
     });
-    files.insert(INDEX_HTML.to_string(), page.into_bytes());
-    manifest.files = files.iter().map(|(n, b)| (n.clone(), sha256_hex(b))).collect();
+    manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), manifest_bytes(&manifest));
     Ok((manifest, files))
+}
+
+/// Stratum `index` of a bundle as published: under its public label
+/// (`S1`, `S2`, … when `opaque`, which leaves out its ratio), with its
+/// class only when `classes` are published, and with `commitment`;
+/// `labels` learns its public label by its real one.
+pub(crate) fn public_stratum(
+    s: &StratumRecord,
+    index: usize,
+    opaque: bool,
+    classes: bool,
+    commitment: Option<String>,
+    labels: &mut BTreeMap<String, String>,
+) -> PublicStratum {
+    let label = public_label(opaque, index, &s.label);
+    labels.insert(s.label.clone(), label.clone());
+    PublicStratum {
+        label,
+        credit_class: if classes { s.credit_class.clone() } else { None },
+        ratio: (!opaque).then(|| s.ratio.clone()),
+        n: s.n,
+        k: s.k,
+        probability: s.probability.clone(),
+        label_commitment: commitment,
+    }
+}
+
+/// The plan as published: byte for byte, with its SHA-256.
+pub(crate) fn public_plan(plan: &PlanRecord) -> PublicPlan {
+    PublicPlan {
+        sha256: plan.sha256.clone(),
+        text: plan.text.clone(),
+    }
+}
+
+/// The inputs as published: each one's SHA-256 and rows, by role.
+pub(crate) fn public_inputs(inputs: &BTreeMap<String, InputRecord>) -> BTreeMap<String, PublicInput> {
+    inputs
+        .iter()
+        .map(|(role, r)| {
+            (
+                role.clone(),
+                PublicInput {
+                    sha256: r.sha256.clone(),
+                    rows: r.rows,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Adds the ceremony evidence found in the bundle `dir`, as it is.
+pub(crate) fn add_evidence(dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
+    for name in EVIDENCE_FILES {
+        let path = dir.join(name);
+        if path.exists() {
+            files.insert(name.to_string(), std::fs::read(&path).map_err(|e| Error::io(&path, e))?);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the page as `index.html` and returns the SHA-256 of every file,
+/// by name: what `public.json` lists.
+pub(crate) fn add_page(files: &mut BTreeMap<String, Vec<u8>>, page: String) -> BTreeMap<String, String> {
+    files.insert(INDEX_HTML.to_string(), page.into_bytes());
+    files.iter().map(|(n, b)| (n.clone(), sha256_hex(b))).collect()
 }

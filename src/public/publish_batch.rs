@@ -21,14 +21,13 @@ use crate::inputs::plan::Overrides;
 use crate::inputs::table::RawFile;
 use crate::public::batch_format::{
     PUBLIC_BATCH_FORMAT, PublicBatchManifest, PublicItem, PublicTask, PublicTaskItem, PublicVisit,
-    batch_manifest_bytes, batch_withheld, category_word, task_opaque, visits_csv,
+    batch_manifest_bytes, batch_withheld, category_word, split_list, task_opaque, visits_csv,
 };
 use crate::public::batch_page::{BatchPageData, render_batch_page};
-use crate::public::format::{
-    EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicInput, PublicPlan, PublicStratum, PublicTarget, public_label,
-    targets_csv,
+use crate::public::format::{PUBLIC_JSON, PublicStratum, PublicTarget, targets_csv};
+use crate::public::publish::{
+    OPAQUE_INFERENCE_WARNING, add_evidence, add_page, public_inputs, public_plan, public_stratum,
 };
-use crate::public::publish::OPAQUE_INFERENCE_WARNING;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -139,14 +138,6 @@ struct BatchAssignmentRow {
     inspector_name: String,
 }
 
-fn split(s: &str) -> Vec<String> {
-    if s.is_empty() {
-        Vec::new()
-    } else {
-        s.split(';').map(String::from).collect()
-    }
-}
-
 /// The public files of a batch bundle, `public.json` included.
 pub fn render(
     dir: &Path,
@@ -177,19 +168,7 @@ pub fn render(
             .strata
             .iter()
             .enumerate()
-            .map(|(s, st)| {
-                let label = public_label(opaque, s, &st.label);
-                labels.insert(st.label.clone(), label.clone());
-                PublicStratum {
-                    label,
-                    credit_class: if classes { st.credit_class.clone() } else { None },
-                    ratio: (!opaque).then(|| st.ratio.clone()),
-                    n: st.n,
-                    k: st.k,
-                    probability: st.probability.clone(),
-                    label_commitment: None,
-                }
-            })
+            .map(|(s, st)| public_stratum(st, s, opaque, classes, None, &mut labels))
             .collect();
         let file = task_targets_file(&t.id);
         let rows: Vec<TargetRow> = read_csv(dir, &file)?;
@@ -273,8 +252,8 @@ pub fn render(
                 county: v.county,
                 start: v.start,
                 end: v.end,
-                tasks: split(&v.tasks),
-                items: split(&v.items),
+                tasks: split_list(&v.tasks),
+                items: split_list(&v.items),
                 team,
             }
         })
@@ -286,23 +265,8 @@ pub fn render(
         tool: m.tool.clone(),
         published_by: tool_version(),
         batch: m.batch.clone(),
-        plan: PublicPlan {
-            sha256: m.plan.sha256.clone(),
-            text: m.plan.text.clone(),
-        },
-        inputs: m
-            .inputs
-            .iter()
-            .map(|(role, r)| {
-                (
-                    role.clone(),
-                    PublicInput {
-                        sha256: r.sha256.clone(),
-                        rows: r.rows,
-                    },
-                )
-            })
-            .collect(),
+        plan: public_plan(&m.plan),
+        inputs: public_inputs(&m.inputs),
         seed: m.seed.clone(),
         items: used.into_values().collect(),
         tasks,
@@ -316,20 +280,14 @@ pub fn render(
         files.insert(task_targets_file(&t.id), targets_csv(classes, targets));
     }
     files.insert(VISITS_CSV.to_string(), visits_csv(names_shown, &visits));
-    for name in EVIDENCE_FILES {
-        let path = dir.join(name);
-        if path.exists() {
-            files.insert(name.to_string(), std::fs::read(&path).map_err(|e| Error::io(&path, e))?);
-        }
-    }
+    add_evidence(dir, &mut files)?;
     let page = render_batch_page(&BatchPageData {
         manifest: &manifest,
         plan,
         targets: &task_targets,
         visits: &visits,
     });
-    files.insert(INDEX_HTML.to_string(), page.into_bytes());
-    manifest.files = files.iter().map(|(n, b)| (n.clone(), sha256_hex(b))).collect();
+    manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), batch_manifest_bytes(&manifest));
     Ok((manifest, files))
 }
@@ -340,8 +298,8 @@ mod tests {
 
     #[test]
     fn lists_split_on_semicolons() {
-        assert!(split("").is_empty());
-        assert_eq!(split("a;b"), ["a", "b"]);
+        assert!(split_list("").is_empty());
+        assert_eq!(split_list("a;b"), ["a", "b"]);
     }
 
     #[test]

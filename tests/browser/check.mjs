@@ -9,45 +9,12 @@
 // script error. Saves SCREENSHOT.png (Chinese) and SCREENSHOT-en.png.
 // Exits 1 with the reason on any failure.
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { args, check, inChromium, parseCsv } from './common.mjs';
 
-const [publicDir, screenshot] = process.argv.slice(2);
-if (!publicDir || !screenshot) {
-  console.error('usage: node check.mjs PUBLIC_DIR SCREENSHOT.png');
-  process.exit(2);
-}
-
-/** Parses CSV text (RFC 4180 quoting) into rows of fields. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') { quoted = false; }
-      else { field += c; }
-    } else if (c === '"') { quoted = true; }
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') { i++; }
-      row.push(field); rows.push(row); row = []; field = '';
-    } else { field += c; }
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-const failures = [];
-function check(ok, what) {
-  if (ok) { console.log(`ok: ${what}`); } else { console.log(`FAILED: ${what}`); failures.push(what); }
-}
+const [publicDir, screenshot] = args('check.mjs');
 
 const dir = resolve(publicDir);
 const [header, ...targets] = parseCsv(readFileSync(join(dir, 'targets.csv'), 'utf8'));
@@ -56,41 +23,7 @@ const uscc = col('uscc');
 const name = col('name');
 const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
 
-mkdirSync(dirname(resolve(screenshot)), { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'spotcheck-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1280, height: 900 },
-  locale: 'zh-CN',
-});
-
-const attempted = [];
-const errors = [];
-const local = (url) => url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:');
-await context.route('**/*', (route) => {
-  const url = route.request().url();
-  if (local(url)) { return route.continue(); }
-  attempted.push(url);
-  return route.abort('blockedbyclient');
-});
-context.on('request', (r) => { if (!local(r.url())) { attempted.push(r.url()); } });
-context.on('websocket', (w) => attempted.push(w.url()));
-
-try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') { errors.push(`console error: ${m.text()}`); } });
+await inChromium(screenshot, async (page) => {
   await page.goto(pageUrl, { waitUntil: 'load' });
 
   const rows = page.locator('#targets tbody tr');
@@ -166,19 +99,4 @@ try {
   console.log(`screenshot: ${enShot}`);
   await page.locator('#lang-toggle').click();
   check((await headings()) === zhHeadings, 'toggling again shows Chinese');
-
-  check(attempted.length === 0, `no network request was attempted (${attempted.join(', ')})`);
-  check(errors.length === 0, `no script or console error (${errors.join('; ')})`);
-} catch (e) {
-  failures.push(String(e && e.stack || e));
-  console.log(`FAILED: ${e}`);
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-
-if (failures.length) {
-  console.log(`${failures.length} check(s) failed`);
-  process.exit(1);
-}
-console.log('all browser checks passed');
+});
