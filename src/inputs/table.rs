@@ -572,7 +572,9 @@ impl Decoded {
     /// however the processors are shared, and the first half or so of the
     /// file is one chunk. A piece from the back does not know how many
     /// lines come before it: it numbers its lines from 1, and its
-    /// [`Chunk::line_offset`] is worked out once every piece is read.
+    /// [`Chunk::line_offset`] is worked out once every piece is read
+    /// ([`join_pieces`]). Where the two meet, and which thread reads
+    /// which piece from the back, depends on timing; the result does not.
     ///
     /// Each piece checks its own bytes for UTF-8 (a cut right after an
     /// ASCII byte never splits a character, so the pieces are valid
@@ -584,45 +586,10 @@ impl Decoded {
         init: &(impl Fn(Part) -> S + Sync),
         f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
     ) -> Chunked<S, T> {
-        let body = self.body();
-        if split.threads < 2 || body.len() < 2 * split.min_bytes {
-            return Chunked::Declined;
-        }
-        // A sheet whose lines are not its rows, or that ends at an error
-        // value, is read whole.
-        if self
-            .sheet
-            .as_ref()
-            .is_some_and(|s| s.rows.is_some() || s.error.is_some())
-        {
-            return Chunked::Declined;
-        }
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
-        let mut record = csv::ByteRecord::new();
-        if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
-            return Chunked::Declined;
-        }
-        let Ok(header) = make_header(&self.path, self.encoding, self.sheet.as_ref(), &record, columns) else {
+        let Some(cut) = self.cut(columns, split) else {
             return Chunked::Declined;
         };
-        if first_special::<false>(record.as_slice()).is_some() {
-            return Chunked::Declined;
-        }
-        let header_end = reader.position().byte() as usize;
-        let starts = chunk_starts(body, header_end, split.threads * PIECES_PER_THREAD, split.min_bytes);
-        if starts.len() < 2 {
-            return Chunked::Declined;
-        }
-        let ends: Vec<usize> = starts[1..].iter().copied().chain([body.len()]).collect();
-        let pieces = Pieces {
-            header: &header,
-            starts: &starts,
-            ends: &ends,
-            claims: Mutex::new((0, starts.len())),
-            stop: AtomicBool::new(false),
-            not_utf8: AtomicBool::new(false),
-        };
-        let first_line = 1 + count_newlines(&body[..header_end]);
+        let pieces = cut.pieces();
         let (sha256, front, back) = std::thread::scope(|scope| {
             let hasher = scope.spawn(|| sha256_hex(&self.bytes));
             // Each other thread is given its first piece here, so that the
@@ -635,36 +602,55 @@ impl Decoded {
                     scope.spawn(move || self.read_back(pieces, first, init, f))
                 })
                 .collect();
-            let front = self.read_front(&pieces, first_line, init, f);
+            let front = self.read_front(&pieces, cut.first_line, init, f);
             let mut back = Vec::new();
             for t in others {
                 back.extend(t.join().expect("chunk thread"));
             }
             (hasher.join().expect("hashing thread"), front, back)
         });
-        let (Some(front), Some(mut back)) = (front, back.into_iter().collect::<Option<Vec<_>>>()) else {
-            return if pieces.not_utf8.load(Ordering::Relaxed) {
-                Chunked::NotUtf8
-            } else {
-                Chunked::Declined
-            };
-        };
-        let mut rows = front.rows;
-        let mut line = first_line + front.newlines;
-        let mut chunks = vec![front.chunk];
-        back.sort_unstable_by_key(|p| p.piece);
-        for mut p in back {
-            p.chunk.line_offset = line - 1;
-            line += p.newlines;
-            rows += p.rows;
-            chunks.push(p.chunk);
+        let not_utf8 = pieces.not_utf8.load(Ordering::Relaxed);
+        join_pieces(cut, sha256, not_utf8, front, back)
+    }
+
+    /// Reads the header and cuts the rows after it into pieces, for
+    /// [`Decoded::read_chunks`]; `None` when the file is to be read on one
+    /// thread.
+    fn cut(&self, columns: &[Column], split: Split) -> Option<Cut> {
+        let body = self.body();
+        if split.threads < 2 || body.len() < 2 * split.min_bytes {
+            return None;
         }
-        Chunked::Read {
+        // A sheet whose lines are not its rows, or that ends at an error
+        // value, is read whole.
+        if self
+            .sheet
+            .as_ref()
+            .is_some_and(|s| s.rows.is_some() || s.error.is_some())
+        {
+            return None;
+        }
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body);
+        let mut record = csv::ByteRecord::new();
+        if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+            return None;
+        }
+        let header = make_header(&self.path, self.encoding, self.sheet.as_ref(), &record, columns).ok()?;
+        if first_special::<false>(record.as_slice()).is_some() {
+            return None;
+        }
+        let header_end = reader.position().byte() as usize;
+        let starts = chunk_starts(body, header_end, split.threads * PIECES_PER_THREAD, split.min_bytes);
+        if starts.len() < 2 {
+            return None;
+        }
+        let ends = starts[1..].iter().copied().chain([body.len()]).collect();
+        Some(Cut {
             header,
-            rows,
-            sha256,
-            chunks,
-        }
+            starts,
+            ends,
+            first_line: 1 + count_newlines(&body[..header_end]),
+        })
     }
 
     /// Reads pieces from the front, in order, into one chunk whose first
@@ -810,6 +796,63 @@ impl Decoded {
             rows += 1;
         }
         Some((rows, records.line - line))
+    }
+}
+
+/// A file cut into pieces by [`Decoded::cut`].
+struct Cut {
+    header: Header,
+    /// Where each piece starts in the text, and where it ends.
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// The line of the first piece's first byte.
+    first_line: u64,
+}
+
+impl Cut {
+    /// The pieces, none of them claimed yet.
+    fn pieces(&self) -> Pieces<'_> {
+        Pieces {
+            header: &self.header,
+            starts: &self.starts,
+            ends: &self.ends,
+            claims: Mutex::new((0, self.starts.len())),
+            stop: AtomicBool::new(false),
+            not_utf8: AtomicBool::new(false),
+        }
+    }
+}
+
+/// The chunks of a file cut into pieces: the chunk read from the front,
+/// then the pieces read from the back, in the order of their pieces
+/// whatever order they are given in, each with its line offset. Every
+/// piece must have been read once, the front's before the back's.
+/// Declined, or not UTF-8, when any piece gave up.
+fn join_pieces<S, T>(
+    cut: Cut,
+    sha256: String,
+    not_utf8: bool,
+    front: Option<ReadPieces<S, T>>,
+    back: Vec<Option<ReadPieces<S, T>>>,
+) -> Chunked<S, T> {
+    let (Some(front), Some(mut back)) = (front, back.into_iter().collect::<Option<Vec<_>>>()) else {
+        return if not_utf8 { Chunked::NotUtf8 } else { Chunked::Declined };
+    };
+    let mut rows = front.rows;
+    let mut line = cut.first_line + front.newlines;
+    let mut chunks = vec![front.chunk];
+    back.sort_unstable_by_key(|p| p.piece);
+    for mut p in back {
+        p.chunk.line_offset = line - 1;
+        line += p.newlines;
+        rows += p.rows;
+        chunks.push(p.chunk);
+    }
+    Chunked::Read {
+        header: cut.header,
+        rows,
+        sha256,
+        chunks,
     }
 }
 
@@ -1561,11 +1604,18 @@ mod tests {
     /// looked for after the reading.
     fn read_chunked(bytes: &[u8], enc: TextEncoding, split: Split) -> (Outcome, usize) {
         let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
-        let (t, chunks) = match Table::map_rows_split(file, enc, COLS, split, |_: Part| Vec::new(), check) {
-            Ok(read) => read,
-            Err(e) => return (Err(e), 0),
-        };
-        let n = chunks.len();
+        match Table::map_rows_split(file, enc, COLS, split, |_: Part| Vec::new(), check) {
+            Ok((t, chunks)) => {
+                let n = chunks.len();
+                (chunks_outcome(t, chunks), n)
+            }
+            Err(e) => (Err(e), 0),
+        }
+    }
+
+    /// What a chunked reading gave, its rows' lines shifted into the
+    /// file's, or the error of an "AGAIN" repeated across chunks.
+    fn chunks_outcome(t: Table, chunks: Vec<Chunk<Vec<u64>, Seen>>) -> Outcome {
         for (k, chunk) in chunks.iter().enumerate() {
             let earlier = chunks[..k]
                 .iter()
@@ -1576,10 +1626,7 @@ mod tests {
                 .find(|(_, _, fields)| fields.iter().any(|f| f == b"AGAIN"));
             if let (Some(first), Some((line, _, _))) = (earlier, again) {
                 let line = line + chunk.line_offset;
-                return (
-                    Err(InputError::line("t.csv", line, format!("again, first on {first}"))),
-                    n,
-                );
+                return Err(InputError::line(&t.path, line, format!("again, first on {first}")));
             }
         }
         let rows = chunks
@@ -1590,7 +1637,105 @@ mod tests {
                     .map(move |(line, o, f)| (line + c.line_offset, o, f))
             })
             .collect();
-        (outcome(t, rows), n)
+        outcome(t, rows)
+    }
+
+    /// The chunked reading of `file` with the pieces shared out in one
+    /// given way, whatever the timing: the front takes the pieces before
+    /// `meet`, and the back the others, handed in `back_order` (piece
+    /// indices, each of them once). `None` when the file is not cut or a
+    /// piece gives up, for then it is read on one thread. Also the number
+    /// of pieces.
+    fn read_shared_out(
+        file: RawFile,
+        enc: TextEncoding,
+        split: Split,
+        meet: usize,
+        back_order: impl Fn(std::ops::Range<usize>) -> Vec<usize>,
+    ) -> (Option<Outcome>, usize) {
+        let decoded = Decoded::new(file, enc, COLS).expect("the encoding is settled");
+        let Some(cut) = decoded.cut(COLS, split) else {
+            return (None, 0);
+        };
+        let n = cut.starts.len();
+        let meet = meet.min(n);
+        let init = |_: Part| Vec::new();
+        let pieces = cut.pieces();
+        *pieces.claims.lock().unwrap() = (0, meet);
+        let front = decoded.read_front(&pieces, cut.first_line, init, check);
+        // Nothing left to claim: each back reading reads just its piece.
+        *pieces.claims.lock().unwrap() = (meet, meet);
+        let mut back = Vec::new();
+        for k in back_order(meet..n) {
+            back.extend(decoded.read_back(&pieces, Some(k), init, check));
+        }
+        let not_utf8 = pieces.not_utf8.load(Ordering::Relaxed);
+        let sha256 = sha256_hex(&decoded.bytes);
+        match join_pieces(cut, sha256, not_utf8, front, back) {
+            Chunked::Read {
+                header,
+                rows,
+                sha256,
+                chunks,
+            } => {
+                let text = decoded.into_text();
+                let t = Table {
+                    header,
+                    rows,
+                    sha256,
+                    text,
+                };
+                (Some(chunks_outcome(t, chunks)), n)
+            }
+            Chunked::NotUtf8 | Chunked::Declined => (None, n),
+        }
+    }
+
+    /// Where two outcomes first differ, in words (`None` when they are
+    /// the same): a mismatch of large files is found without printing them.
+    fn first_difference(a: &Outcome, b: &Outcome) -> Option<String> {
+        let (a, b) = match (a, b) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return (a != b).then(|| format!("{:?} / {:?}", a.as_ref().err(), b.as_ref().err())),
+        };
+        if (&a.0, a.1, a.2, &a.3) != (&b.0, b.1, b.2, &b.3) {
+            return Some(format!("{:?} / {:?}", (&a.0, a.1, a.2, &a.3), (&b.0, b.1, b.2, &b.3)));
+        }
+        if a.4 != b.4 {
+            return Some("the texts differ".into());
+        }
+        if let Some(i) = (0..a.5.len().min(b.5.len())).find(|&i| a.5[i] != b.5[i]) {
+            return Some(format!("row {i}: {:?} / {:?}", a.5[i], b.5[i]));
+        }
+        (a.5.len() != b.5.len()).then(|| format!("{} rows / {} rows", a.5.len(), b.5.len()))
+    }
+
+    /// Every way of sharing out the pieces of `file` reads it as `whole`
+    /// does: wherever the front and the back meet, in whatever order the
+    /// back's pieces come. Gives how many ways were read in chunks.
+    fn every_sharing_reads_as(file: &RawFile, enc: TextEncoding, split: Split, whole: &Outcome) -> usize {
+        let orders: [fn(std::ops::Range<usize>) -> Vec<usize>; 3] = [
+            |r| r.rev().collect(),
+            |r| r.collect(),
+            |r| {
+                let (even, odd): (Vec<usize>, Vec<usize>) = r.partition(|k| k % 2 == 0);
+                odd.into_iter().rev().chain(even).collect()
+            },
+        ];
+        let (_, n) = read_shared_out(file.clone(), enc, split, 0, orders[0]);
+        let mut read = 0;
+        for meet in 0..=n {
+            for order in orders {
+                let (chunked, _) = read_shared_out(file.clone(), enc, split, meet, order);
+                if let Some(chunked) = chunked {
+                    if let Some(d) = first_difference(&chunked, whole) {
+                        panic!("{n} pieces, the front reading {meet}: {d}");
+                    }
+                    read += 1;
+                }
+            }
+        }
+        read
     }
 
     #[test]
@@ -1614,6 +1759,8 @@ mod tests {
             let (chunked, n) = read_chunked(bytes, TextEncoding::Auto, split);
             assert!(n >= chunks, "the file is split: {n} chunks");
             assert_eq!(chunked, whole);
+            let file = RawFile::from_bytes("t.csv".into(), bytes.to_vec());
+            assert!(every_sharing_reads_as(&file, TextEncoding::Auto, split, &whole) > 0);
         }
     }
 
@@ -1638,8 +1785,11 @@ mod tests {
                 text.push_str(end);
             }
             let whole = read_whole(text.as_bytes(), TextEncoding::Auto);
-            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, Split { threads: chunks, min_bytes: 16 });
-            proptest::prop_assert_eq!(chunked, whole);
+            let split = Split { threads: chunks, min_bytes: 16 };
+            let (chunked, _) = read_chunked(text.as_bytes(), TextEncoding::Auto, split);
+            proptest::prop_assert_eq!(chunked, whole.clone());
+            let file = RawFile::from_bytes("t.csv".into(), text.into_bytes());
+            every_sharing_reads_as(&file, TextEncoding::Auto, split, &whole);
         }
     }
 
@@ -1747,7 +1897,9 @@ mod tests {
             };
             let whole = read_whole(&bytes, enc);
             let (chunked, _) = read_chunked(&bytes, enc, Split { threads: chunks, min_bytes });
-            proptest::prop_assert_eq!(chunked, whole);
+            proptest::prop_assert_eq!(chunked, whole.clone());
+            let file = RawFile::from_bytes("t.csv".into(), bytes.clone());
+            every_sharing_reads_as(&file, enc, Split { threads: chunks, min_bytes }, &whole);
             // With a byte that is never UTF-8 somewhere.
             if !gb && bytes.len() > 20 {
                 let mut bad = bytes.clone();
@@ -1808,8 +1960,13 @@ mod tests {
     }
 
     /// A workbook of one sheet "名录": `rows` from row `first` (0-based) on.
+    /// Its creation time is fixed, so that the same rows always give the
+    /// same bytes, and so the same hash (by default a workbook records
+    /// the second it was made in).
     fn sheet_file(first: u32, rows: &[&[&str]]) -> RawFile {
         let mut wb = rust_xlsxwriter::Workbook::new();
+        let epoch = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).unwrap();
+        wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&epoch));
         let ws = wb.add_worksheet().set_name("名录").unwrap();
         for (i, row) in rows.iter().enumerate() {
             for (j, cell) in row.iter().enumerate() {
@@ -1901,22 +2058,30 @@ mod tests {
             let (t, chunks) =
                 Table::map_rows_split(file, TextEncoding::Auto, COLS, split, |_: Part| Vec::new(), check)?;
             assert!(chunks.len() > 1, "the sheet is read in chunks");
-            let seen = chunks
-                .into_iter()
-                .flat_map(|c| c.values.into_iter().map(move |(l, o, f)| (l + c.line_offset, o, f)))
-                .collect();
-            outcome(t, seen)
+            chunks_outcome(t, chunks)
         };
-        let a = whole(sheet_file(4, &rows)).unwrap();
-        assert_eq!(a.5.first().map(|r| r.0), Some(6), "row 6 is the first data row");
-        assert_eq!(a.5.last().map(|r| r.0), Some(3005));
-        assert_eq!(chunked(sheet_file(4, &rows)).unwrap(), a);
+        let file = sheet_file(4, &rows);
+        assert_eq!(
+            file.bytes,
+            sheet_file(4, &rows).bytes,
+            "the same rows, the same workbook"
+        );
+        let a = whole(file.clone());
+        let rows_read = &a.as_ref().unwrap().5;
+        assert_eq!(rows_read.first().map(|r| r.0), Some(6), "row 6 is the first data row");
+        assert_eq!(rows_read.last().map(|r| r.0), Some(3005));
+        if let Some(d) = first_difference(&chunked(file.clone()), &a) {
+            panic!("read in chunks: {d}");
+        }
+        // However the pieces are shared out among the threads.
+        assert!(every_sharing_reads_as(&file, TextEncoding::Auto, split, &a) > 0);
         // An error late in the sheet: the same, by its row.
         let mut bad = rows.clone();
         let err: &[&str] = &["ERR", "x", "y"];
         bad[2900] = err;
-        let e = chunked(sheet_file(4, &bad)).unwrap_err();
-        assert_eq!(e, whole(sheet_file(4, &bad)).unwrap_err());
+        let bad = sheet_file(4, &bad);
+        let e = chunked(bad.clone()).unwrap_err();
+        assert_eq!(e, whole(bad).unwrap_err());
         assert_eq!(e.to_string(), "t.xlsx, sheet 名录, row 2905: ERR");
     }
 
