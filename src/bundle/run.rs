@@ -417,16 +417,8 @@ impl Committable {
             let mut plan = BatchPlan::parse(&name, &text, base)?;
             plan.apply(overrides);
             let inputs = BatchInputs::load(plan)?;
-            let b = &inputs.plan.batch;
             Ok(Committable {
-                task: crate::inputs::record::TaskRecord {
-                    id: b.id.clone(),
-                    name: b.name.clone(),
-                    department: b.department.clone(),
-                    start: b.start.to_string(),
-                    end: b.end.to_string(),
-                    items: Vec::new(),
-                },
+                task: inputs.plan.task_record(),
                 tasks: Some(tasks_frame(&inputs)),
                 text,
                 files: inputs.files,

@@ -312,6 +312,19 @@ impl BatchPlan {
         })
     }
 
+    /// The batch as a commitment records it: its `task`, with no items.
+    pub fn task_record(&self) -> crate::inputs::record::TaskRecord {
+        let b = &self.batch;
+        crate::inputs::record::TaskRecord {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            department: b.department.clone(),
+            start: b.start.to_string(),
+            end: b.end.to_string(),
+            items: Vec::new(),
+        }
+    }
+
     /// The classes every task accepts (they are the same for all).
     pub fn classes(&self) -> &[String] {
         &self.tasks[0].targets.classes
@@ -365,45 +378,14 @@ impl BatchPlan {
                 "needs a history file: set frame.history, or give --history",
             ));
         }
-        if self
-            .inspectors
-            .as_ref()
-            .is_some_and(|r| r.avoid_last_inspectors_written)
-        {
-            return Err(key_error(
-                "inspectors.avoid_last_inspectors",
-                "needs a history file to know the last inspectors: set frame.history or give --history, \
-                 or leave the key out (without a history it does nothing)",
-            ));
-        }
-        Ok(())
+        crate::inputs::plan::avoid_last_needs_history(&self.path, self.inspectors.as_ref())
     }
 
     /// Applies command-line overrides of input paths.
     pub fn apply(&mut self, o: &crate::inputs::plan::Overrides) {
-        let set = |p: &std::path::PathBuf| InputPath {
-            written: p.display().to_string(),
-            resolved: p.clone(),
-        };
-        if let Some(p) = &o.enterprises {
-            self.frame.enterprises = set(p);
-        }
-        if let Some(p) = &o.history {
-            self.frame.history = Some(set(p));
-        }
-        if let Some(e) = o.encoding {
-            self.frame.encoding = e;
-        }
+        o.apply_to(&mut self.frame, self.inspectors.as_mut());
         if let Some(p) = &o.items {
-            self.batch.items = set(p);
-        }
-        if let Some(rules) = &mut self.inspectors {
-            if let Some(p) = &o.inspectors {
-                rules.directory = set(p);
-            }
-            if let Some(p) = &o.conflicts {
-                rules.conflicts = Some(set(p));
-            }
+            self.batch.items = InputPath::given(p);
         }
     }
 }

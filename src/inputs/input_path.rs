@@ -20,4 +20,12 @@ impl InputPath {
             written,
         }
     }
+
+    /// A path given on the command line, taken as it is.
+    pub fn given(path: &Path) -> InputPath {
+        InputPath {
+            written: path.display().to_string(),
+            resolved: path.to_path_buf(),
+        }
+    }
 }

@@ -263,6 +263,46 @@ fn default_stratify() -> Vec<StratumField> {
     vec![StratumField::CreditClass]
 }
 
+impl Overrides {
+    /// Puts the paths given into a frame and the team rules' inputs (a
+    /// plan's or a batch plan's).
+    pub fn apply_to(&self, frame: &mut Frame, rules: Option<&mut crate::inputs::inspectors::TeamRules>) {
+        if let Some(p) = &self.enterprises {
+            frame.enterprises = InputPath::given(p);
+        }
+        if let Some(p) = &self.history {
+            frame.history = Some(InputPath::given(p));
+        }
+        if let Some(e) = self.encoding {
+            frame.encoding = e;
+        }
+        if let Some(rules) = rules {
+            if let Some(p) = &self.inspectors {
+                rules.directory = InputPath::given(p);
+            }
+            if let Some(p) = &self.conflicts {
+                rules.conflicts = Some(InputPath::given(p));
+            }
+        }
+    }
+}
+
+/// Written `avoid_last_inspectors = true` needs a history (checked when
+/// there is none): a plan's or a batch plan's.
+pub(crate) fn avoid_last_needs_history(
+    path: &str,
+    rules: Option<&crate::inputs::inspectors::TeamRules>,
+) -> Result<(), InputError> {
+    if rules.is_some_and(|r| r.avoid_last_inspectors_written) {
+        return Err(InputError::file(
+            path,
+            "inspectors.avoid_last_inspectors: needs a history file to know the last inspectors: set frame.history \
+             or give --history, or leave the key out (without a history it does nothing)",
+        ));
+    }
+    Ok(())
+}
+
 /// A plan file's text (a plan's or a batch plan's): a regular file, UTF-8.
 pub fn read_plan_text(path: &Path) -> Result<String, crate::base::error::Error> {
     let io = |e| crate::base::error::Error::io(path, e);
@@ -360,43 +400,12 @@ impl Plan {
                 "needs a history file: set frame.history, or give --history",
             ));
         }
-        if self
-            .inspectors
-            .as_ref()
-            .is_some_and(|r| r.avoid_last_inspectors_written)
-        {
-            return Err(key_error(
-                "inspectors.avoid_last_inspectors",
-                "needs a history file to know the last inspectors: set frame.history or give --history, \
-                 or leave the key out (without a history it does nothing)",
-            ));
-        }
-        Ok(())
+        avoid_last_needs_history(&self.path, self.inspectors.as_ref())
     }
 
     /// Applies command-line overrides of input paths.
     pub fn apply(&mut self, o: &Overrides) {
-        let set = |p: &PathBuf| InputPath {
-            written: p.display().to_string(),
-            resolved: p.clone(),
-        };
-        if let Some(p) = &o.enterprises {
-            self.frame.enterprises = set(p);
-        }
-        if let Some(p) = &o.history {
-            self.frame.history = Some(set(p));
-        }
-        if let Some(e) = o.encoding {
-            self.frame.encoding = e;
-        }
-        if let Some(rules) = &mut self.inspectors {
-            if let Some(p) = &o.inspectors {
-                rules.directory = set(p);
-            }
-            if let Some(p) = &o.conflicts {
-                rules.conflicts = Some(set(p));
-            }
-        }
+        o.apply_to(&mut self.frame, self.inspectors.as_mut());
     }
 }
 

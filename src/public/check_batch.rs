@@ -133,7 +133,7 @@ fn check_plan(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) -> Opti
             return None;
         }
     };
-    if batch_task(&plan) != batch_task_of(m) {
+    if plan.task_record() != batch_task_of(m) {
         r.findings
             .push("batch: public.json's batch is not the plan's [batch]".into());
     }
@@ -195,19 +195,6 @@ fn check_plan(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) -> Opti
         ));
     }
     Some(plan)
-}
-
-/// The batch as a commitment records it: its `task`, with no items.
-fn batch_task(plan: &BatchPlan) -> TaskRecord {
-    let b = &plan.batch;
-    TaskRecord {
-        id: b.id.clone(),
-        name: b.name.clone(),
-        department: b.department.clone(),
-        start: b.start.to_string(),
-        end: b.end.to_string(),
-        items: Vec::new(),
-    }
 }
 
 fn batch_task_of(m: &PublicBatchManifest) -> TaskRecord {
