@@ -227,7 +227,7 @@ pub fn draw(source: &SeedSource, overrides: &Overrides, out: &Path) -> Result<Dr
 }
 
 /// A batch's tasks as a commitment records them.
-fn tasks_frame(inputs: &BatchInputs) -> Vec<ceremony::TaskFrameCommit> {
+pub(crate) fn tasks_frame(inputs: &BatchInputs) -> Vec<ceremony::TaskFrameCommit> {
     crate::draw::batch::tasks_strata_n(inputs)
         .into_iter()
         .map(|(id, strata_n)| ceremony::TaskFrameCommit { id, strata_n })

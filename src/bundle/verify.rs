@@ -146,13 +146,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         Some(e) => e,
         None => return Ok(report),
     };
-    let found = crate::base::sha256::sha256_hex(manifest.plan.text.as_bytes());
-    if found != manifest.plan.sha256 {
-        report.findings.push(Finding::PlanHash {
-            recorded: manifest.plan.sha256.clone(),
-            found,
-        });
-    }
+    recorded.check_plan_hash(&mut report);
     let mut plan = match Plan::parse(&manifest.plan.path, &manifest.plan.text, dir) {
         Ok(p) => p,
         Err(e) => {
@@ -171,13 +165,8 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         &manifest.inputs,
         &mut report,
     )?;
-    let inputs = match loaded {
-        Ok(i) => i,
-        Err(Error::Input(e)) => {
-            report.findings.push(Finding::InputInvalid(e.to_string()));
-            return Ok(report);
-        }
-        Err(e) => return Err(e),
+    let Some(inputs) = loaded_or_finding(loaded, &mut report)? else {
+        return Ok(report);
     };
     let provenance = recorded.provenance(&manifest.tool, evidence);
     let (_, replay) = make::make(&inputs, &provenance)?;
@@ -203,6 +192,17 @@ pub(crate) struct Recorded<'a> {
 }
 
 impl Recorded<'_> {
+    /// The plan text against its recorded SHA-256.
+    pub(crate) fn check_plan_hash(&self, report: &mut Report) {
+        let found = crate::base::sha256::sha256_hex(self.plan.text.as_bytes());
+        if found != self.plan.sha256 {
+            report.findings.push(Finding::PlanHash {
+                recorded: self.plan.sha256.clone(),
+                found,
+            });
+        }
+    }
+
     /// The provenance to replay with: the manifest's tool, plan path,
     /// input paths and seed, and the evidence found in the bundle.
     pub(crate) fn provenance(&self, tool: &str, evidence: BTreeMap<String, Vec<u8>>) -> Provenance {
@@ -218,6 +218,19 @@ impl Recorded<'_> {
             },
             evidence,
         }
+    }
+}
+
+/// The inputs as loaded for a replay; an input that no longer reads is a
+/// finding (`None`), any other error stops the replay.
+pub(crate) fn loaded_or_finding<T>(loaded: Result<T>, report: &mut Report) -> Result<Option<T>> {
+    match loaded {
+        Ok(i) => Ok(Some(i)),
+        Err(Error::Input(e)) => {
+            report.findings.push(Finding::InputInvalid(e.to_string()));
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 

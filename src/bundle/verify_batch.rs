@@ -2,11 +2,11 @@
 //! the batch's one path ([`crate::bundle::batch::make_batch`]); a file
 //! that differs is named with its task and line.
 
-use crate::base::error::{Error, Result};
+use crate::base::error::Result;
 use crate::bundle::batch::{make_batch, read_batch_manifest};
 use crate::bundle::verify::{
-    Finding, Recorded, Report, check_ceremony, check_input_hashes, compare_files, locate_recorded, located_overrides,
-    seed_notes,
+    Finding, Recorded, Report, check_ceremony, check_input_hashes, compare_files, loaded_or_finding, locate_recorded,
+    located_overrides, seed_notes,
 };
 use crate::draw::SPEC_VERSION;
 use crate::inputs::batch_plan::BatchPlan;
@@ -42,13 +42,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
     let Some(evidence) = check_ceremony(dir, &recorded, keep, &mut report) else {
         return Ok(report);
     };
-    let found = crate::base::sha256::sha256_hex(manifest.plan.text.as_bytes());
-    if found != manifest.plan.sha256 {
-        report.findings.push(Finding::PlanHash {
-            recorded: manifest.plan.sha256.clone(),
-            found,
-        });
-    }
+    recorded.check_plan_hash(&mut report);
     let mut plan = match BatchPlan::parse(&manifest.plan.path, &manifest.plan.text, dir) {
         Ok(p) => p,
         Err(e) => {
@@ -67,21 +61,13 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
         &manifest.inputs,
         &mut report,
     )?;
-    let inputs = match loaded {
-        Ok(i) => i,
-        Err(Error::Input(e)) => {
-            report.findings.push(Finding::InputInvalid(e.to_string()));
-            return Ok(report);
-        }
-        Err(e) => return Err(e),
+    let Some(inputs) = loaded_or_finding(loaded, &mut report)? else {
+        return Ok(report);
     };
     if let Some(c) = &commitment {
         match &c.tasks {
             Some(committed) => {
-                let found: Vec<_> = crate::draw::batch::tasks_strata_n(&inputs)
-                    .into_iter()
-                    .map(|(id, strata_n)| crate::seed::ceremony::TaskFrameCommit { id, strata_n })
-                    .collect();
+                let found = crate::bundle::run::tasks_frame(&inputs);
                 for d in crate::bundle::run::tasks_differences(committed, &found) {
                     report.findings.push(Finding::Ceremony(d));
                 }
