@@ -8,7 +8,9 @@
 //! 3. [`draw`]: the first and second random, and the frame's Merkle tree;
 //! 4. [`seed`]: the ceremony that fixes the seed nobody can choose;
 //! 5. [`bundle`]: the files of a draw, written once, and their replay;
-//! 6. [`public`] and [`office`]: what is published, and what the office
+//! 6. [`results`]: the inspections' results, in a hash-chained log beside
+//!    the bundle, and what is due when;
+//! 7. [`public`] and [`office`]: what is published, and what the office
 //!    and its inspectors receive.
 //!
 //! The core is pure: [`draw::targets::draw_targets`] takes a plan, the
@@ -28,4 +30,5 @@ pub mod draw;
 pub mod inputs;
 pub mod office;
 pub mod public;
+pub mod results;
 pub mod seed;

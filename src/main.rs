@@ -67,6 +67,79 @@ enum Command {
     Prove(ProveArgs),
     /// Check a firm's proof against a public bundle.
     CheckProof(CheckProofArgs),
+    /// Record the inspections' results, correct them, replace an officer
+    /// who cannot go, or export them (SPEC.md §11).
+    #[command(subcommand)]
+    Results(ResultsCommand),
+}
+
+#[derive(Subcommand)]
+enum ResultsCommand {
+    /// Record a file of results (CSV or xlsx), one row per firm and task:
+    /// every row, or none.
+    Record(RecordArgs),
+    /// Record corrections of results already recorded; the old entries stay.
+    Correct(CorrectArgs),
+    /// Replace an officer who cannot go by the next inspector in the
+    /// visit's ranking who passes every rule.
+    Substitute(SubstituteArgs),
+    /// Write the results file to fill in: one row per firm and task still
+    /// without a result, with its team and items.
+    Template(TemplateArgs),
+}
+
+#[derive(Args)]
+struct TemplateArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The CSV file to write; must not exist.
+    #[arg(long, value_name = "CSV")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct RecordArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The results file: CSV (UTF-8 or GB18030) or FILE.xlsx[#SHEET].
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    /// Encoding of a CSV file: auto, utf-8 or gb18030.
+    #[arg(long, value_name = "ENC")]
+    encoding: Option<TextEncoding>,
+    /// Today's date, for the check that no inspection is in the future
+    /// (default: the system's date).
+    #[arg(long, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Args)]
+struct CorrectArgs {
+    #[command(flatten)]
+    record: RecordArgs,
+    /// Why the results are corrected (kept in the log).
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+}
+
+#[derive(Args)]
+struct SubstituteArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The firm's code (统一社会信用代码).
+    #[arg(long, value_name = "USCC")]
+    firm: String,
+    /// The task, when the firm has several visits (a batch).
+    #[arg(long, value_name = "ID")]
+    task: Option<String>,
+    /// The officer who cannot go.
+    #[arg(long, value_name = "ID")]
+    inspector: String,
+    /// Why (leave, a conflict found late …; kept in the log).
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+    #[command(flatten)]
+    inputs: InputFlags,
 }
 
 #[derive(Args)]
@@ -251,6 +324,10 @@ struct CommitArgs {
 struct VerifyArgs {
     /// The bundle directory.
     dir: PathBuf,
+    /// A results head published or noted earlier: the log must still hold
+    /// the line it names.
+    #[arg(long, value_name = "SHA256")]
+    head: Option<String>,
     #[command(flatten)]
     inputs: InputFlags,
 }
@@ -277,6 +354,7 @@ fn dispatch(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Publish(a) => publish(a)?,
         Command::Prove(a) => prove(a)?,
         Command::CheckProof(a) => check_proof(a)?,
+        Command::Results(c) => results(c)?,
     })
 }
 
@@ -351,11 +429,7 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
         return verify_public(&a);
     }
     let dir = Path::new(&a.dir);
-    let report = if spotcheck::bundle::batch::is_batch_bundle(dir) {
-        spotcheck::bundle::verify_batch::verify_batch(dir, &a.inputs.overrides(None))?
-    } else {
-        spotcheck::bundle::verify::verify(dir, &a.inputs.overrides(None))?
-    };
+    let report = spotcheck::results::check::verify(dir, &a.inputs.overrides(None), a.head.as_deref())?;
     if report.ok() {
         say!("verified: {} ({})", a.dir.display(), report.summary);
         for n in &report.notes {
@@ -606,5 +680,62 @@ fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
         view.targets.len(),
         view.assignments.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn results(c: ResultsCommand) -> Result<ExitCode, Error> {
+    use spotcheck::results::record::{Mode, record};
+    let today = |t: Option<chrono::NaiveDate>| t.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (a, mode) = match c {
+        ResultsCommand::Record(a) => (a, Mode::Record),
+        ResultsCommand::Correct(c) => (c.record, Mode::Correct { reason: c.reason }),
+        ResultsCommand::Substitute(a) => {
+            let s = spotcheck::results::substitute::substitute(
+                &a.dir,
+                &a.inputs.overrides(None),
+                &a.firm,
+                a.task.as_deref(),
+                &a.inspector,
+                &a.reason,
+            )?;
+            say!(
+                "{} {} replaces {} on slot {} ({}) of visit {}: rank {} in the visit's ranking",
+                s.entry.substitute,
+                s.substitute_name,
+                s.entry.replaced,
+                s.entry.slot,
+                s.entry.department,
+                s.entry.visit,
+                s.entry.rank
+            );
+            say!("  logged as line {} of results.jsonl; head {}", s.line, s.head);
+            return Ok(ExitCode::SUCCESS);
+        }
+        ResultsCommand::Template(a) => {
+            let opened = spotcheck::results::record::Opened::open(&a.dir)?;
+            let state = opened.state();
+            write_new_file(&a.out, &spotcheck::results::template::template_csv(&state), false)?;
+            say!(
+                "{} rows to fill in written to {}",
+                opened.drawn.inspections.len() - state.recorded(),
+                a.out.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    let r = record(&a.dir, &a.from, a.encoding.unwrap_or_default(), today(a.today), &mode)?;
+    let what = match mode {
+        Mode::Record => "results",
+        Mode::Correct { .. } => "corrections",
+    };
+    say!(
+        "{} {what} recorded from {}: {} of {} results now recorded, {} pending",
+        r.added,
+        a.from.display(),
+        r.recorded,
+        r.expected,
+        r.expected - r.recorded
+    );
+    say!("  results.jsonl has {} lines; head {}", r.lines, r.head);
     Ok(ExitCode::SUCCESS)
 }

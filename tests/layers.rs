@@ -22,8 +22,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("draw", 2),
     ("seed", 3),
     ("bundle", 4),
-    ("public", 5),
-    ("office", 5),
+    ("results", 5),
+    ("public", 6),
+    ("office", 6),
 ];
 
 /// The crate root: the file `crate::x` means when no module `x` exists.

@@ -100,7 +100,7 @@ fn draw_teams_of(inputs: &Inputs, targets: &TargetDraw, seed: &str) -> Result<Op
 
 /// A CSV writer into memory, as every list of a bundle is written
 /// (SPEC.md §7: LF line ends, quotes only where needed).
-pub(crate) fn csv_writer() -> csv::Writer<Vec<u8>> {
+pub fn csv_writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new())

@@ -10,6 +10,17 @@ use std::path::Path;
 
 /// The manifest's file name in a bundle.
 pub const MANIFEST_JSON: &str = "manifest.json";
+
+/// The results log a bundle may hold beside the draw's files (SPEC.md
+/// §11.4): recording adds to it; the draw never writes it, and a replay
+/// leaves it, with its lock and its next version, to the results' check.
+pub const RESULTS_LOG: &str = "results.jsonl";
+
+/// Whether a file of a bundle belongs to the results log rather than the
+/// draw.
+pub fn is_results_file(name: &str) -> bool {
+    name == RESULTS_LOG || name.starts_with(&format!("{RESULTS_LOG}.")) || name.starts_with(&format!(".{RESULTS_LOG}."))
+}
 use std::collections::BTreeMap;
 
 /// The tool that wrote a bundle.

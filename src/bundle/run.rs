@@ -549,3 +549,13 @@ pub fn commit(req: &CommitRequest) -> Result<Committed> {
         secret_path,
     })
 }
+
+/// The seed a bundle (a plan's or a batch's) was drawn with, from its
+/// manifest.
+pub fn bundle_seed(dir: &Path) -> Result<String> {
+    Ok(if crate::bundle::batch::is_batch_bundle(dir) {
+        crate::bundle::batch::read_batch_manifest(dir)?.seed.value
+    } else {
+        crate::bundle::manifest::read_manifest(dir)?.seed.value
+    })
+}

@@ -37,6 +37,8 @@ pub enum Finding {
     Differs { file: String, details: Vec<String> },
     /// A file in the bundle that a draw does not write.
     Unexpected(String),
+    /// The results log breaks its chain or a rule (SPEC.md §11.4).
+    Results(String),
     /// A piece of the seed ceremony's evidence is wrong.
     Ceremony(String),
 }
@@ -71,6 +73,7 @@ impl fmt::Display for Finding {
             }
             Finding::Unexpected(file) => write!(f, "{file}: not a file that a draw writes"),
             Finding::Ceremony(m) => write!(f, "ceremony: {m}"),
+            Finding::Results(m) => write!(f, "{m}"),
         }
     }
 }
@@ -103,6 +106,13 @@ pub const PUBLICATION_NOT_CHECKED: &str = "that commitment.json was public befor
 /// Verifies the bundle in `dir`. Inputs are found through the manifest
 /// (paths relative to the bundle) unless `overrides` names them.
 pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
+    Ok(replay(dir, overrides)?.0)
+}
+
+/// Replays the bundle as [`verify`] does: the report and, when the inputs
+/// could be read and the draw made, the inputs and the draw (for the
+/// results' substitutions, which follow the draw's rankings).
+pub fn replay(dir: &Path, overrides: &Overrides) -> Result<(Report, Option<(Inputs, make::Outcome)>)> {
     let mut report = Report::default();
     let manifest_path = dir.join(MANIFEST_JSON);
     if !manifest_path.exists() {
@@ -115,7 +125,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         Ok(m) => m,
         Err(e) => {
             report.findings.push(Finding::Manifest(e.to_string()));
-            return Ok(report);
+            return Ok((report, None));
         }
     };
     if manifest.spec_version != SPEC_VERSION {
@@ -123,7 +133,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
             "spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
             manifest.spec_version
         )));
-        return Ok(report);
+        return Ok((report, None));
     }
     let check_frame = |c: &crate::seed::ceremony::Commitment, report: &mut Report| match &c.frame {
         Some(frame) => {
@@ -144,7 +154,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
     };
     let evidence = match check_ceremony(dir, &recorded, check_frame, &mut report) {
         Some(e) => e,
-        None => return Ok(report),
+        None => return Ok((report, None)),
     };
     recorded.check_plan_hash(&mut report);
     let mut plan = match Plan::parse(&manifest.plan.path, &manifest.plan.text, dir) {
@@ -153,7 +163,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
             report
                 .findings
                 .push(Finding::Manifest(format!("the plan in it does not parse: {e}")));
-            return Ok(report);
+            return Ok((report, None));
         }
     };
     let located = locate_inputs(dir, &manifest, overrides)?;
@@ -166,10 +176,10 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         &mut report,
     )?;
     let Some(inputs) = loaded_or_finding(loaded, &mut report)? else {
-        return Ok(report);
+        return Ok((report, None));
     };
     let provenance = recorded.provenance(&manifest.tool, evidence);
-    let (_, replay) = make::make(&inputs, &provenance)?;
+    let (outcome, replay) = make::make(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
     seed_notes(&manifest.seed, &mut report);
     report.summary = format!(
@@ -180,7 +190,7 @@ pub fn verify(dir: &Path, overrides: &Overrides) -> Result<Report> {
         replay.files.len(),
         located.len()
     );
-    Ok(report)
+    Ok((report, Some((inputs, outcome))))
 }
 
 /// What a manifest (a plan's or a batch's) records of the seed, the
@@ -490,7 +500,7 @@ pub(crate) fn compare_files(dir: &Path, expected: &BTreeMap<String, Vec<u8>>, re
     let mut present = Vec::new();
     list_files(dir, dir, &mut present)?;
     for name in present {
-        if !expected.contains_key(&name) {
+        if !expected.contains_key(&name) && !crate::bundle::manifest::is_results_file(&name) {
             report.findings.push(Finding::Unexpected(name));
         }
     }

@@ -17,12 +17,22 @@ use std::path::Path;
 
 /// Verifies the batch bundle in `dir`.
 pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
+    Ok(replay_batch(dir, overrides)?.0)
+}
+
+/// Replays the bundle as [`verify_batch`] does: the report and, when the inputs
+/// could be read and the draw made, the inputs and the draw (for the
+/// results' substitutions, which follow the draw's rankings).
+pub fn replay_batch(
+    dir: &Path,
+    overrides: &Overrides,
+) -> Result<(Report, Option<(BatchInputs, crate::draw::batch::BatchDraw)>)> {
     let mut report = Report::default();
     let manifest = match read_batch_manifest(dir) {
         Ok(m) => m,
         Err(e) => {
             report.findings.push(Finding::Manifest(e.to_string()));
-            return Ok(report);
+            return Ok((report, None));
         }
     };
     if manifest.spec_version != SPEC_VERSION {
@@ -30,7 +40,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
             "spec_version {:?} is not one this tool implements ({SPEC_VERSION})",
             manifest.spec_version
         )));
-        return Ok(report);
+        return Ok((report, None));
     }
     let mut commitment: Option<Commitment> = None;
     let recorded = Recorded {
@@ -40,7 +50,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
     };
     let keep = |c: &Commitment, _: &mut Report| commitment = Some(c.clone());
     let Some(evidence) = check_ceremony(dir, &recorded, keep, &mut report) else {
-        return Ok(report);
+        return Ok((report, None));
     };
     recorded.check_plan_hash(&mut report);
     let mut plan = match BatchPlan::parse(&manifest.plan.path, &manifest.plan.text, dir) {
@@ -49,7 +59,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
             report
                 .findings
                 .push(Finding::Manifest(format!("the batch plan in it does not parse: {e}")));
-            return Ok(report);
+            return Ok((report, None));
         }
     };
     let located = locate_recorded(dir, &manifest.inputs, overrides)?;
@@ -62,7 +72,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
         &mut report,
     )?;
     let Some(inputs) = loaded_or_finding(loaded, &mut report)? else {
-        return Ok(report);
+        return Ok((report, None));
     };
     if let Some(c) = &commitment {
         match &c.tasks {
@@ -78,7 +88,7 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
         }
     }
     let provenance = recorded.provenance(&manifest.tool, evidence);
-    let (_, replay) = make_batch(&inputs, &provenance)?;
+    let (draw, replay) = make_batch(&inputs, &provenance)?;
     compare_files(dir, &replay.files, &mut report)?;
     // A task's list that differs is named by its task too.
     for f in &mut report.findings {
@@ -99,5 +109,5 @@ pub fn verify_batch(dir: &Path, overrides: &Overrides) -> Result<Report> {
         replay.files.len(),
         located.len()
     );
-    Ok(report)
+    Ok((report, Some((inputs, draw))))
 }

@@ -92,7 +92,7 @@ pub fn tasks_strata_n(inputs: &BatchInputs) -> Vec<(String, Vec<u64>)> {
 }
 
 /// The team draw's view of the batch's inputs, when it has inspectors.
-fn staffing(inputs: &BatchInputs) -> Option<TeamInputs<'_>> {
+pub fn staffing(inputs: &BatchInputs) -> Option<TeamInputs<'_>> {
     Some(TeamInputs {
         rules: inputs.plan.inspectors.as_ref()?,
         firms: &inputs.enterprises,
@@ -318,6 +318,16 @@ pub fn visit_needs<'a>(inputs: &'a BatchInputs, visit: &Visit) -> Vec<Need<'a>> 
         .collect()
 }
 
+/// A visit's job (§10.5): its team seed, its needs, its window's end.
+pub fn visit_job<'a>(inputs: &'a BatchInputs, visit: &Visit, seed: &str) -> Job<'a> {
+    Job {
+        firm: visit.firm,
+        seed: crate::draw::teams::team_seed(seed, &visit.id),
+        needs: visit_needs(inputs, visit),
+        end: visit.end,
+    }
+}
+
 /// The visits in staffing order (ascending `T(S ‖ ":visits", V)`, ties by
 /// `V`) as indices into `visits`, and their jobs in that order.
 fn visit_jobs<'a>(inputs: &'a BatchInputs, visits: &[Visit], seed: &str) -> (Vec<usize>, Vec<Job<'a>>) {
@@ -336,12 +346,7 @@ fn visit_jobs<'a>(inputs: &'a BatchInputs, visits: &[Visit], seed: &str) -> (Vec
         .iter()
         .map(|&v| {
             let visit = &visits[v];
-            Job {
-                firm: visit.firm,
-                seed: crate::draw::teams::team_seed(seed, &visit.id),
-                needs: visit_needs(inputs, visit),
-                end: visit.end,
-            }
+            visit_job(inputs, visit, seed)
         })
         .collect();
     (order, jobs)

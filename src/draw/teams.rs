@@ -240,28 +240,9 @@ pub fn draw_teams(
             .cmp(&tb.ticket)
             .then_with(|| inputs.firms.firms[ta.firm].uscc.cmp(&inputs.firms.firms[tb.firm].uscc))
     });
-    let specialties: Vec<&str> = inputs.rules.required_specialties.iter().map(String::as_str).collect();
-    let needs: Vec<Need> = inputs
-        .rules
-        .team
-        .iter()
-        .map(|(d, c)| Need {
-            department: d,
-            slots: *c,
-            specialties: specialties.clone(),
-        })
-        .collect();
     let jobs: Vec<Job> = order
         .iter()
-        .map(|&t| {
-            let firm = targets.targets[t].firm;
-            Job {
-                firm,
-                seed: team_seed(seed, &inputs.firms.firms[firm].uscc),
-                needs: needs.clone(),
-                end: task.end,
-            }
-        })
+        .map(|&t| target_job(inputs, task, targets.targets[t].firm, seed))
         .collect();
     let staffed = staff(inputs, &jobs).map_err(|short| {
         short
@@ -385,6 +366,81 @@ pub fn staff(inputs: &TeamInputs, jobs: &[Job]) -> Result<Staffed, Vec<Shortfall
         return Err(shortfalls);
     }
     Ok(Staffed { teams, load })
+}
+
+/// The substitute for slot `slot` of a staffed job (SPEC.md §11.5): in
+/// the job's ranking of the whole directory (ascending ticket under its
+/// team seed), the first inspector who is not `unable` and passes every
+/// rule for the slot's department, with `team` the team now and `load`
+/// the visits each inspector has now. Returns the inspector and his or
+/// her place in the ranking (from 1); or, when no one passes, how many
+/// each rule removed.
+pub fn substitute(
+    inputs: &TeamInputs,
+    job: &Job,
+    slot: u32,
+    team: &[usize],
+    load: &[u64],
+    unable: &[usize],
+) -> Result<(usize, u64), String> {
+    let mut first = 0u32;
+    let need = job
+        .needs
+        .iter()
+        .find(|n| {
+            first += n.slots;
+            slot <= first
+        })
+        .ok_or_else(|| format!("the team has no slot {slot}"))?;
+    let all: Vec<usize> = (0..inputs.inspectors.inspectors.len()).collect();
+    let facts = inputs.facts(job.firm);
+    let mut removed: BTreeMap<Rule, u64> = BTreeMap::new();
+    let mut unavailable = 0u64;
+    for (place, i) in rank(&SeedHash::new(&job.seed), &all, inputs, usize::MAX)
+        .into_iter()
+        .enumerate()
+    {
+        if unable.contains(&i) {
+            unavailable += 1;
+            continue;
+        }
+        match inputs.first_failure(i, need, job.end, &facts, load, team) {
+            None => return Ok((i, place as u64 + 1)),
+            Some(rule) => *removed.entry(rule).or_default() += 1,
+        }
+    }
+    let mut why: Vec<String> = removed
+        .into_iter()
+        .map(|(rule, n)| format!("{n} {}", rule.describe()))
+        .collect();
+    why.push(format!("{unavailable} replaced before"));
+    Err(format!(
+        "no inspector of {} can take slot {slot}: {}",
+        need.department,
+        why.join(", ")
+    ))
+}
+
+/// The job of a plan's target on firm `firm` (SPEC.md §4): the plan's
+/// team, every officer with the required specialties, certified through
+/// the task's end.
+pub fn target_job<'a>(inputs: &TeamInputs<'a>, task: &Task, firm: usize, seed: &str) -> Job<'a> {
+    let specialties: Vec<&str> = inputs.rules.required_specialties.iter().map(String::as_str).collect();
+    Job {
+        firm,
+        seed: team_seed(seed, &inputs.firms.firms[firm].uscc),
+        needs: inputs
+            .rules
+            .team
+            .iter()
+            .map(|(d, c)| Need {
+                department: d,
+                slots: *c,
+                specialties: specialties.clone(),
+            })
+            .collect(),
+        end: task.end,
+    }
 }
 
 /// How many of a target's best-ranked candidates are kept per department

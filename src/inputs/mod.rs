@@ -20,6 +20,8 @@ pub mod ratio;
 pub mod read;
 pub mod read_batch;
 pub mod record;
+pub mod result_words;
+pub mod results_file;
 pub mod table;
 pub mod uscc;
 pub mod xlsx;

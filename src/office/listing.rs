@@ -85,12 +85,7 @@ pub fn detail_headers<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Vec<St
     headers
 }
 
-/// A CSV writer to memory with LF line ends, as the office's lists use.
-pub fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
+pub use crate::bundle::make::csv_writer;
 
 /// The finished CSV text, after the UTF-8 BOM when `bom`.
 pub fn finish_csv(w: csv::Writer<Vec<u8>>, bom: bool) -> Vec<u8> {

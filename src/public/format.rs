@@ -222,12 +222,7 @@ pub(crate) fn json_bytes<M: Serialize>(m: &M) -> Vec<u8> {
     out
 }
 
-/// A CSV writer to memory that ends lines with LF.
-pub(crate) fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
+pub(crate) use crate::bundle::make::csv_writer;
 
 /// The header of the public `targets.csv`.
 pub fn targets_header(classes: bool) -> Vec<&'static str> {

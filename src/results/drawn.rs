@@ -1,0 +1,291 @@
+//! What a bundle drew, seen from the results side (SPEC.md §11.3): the
+//! tasks, and every (task, firm) that expects one result, with the
+//! window and team of the visit that inspects it. A plan's target is a
+//! visit of its own, its team keyed by the firm's code; a batch's visit
+//! is keyed by its visit id.
+
+use crate::base::error::{Error, Result};
+use crate::base::sha256::sha256_hex;
+use crate::bundle::batch::is_batch_bundle;
+use crate::bundle::batch_view::BatchView;
+use crate::bundle::manifest::MANIFEST_JSON;
+use crate::bundle::view::BundleView;
+use crate::inputs::history::parse_date;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One task of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskInfo {
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Item codes (a batch) or names (a plan's `task.items`).
+    pub items: Vec<String>,
+}
+
+/// One officer of a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub slot: u32,
+    pub department: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// One visit: a firm, a window and a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    /// The team's key: the firm's code (a plan) or the visit id (a batch).
+    pub key: String,
+    pub uscc: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The tasks it serves, by index into [`Drawn::tasks`].
+    pub tasks: Vec<usize>,
+    /// As drawn, in slot order; empty without teams.
+    pub team: Vec<Member>,
+}
+
+/// One (task, firm) that expects a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    /// Index into [`Drawn::tasks`].
+    pub task: usize,
+    pub uscc: String,
+    pub name: String,
+    pub county: String,
+    pub credit_class: String,
+    /// Index into [`Drawn::visits`].
+    pub visit: usize,
+}
+
+/// Everything a results log is checked against.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub dir: PathBuf,
+    pub batch: bool,
+    /// The bundle's id: the task's (a plan) or the batch's.
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    /// SHA-256 of the bundle's `manifest.json`: the chain's start.
+    pub manifest_sha256: String,
+    pub tasks: Vec<TaskInfo>,
+    pub visits: Vec<Visit>,
+    /// In the order of the bundle's lists: by task, then as its
+    /// `targets.csv` lists them.
+    pub inspections: Vec<Inspection>,
+    /// (task id, uscc) → index into `inspections`.
+    index: BTreeMap<(String, String), usize>,
+    /// uscc → indexes into `inspections`, in bundle order.
+    by_firm: BTreeMap<String, Vec<usize>>,
+    /// The plan's credit classes, lowest risk first.
+    pub classes: Vec<String>,
+}
+
+fn date(dir: &Path, what: &str, s: &str) -> Result<NaiveDate> {
+    parse_date(s).ok_or_else(|| Error::Bundle {
+        path: dir.display().to_string(),
+        message: format!("{what} {s:?} is not a date"),
+    })
+}
+
+impl Drawn {
+    /// Reads a plan's or a batch's bundle.
+    pub fn open(dir: &Path) -> Result<Drawn> {
+        let manifest_bytes =
+            std::fs::read(dir.join(MANIFEST_JSON)).map_err(|e| Error::io(dir.join(MANIFEST_JSON), e))?;
+        let manifest_sha256 = sha256_hex(&manifest_bytes);
+        let mut drawn = if is_batch_bundle(dir) {
+            Drawn::of_batch(dir)?
+        } else {
+            Drawn::of_plan(dir)?
+        };
+        drawn.manifest_sha256 = manifest_sha256;
+        drawn.index = drawn
+            .inspections
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ((drawn.tasks[x.task].id.clone(), x.uscc.clone()), i))
+            .collect();
+        for (i, x) in drawn.inspections.iter().enumerate() {
+            drawn.by_firm.entry(x.uscc.clone()).or_default().push(i);
+        }
+        Ok(drawn)
+    }
+
+    fn of_plan(dir: &Path) -> Result<Drawn> {
+        let view = BundleView::open_with_teams(dir)?;
+        let t = &view.manifest.task;
+        let task = TaskInfo {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            department: t.department.clone(),
+            start: date(dir, "task start", &t.start)?,
+            end: date(dir, "task end", &t.end)?,
+            items: t.items.clone(),
+        };
+        let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        for a in &view.assignments {
+            teams.entry(a.uscc.as_str()).or_default().push(Member {
+                slot: a.slot,
+                department: a.department.clone(),
+                id: a.inspector_id.clone(),
+                name: a.inspector_name.clone(),
+            });
+        }
+        let mut visits = Vec::new();
+        let mut inspections = Vec::new();
+        for r in &view.targets {
+            inspections.push(Inspection {
+                task: 0,
+                uscc: r.uscc.clone(),
+                name: r.name.clone(),
+                county: r.county.clone(),
+                credit_class: r.credit_class.clone(),
+                visit: visits.len(),
+            });
+            visits.push(Visit {
+                key: r.uscc.clone(),
+                uscc: r.uscc.clone(),
+                start: task.start,
+                end: task.end,
+                tasks: vec![0],
+                team: teams.remove(r.uscc.as_str()).unwrap_or_default(),
+            });
+        }
+        let plan = crate::inputs::plan::Plan::parse(&view.manifest.plan.path, &view.manifest.plan.text, dir)?;
+        Ok(Drawn {
+            dir: dir.to_path_buf(),
+            batch: false,
+            id: task.id.clone(),
+            name: task.name.clone(),
+            department: task.department.clone(),
+            manifest_sha256: String::new(),
+            tasks: vec![task],
+            visits,
+            inspections,
+            index: BTreeMap::new(),
+            by_firm: BTreeMap::new(),
+            classes: plan.targets.classes.clone(),
+        })
+    }
+
+    fn of_batch(dir: &Path) -> Result<Drawn> {
+        let view = BatchView::open_with_teams(dir)?;
+        let m = &view.manifest;
+        let tasks = m
+            .tasks
+            .iter()
+            .map(|t| {
+                Ok(TaskInfo {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    department: t.department.clone(),
+                    start: date(dir, "task start", &t.start)?,
+                    end: date(dir, "task end", &t.end)?,
+                    items: t.items.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let task_index: BTreeMap<&str, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+        let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        for a in &view.assignments {
+            teams.entry(a.visit.as_str()).or_default().push(Member {
+                slot: a.slot,
+                department: a.department.clone(),
+                id: a.inspector_id.clone(),
+                name: a.inspector_name.clone(),
+            });
+        }
+        let mut visits = Vec::new();
+        let mut visit_of: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+        for v in &view.visits {
+            let mut served = Vec::new();
+            for id in v.task_ids() {
+                let t = *task_index.get(id).ok_or_else(|| Error::Bundle {
+                    path: dir.display().to_string(),
+                    message: format!("visits.csv names task {id}, which the manifest does not list"),
+                })?;
+                visit_of.insert((t, v.uscc.as_str()), visits.len());
+                served.push(t);
+            }
+            visits.push(Visit {
+                key: v.visit.clone(),
+                uscc: v.uscc.clone(),
+                start: date(dir, "visit start", &v.start)?,
+                end: date(dir, "visit end", &v.end)?,
+                tasks: served,
+                team: teams.remove(v.visit.as_str()).unwrap_or_default(),
+            });
+        }
+        let mut inspections = Vec::new();
+        for (t, rows) in view.targets.iter().enumerate() {
+            for r in rows {
+                let visit = *visit_of.get(&(t, r.uscc.as_str())).ok_or_else(|| Error::Bundle {
+                    path: dir.display().to_string(),
+                    message: format!("task {}'s target {} is on no visit in visits.csv", tasks[t].id, r.uscc),
+                })?;
+                inspections.push(Inspection {
+                    task: t,
+                    uscc: r.uscc.clone(),
+                    name: r.name.clone(),
+                    county: r.county.clone(),
+                    credit_class: r.credit_class.clone(),
+                    visit,
+                });
+            }
+        }
+        let plan = crate::inputs::batch_plan::BatchPlan::parse(&m.plan.path, &m.plan.text, dir)?;
+        let classes = plan
+            .tasks
+            .first()
+            .map(|t| t.targets.classes.clone())
+            .unwrap_or_default();
+        Ok(Drawn {
+            dir: dir.to_path_buf(),
+            batch: true,
+            id: m.batch.id.clone(),
+            name: m.batch.name.clone(),
+            department: m.batch.department.clone(),
+            manifest_sha256: String::new(),
+            tasks,
+            visits,
+            inspections,
+            index: BTreeMap::new(),
+            by_firm: BTreeMap::new(),
+            classes,
+        })
+    }
+
+    /// The inspection of `uscc` in task `task`.
+    pub fn find(&self, task: &str, uscc: &str) -> Option<usize> {
+        self.index.get(&(task.to_string(), uscc.to_string())).copied()
+    }
+
+    /// The tasks that drew `uscc`, in bundle order.
+    pub fn tasks_of(&self, uscc: &str) -> Vec<usize> {
+        self.by_firm
+            .get(uscc)
+            .map_or_else(Vec::new, |v| v.iter().map(|&i| self.inspections[i].task).collect())
+    }
+
+    /// The visit whose team key is `key`.
+    pub fn visit_by_key(&self, key: &str) -> Option<usize> {
+        self.visits.iter().position(|v| v.key == key)
+    }
+
+    /// The most items any task has: the item groups a results file needs.
+    pub fn item_groups(&self) -> usize {
+        self.tasks.iter().map(|t| t.items.len()).max().unwrap_or(0)
+    }
+
+    /// Whether the bundle drew teams.
+    pub fn has_teams(&self) -> bool {
+        self.visits.iter().any(|v| !v.team.is_empty())
+    }
+}
