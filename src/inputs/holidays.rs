@@ -129,8 +129,9 @@ impl HolidayCalendar {
     }
 
     /// Parses a calendar file (SPEC-calendar.md). The first error found
-    /// is returned: errors in rows first, in file order, then errors of
-    /// source lines, then a row of a year without one.
+    /// is returned: errors in rows, in file order; then errors of source
+    /// lines, in file order; then the first row of a year without a
+    /// source line; then the earliest year without a row.
     pub fn parse(file: RawFile, encoding: TextEncoding) -> Result<HolidayCalendar, InputError> {
         if file.sheet.is_some() {
             return Err(InputError::file(
@@ -199,22 +200,23 @@ impl HolidayCalendar {
                  State Council's notice it copies",
             ));
         }
-        for (date, (line, _)) in &days {
-            if !sources.contains_key(&date.year()) {
-                return Err(InputError::field(
-                    &path,
-                    *line,
-                    COLUMNS[0].name,
-                    format!(
-                        "{date} is in {}, a year without a source line; add `# source {}: NOTICE` naming the State \
-                         Council's notice for {} (the file covers {})",
-                        date.year(),
-                        date.year(),
-                        date.year(),
-                        covered_list(&sources.keys().copied().collect::<Vec<_>>())
-                    ),
-                ));
-            }
+        let uncovered = days
+            .iter()
+            .filter(|(date, _)| !sources.contains_key(&date.year()))
+            .min_by_key(|(_, (line, _))| *line);
+        if let Some((date, (line, _))) = uncovered {
+            let year = date.year();
+            let covered: Vec<i32> = sources.keys().copied().collect();
+            return Err(InputError::field(
+                &path,
+                *line,
+                COLUMNS[0].name,
+                format!(
+                    "{date} is in {year}, a year without a source line; add `# source {year}: NOTICE` naming the \
+                     State Council's notice for {year} (the file covers {})",
+                    covered_list(&covered)
+                ),
+            ));
         }
         for (year, (line, _)) in &sources {
             if !days.keys().any(|d| d.year() == *year) {
