@@ -1,9 +1,10 @@
 //! Reading the inputs: the bytes of a file, CSV as offices write it, the
 //! credit code, the enterprise directory, the history, the inspector
 //! directory and conflicts, the plan and its ratios, a batch plan and its
-//! item list, and every input of a plan or a batch read once with its
-//! hash and its record. Any of the tables may be a sheet of an Excel
-//! workbook (`xlsx`).
+//! item list, the holiday calendar and its working days, and every input
+//! of a plan or a batch read once with its hash and its record. Any of
+//! the tables may be a sheet of an Excel workbook (`xlsx`), except the
+//! holiday calendar, whose comment lines name its sources.
 //!
 //! Uses `base` only.
 
@@ -11,6 +12,7 @@ pub mod batch_plan;
 pub mod directory;
 pub mod file_bytes;
 pub mod history;
+pub mod holidays;
 pub mod input_path;
 pub mod inspectors;
 pub mod items;
