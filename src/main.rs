@@ -35,6 +35,9 @@ fn say_line(line: std::fmt::Arguments) {
 /// Exit code when a bundle does not verify.
 const EXIT_VERIFY_FAILED: u8 = 3;
 
+/// Exit code of `status` when results are overdue.
+const EXIT_OVERDUE: u8 = 4;
+
 #[derive(Parser)]
 #[command(
     name = "spotcheck",
@@ -71,6 +74,25 @@ enum Command {
     /// who cannot go, or export them (SPEC.md §11).
     #[command(subcommand)]
     Results(ResultsCommand),
+    /// Show, per task and department, what is recorded and pending and
+    /// when results are due; exit code 4 when any are overdue.
+    Status(StatusArgs),
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The day to count from (default: the system's date).
+    #[arg(long, value_name = "DATE")]
+    today: Option<chrono::NaiveDate>,
+    /// A holiday calendar file (date, 休 or 班, name; `# source YEAR:` lines)
+    /// instead of the built-in one.
+    #[arg(long, value_name = "CSV")]
+    calendar: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -355,6 +377,7 @@ fn dispatch(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Prove(a) => prove(a)?,
         Command::CheckProof(a) => check_proof(a)?,
         Command::Results(c) => results(c)?,
+        Command::Status(a) => status(a)?,
     })
 }
 
@@ -738,4 +761,27 @@ fn results(c: ResultsCommand) -> Result<ExitCode, Error> {
     );
     say!("  results.jsonl has {} lines; head {}", r.lines, r.head);
     Ok(ExitCode::SUCCESS)
+}
+
+fn status(a: StatusArgs) -> Result<ExitCode, Error> {
+    use spotcheck::inputs::holidays::HolidayCalendar;
+    let calendar = match &a.calendar {
+        Some(path) => HolidayCalendar::parse(spotcheck::inputs::table::RawFile::read(path)?, TextEncoding::Auto)?,
+        None => HolidayCalendar::shipped(),
+    };
+    let opened = spotcheck::results::record::Opened::open(&a.dir)?;
+    let state = opened.state();
+    let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let s =
+        spotcheck::results::status::status(&state, &calendar, today).map_err(|e| Error::Infeasible(e.to_string()))?;
+    if a.json {
+        say!("{}", serde_json::to_string_pretty(&s).expect("status serializes"));
+    } else {
+        say!("{}", s.to_text().trim_end());
+    }
+    Ok(if s.overdue {
+        ExitCode::from(EXIT_OVERDUE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

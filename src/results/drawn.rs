@@ -119,7 +119,7 @@ impl Drawn {
     }
 
     fn of_plan(dir: &Path) -> Result<Drawn> {
-        let view = BundleView::open_with_teams(dir)?;
+        let view = BundleView::open(dir)?;
         let t = &view.manifest.task;
         let task = TaskInfo {
             id: t.id.clone(),
@@ -176,7 +176,7 @@ impl Drawn {
     }
 
     fn of_batch(dir: &Path) -> Result<Drawn> {
-        let view = BatchView::open_with_teams(dir)?;
+        let view = BatchView::open(dir)?;
         let m = &view.manifest;
         let tasks = m
             .tasks

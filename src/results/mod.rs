@@ -10,5 +10,6 @@ pub mod drawn;
 pub mod log;
 pub mod record;
 pub mod state;
+pub mod status;
 pub mod substitute;
 pub mod template;
