@@ -722,3 +722,80 @@ exclude_inspected_within_days = 125
         );
     }
 }
+
+// The results log (SPEC §11): `tests/python/results.py` checks the chain,
+// the rules and every substitution from the spec alone.
+
+fn results_check(python: &Path, bundle: &Path) -> (i32, String) {
+    let out = Command::new(python)
+        .arg(repo().join("tests/python/results.py"))
+        .arg(bundle)
+        .output()
+        .expect("run results.py");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_results_log_with_substitutions_agrees_with_a_checker_written_from_the_spec() {
+    use crate::results::{fill, record, result_for, template, write_csv};
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    let bundle = w.out("demo");
+    draw(&repo().join("plans/demo.toml"), "20250301-QDN", &bundle, &[]).ok();
+    let (_, rows) = template(&bundle, &w.out("t0.csv"));
+    // Three substitutions, two of them on the same slot one after the other.
+    let firm = rows[5][0].clone();
+    let first = rows[5][3].split(';').next().unwrap().to_string();
+    let substitute = |uscc: &str, gone: &str| {
+        let run = spotcheck([
+            "results",
+            "substitute",
+            &bundle.display().to_string(),
+            "--firm",
+            uscc,
+            "--inspector",
+            gone,
+            "--reason",
+            "休假",
+        ]);
+        run.ok();
+        run.stdout.split_whitespace().next().unwrap().to_string()
+    };
+    let second = substitute(&firm, &first);
+    substitute(&firm, &second);
+    substitute(&rows[9][0], rows[9][3].split(';').nth(1).unwrap());
+    let (header, mut rows) = template(&bundle, &w.out("t1.csv"));
+    rows.truncate(300);
+    for (n, row) in rows.iter_mut().enumerate() {
+        fill(&header, row, n, result_for(n));
+    }
+    record(&bundle, &write_csv(&w.out("r.csv"), &header, &rows), &[]).ok();
+    let (code, text) = results_check(&py, &bundle);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("303 lines, 300 results, 0 corrections, 3 substitutions, 300 of 3227 in force; head"),
+        "{text}"
+    );
+    // A substitute chosen by hand, properly chained: both checkers refuse it.
+    let log = bundle.join("results.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let forged = lines[2].replace(r#""substitute":""#, r#""substitute":"X"#);
+    let mut edited = lines[..2].to_vec();
+    edited.push(forged);
+    std::fs::write(&log, edited.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let (code, text) = results_check(&py, &bundle);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("line 3: substitute X"), "{text}");
+    verify(&bundle, &[])
+        .expect_code(3)
+        .stdout_has(&["results.jsonl, line 3: substitute: X"]);
+}
