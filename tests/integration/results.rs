@@ -492,3 +492,76 @@ fn status_lists_the_firms_for_the_abnormal_operations_list_with_their_day() {
     // 17: Mar 18–21 (4), 24–28 (9), 31 (10).
     run.stdout_has(&["通过登记的住所（经营场所）无法联系  inspected 2025-03-17, list by 2025-03-31 (past)"]);
 }
+
+#[test]
+fn results_come_from_a_workbook_sheet_or_a_gb18030_file_as_offices_keep_them() {
+    let w = Work::new();
+    let bundle = w.out("demo");
+    draw(&repo().join("plans/demo.toml"), "20250301-QDN", &bundle, &[]).ok();
+    let (header, mut rows) = template(&bundle, &w.out("t.csv"));
+    rows.truncate(30);
+    for (n, row) in rows.iter_mut().enumerate() {
+        fill(&header, row, n, result_for(n));
+    }
+    // A workbook whose sheet 检查结果 has the first 20 rows, the header in
+    // Chinese; row 12 (the 11th firm) has an unknown result at first.
+    let chinese: Vec<&str> = header
+        .iter()
+        .map(|h| match h.as_str() {
+            "uscc" => "统一社会信用代码",
+            "task" => "任务编号",
+            "inspected_on" => "检查日期",
+            "inspector_ids" => "检查人员编号",
+            "result" => "检查结果",
+            "item_1" => "检查事项1",
+            "checked_1" => "是否检查1",
+            "method_1" => "检查方式1",
+            "problem_1" => "发现问题1",
+            "measure_1" => "后续处置1",
+            other => other,
+        })
+        .collect();
+    let write_book = |path: &Path, rows: &[Vec<String>]| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet().set_name("检查结果").unwrap();
+        for (c, h) in chinese.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+        book.save(path).unwrap();
+    };
+    let book = w.out("results.xlsx");
+    let mut bad = rows[..20].to_vec();
+    bad[10][4] = "合格".into();
+    write_book(&book, &bad);
+    let sheet = format!("{}#检查结果", book.display());
+    record(&bundle, Path::new(&sheet), &[]).error(&["results.xlsx, sheet 检查结果, row 12, column result"]);
+    std::fs::remove_file(&book).unwrap();
+    write_book(&book, &rows[..20]);
+    record(&bundle, Path::new(&sheet), &[])
+        .ok()
+        .stdout_has(&["20 results recorded"]);
+    assert!(
+        std::fs::read_to_string(bundle.join("results.jsonl"))
+            .unwrap()
+            .contains(r##""file":"results.xlsx#检查结果""##)
+    );
+    // The other ten as a GB18030 export.
+    let mut text = String::new();
+    text.push_str(&chinese.join(","));
+    text.push('\n');
+    for row in &rows[20..] {
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    let file = w.write("gb.csv", gb.as_ref());
+    record(&bundle, &file, &[])
+        .ok()
+        .stdout_has(&["10 results recorded", "30 of 3227"]);
+    verify(&bundle, &[]).ok();
+}
