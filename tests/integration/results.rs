@@ -404,6 +404,31 @@ fn a_batch_records_one_result_per_task_of_a_joint_visit() {
         .find(|r| seen.insert(r[0].clone(), ()).is_some())
         .map(|r| r[0].clone())
         .expect("the joint plan has a firm drawn by two tasks");
+    // An officer of that firm's visit cannot go: the next in the visit's
+    // ranking takes the slot, for every task of the visit.
+    let gone = rows.iter().find(|r| r[0] == twice).unwrap()[3]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let run = spotcheck([
+        "results",
+        "substitute",
+        &bundle.display().to_string(),
+        "--firm",
+        &twice,
+        "--inspector",
+        &gone,
+        "--reason",
+        "借调",
+    ]);
+    run.ok().stdout_has(&[&format!("replaces {gone} on slot 1")]);
+    let substitute = run.stdout.split_whitespace().next().unwrap().to_string();
+    let (_, again) = template(&bundle, &w.out("t2.csv"));
+    for row in again.iter().filter(|r| r[0] == twice) {
+        assert!(row[3].starts_with(&format!("{substitute};")), "{row:?}");
+    }
+    rows = again;
     for (n, row) in rows.iter_mut().enumerate() {
         fill(&header, row, n, result_for(n));
     }
