@@ -253,17 +253,17 @@ impl<'d> State<'d> {
             ));
         }
         let team = &self.teams[x.visit];
-        if !team.is_empty() {
-            if let Some(id) = seen.iter().find(|id| !team.iter().any(|m| m.id == **id)) {
-                let ids: Vec<&str> = team.iter().map(|m| m.id.as_str()).collect();
-                return Err(refuse(
-                    "inspector_ids",
-                    format!(
-                        "{id} is not on the visit's team ({}); an officer who cannot go is replaced with spotcheck results substitute",
-                        ids.join(";")
-                    ),
-                ));
-            }
+        if !team.is_empty()
+            && let Some(id) = seen.iter().find(|id| !team.iter().any(|m| m.id == **id))
+        {
+            let ids: Vec<&str> = team.iter().map(|m| m.id.as_str()).collect();
+            return Err(refuse(
+                "inspector_ids",
+                format!(
+                    "{id} is not on the visit's team ({}); an officer who cannot go is replaced with spotcheck results substitute",
+                    ids.join(";")
+                ),
+            ));
         }
         if Outcome::parse(&r.result).is_none_or(|o| o.name() != r.result) {
             return Err(refuse(
@@ -297,7 +297,7 @@ impl<'d> State<'d> {
                     format!("item {}: unknown measure or method", item.item),
                 ));
             }
-            if !item.checked && !(item.method.is_empty() && item.problem.is_empty() && item.measure.is_empty()) {
+            if !item.checked && (!item.method.is_empty() || !item.problem.is_empty() || !item.measure.is_empty()) {
                 return Err(refuse_item(
                     "checked",
                     &item.item,
