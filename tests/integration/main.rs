@@ -15,6 +15,7 @@ mod office_batch;
 mod publish_batch;
 mod readme;
 mod refused;
+mod results_export;
 mod teams;
 mod util;
 mod verify;
