@@ -108,6 +108,19 @@ enum ResultsCommand {
     /// Write the results file to fill in: one row per firm and task still
     /// without a result, with its team and items.
     Template(TemplateArgs),
+    /// Write the results in force as a new directory: the file for the
+    /// credit publicity system (CSV and xlsx), the inspection history for
+    /// the next plan, and the firms whose credit class should go up.
+    Export(ExportResultsArgs),
+}
+
+#[derive(Args)]
+struct ExportResultsArgs {
+    /// The bundle directory.
+    dir: PathBuf,
+    /// The new directory for the files; must not exist.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -706,7 +719,7 @@ fn export(a: ExportArgs) -> Result<ExitCode, OfficeError> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn results(c: ResultsCommand) -> Result<ExitCode, Error> {
+fn results(c: ResultsCommand) -> Result<ExitCode, OfficeError> {
     use spotcheck::results::record::{Mode, record};
     let today = |t: Option<chrono::NaiveDate>| t.unwrap_or_else(|| chrono::Local::now().date_naive());
     let (a, mode) = match c {
@@ -745,6 +758,7 @@ fn results(c: ResultsCommand) -> Result<ExitCode, Error> {
             );
             return Ok(ExitCode::SUCCESS);
         }
+        ResultsCommand::Export(a) => return export_results(&a),
     };
     let r = record(&a.dir, &a.from, a.encoding.unwrap_or_default(), today(a.today), &mode)?;
     let what = match mode {
@@ -784,4 +798,35 @@ fn status(a: StatusArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn export_results(a: &ExportResultsArgs) -> Result<ExitCode, OfficeError> {
+    use spotcheck::results::export::*;
+    let (files, e) = spotcheck::office::results_workbook::results_export_in(&a.dir)?;
+    write_new_dir(&a.out, &files)?;
+    let published = e.publicity.len();
+    say!(
+        "results of {} exported to {} (results.jsonl head {})",
+        e.id,
+        a.out.display(),
+        e.head
+    );
+    say!(
+        "  {PUBLICITY_CSV}: {published} results in force of {}; {} pending left out",
+        e.expected,
+        e.pending
+    );
+    let sheet = spotcheck::office::results_workbook::SHEET_RESULTS;
+    say!("  {PUBLICITY_XLSX}: {published} rows on sheet {sheet}");
+    say!(
+        "  {HISTORY_CSV}: {} rows, {} firms (for the next plan's frame.history)",
+        e.history.len(),
+        e.history_firms()
+    );
+    say!(
+        "  {FEEDBACK_CSV}: {} firms to raise a credit class; {} already at the highest class left out",
+        e.feedback.len(),
+        e.not_raised
+    );
+    Ok(ExitCode::SUCCESS)
 }

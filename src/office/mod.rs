@@ -1,8 +1,9 @@
 //! What the office and its inspectors receive: the Excel workbook, one
 //! inspector's list, the notices and the calendar files; for a batch
-//! bundle, the same over all of its tasks and visits (`batch_*`).
+//! bundle, the same over all of its tasks and visits (`batch_*`); and the
+//! export of the inspections' results (`results_workbook`).
 //!
-//! Uses `bundle` and everything below it; not `public`.
+//! Uses `results`, `bundle` and everything below them; not `public`.
 
 pub mod batch_calendar;
 pub mod batch_listing;
@@ -11,6 +12,7 @@ pub mod batch_workbook;
 pub mod calendar;
 pub mod listing;
 pub mod notices;
+pub mod results_workbook;
 pub mod workbook;
 
 use crate::base::error::Error;

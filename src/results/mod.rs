@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod drawn;
+pub mod export;
 pub mod log;
 pub mod record;
 pub mod state;

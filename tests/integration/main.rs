@@ -16,6 +16,7 @@ mod publish_batch;
 mod readme;
 mod refused;
 mod results;
+mod results_export;
 mod teams;
 mod util;
 mod verify;

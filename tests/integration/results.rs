@@ -590,3 +590,128 @@ fn results_come_from_a_workbook_sheet_or_a_gb18030_file_as_offices_keep_them() {
         .stdout_has(&["10 results recorded", "30 of 3227"]);
     verify(&bundle, &[]).ok();
 }
+
+/// The whole year of one task: draw, substitutions, results for every
+/// target with corrections, status, publication, its check, the export,
+/// and next year's draw that leaves out the firms inspected.
+#[test]
+fn a_whole_cycle_from_the_draw_to_next_years_draw() {
+    let w = Work::new();
+    let bundle = w.out("demo");
+    draw(&repo().join("plans/demo.toml"), "20250301-QDN", &bundle, &[]).ok();
+    let targets = read_targets(&bundle);
+    let drawn = targets.len();
+    let (_, rows) = template(&bundle, &w.out("t0.csv"));
+    for row in &rows[..2] {
+        let gone = row[3].split(';').nth(1).unwrap().to_string();
+        spotcheck([
+            "results",
+            "substitute",
+            &bundle.display().to_string(),
+            "--firm",
+            &row[0],
+            "--inspector",
+            &gone,
+            "--reason",
+            "休假",
+        ])
+        .ok();
+    }
+    let (header, mut rows) = template(&bundle, &w.out("t1.csv"));
+    assert_eq!(rows.len(), drawn);
+    for (n, row) in rows.iter_mut().enumerate() {
+        fill(&header, row, n, result_for(n));
+    }
+    let half = drawn / 2;
+    record(&bundle, &write_csv(&w.out("r1.csv"), &header, &rows[..half]), &[]).ok();
+    status(&bundle, &["--today", "2025-12-01"])
+        .ok()
+        .stdout_has(&[&format!("recorded {half}, pending {}", drawn - half)]);
+    record(&bundle, &write_csv(&w.out("r2.csv"), &header, &rows[half..]), &[]).ok();
+    let mut fixes = rows[10..13].to_vec();
+    for row in &mut fixes {
+        fill(&header, row, 0, "发现问题已责令改正");
+    }
+    spotcheck([
+        "results",
+        "correct",
+        &bundle.display().to_string(),
+        "--from",
+        &write_csv(&w.out("fix.csv"), &header, &fixes).display().to_string(),
+        "--reason",
+        "复核更正",
+    ])
+    .ok();
+    // Every result is in by the due day: nothing pending, nothing overdue.
+    status(&bundle, &["--today", "2026-01-05"])
+        .ok()
+        .stdout_has(&[&format!("drawn {drawn}, recorded {drawn}, pending 0  done")]);
+    let lines = 2 + drawn + 3;
+    verify(&bundle, &[]).ok().stdout_has(&[&format!(
+        "{lines} lines (3 corrections, 2 substitutions), {drawn} of {drawn} results recorded"
+    )]);
+
+    // Published: every drawn firm once, with its result in force.
+    let public = w.out("public");
+    spotcheck([
+        "publish",
+        &bundle.display().to_string(),
+        "--out",
+        &public.display().to_string(),
+    ])
+    .ok();
+    verify(&public, &[]).ok();
+    let published = std::fs::read_to_string(public.join("results.csv")).unwrap();
+    assert_eq!(published.lines().count(), drawn + 1);
+    assert!(!published.contains("待录入"));
+    let corrected: Vec<&str> = published.lines().filter(|l| l.contains("发现问题已责令改正")).collect();
+    let expected_corrected = (0..drawn)
+        .filter(|&n| result_for(n) == "发现问题已责令改正" && !(10..13).contains(&n))
+        .count()
+        + 3;
+    assert_eq!(corrected.len(), expected_corrected);
+    let p: serde_json::Value = serde_json::from_slice(&std::fs::read(public.join("public.json")).unwrap()).unwrap();
+    assert_eq!(p["results"]["lines"], lines as u64);
+    assert_eq!(p["results"]["recorded"], drawn as u64);
+    assert_eq!(p["results"]["pending"], 0);
+
+    // Exported: the publicity file, next year's history, the credit feedback.
+    let export = w.out("export");
+    spotcheck([
+        "results",
+        "export",
+        &bundle.display().to_string(),
+        "--out",
+        &export.display().to_string(),
+    ])
+    .ok();
+    let history = std::fs::read_to_string(export.join("history.csv")).unwrap();
+    assert_eq!(history.lines().count(), drawn + 1);
+    let publicity = std::fs::read_to_string(export.join("publicity.csv")).unwrap();
+    assert_eq!(publicity.lines().count(), drawn + 1);
+
+    // Next year's draw reads that history and leaves out every firm
+    // inspected this year.
+    let next = std::fs::read_to_string(repo().join("plans/demo-targets.toml"))
+        .unwrap()
+        .replace(
+            "\"../data/history.csv\"",
+            &format!("{:?}", export.join("history.csv").display().to_string()),
+        )
+        .replace("\"../data/", &format!("\"{}/", repo().join("data").display()))
+        .replace("QDN-2025-001", "QDN-2026-001")
+        .replace("start = 2025-03-01", "start = 2026-03-01")
+        .replace("end = 2025-11-30", "end = 2026-11-30");
+    let plan = w.write("next.toml", next);
+    let second = w.out("next");
+    draw(&plan, "20260301-QDN", &second, &[]).ok();
+    let m = manifest(&second);
+    assert_eq!(m.excluded.recently_inspected, drawn as u64);
+    let before: std::collections::BTreeSet<String> = targets.iter().map(|t| t.uscc.clone()).collect();
+    let again = read_targets(&second)
+        .into_iter()
+        .filter(|t| before.contains(&t.uscc))
+        .count();
+    assert_eq!(again, 0, "no firm inspected this year is drawn again");
+    assert_eq!(m.totals.directory_rows, manifest(&bundle).totals.directory_rows);
+}
