@@ -94,6 +94,23 @@ fn date(dir: &Path, what: &str, s: &str) -> Result<NaiveDate> {
     })
 }
 
+/// An assignments list's rows (key, slot, department, id, name) as
+/// teams by key, in slot order as listed.
+fn teams_by_key<'a>(
+    rows: impl Iterator<Item = (&'a str, u32, &'a String, &'a String, &'a String)>,
+) -> BTreeMap<&'a str, Vec<Member>> {
+    let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+    for (key, slot, department, id, name) in rows {
+        teams.entry(key).or_default().push(Member {
+            slot,
+            department: department.clone(),
+            id: id.clone(),
+            name: name.clone(),
+        });
+    }
+    teams
+}
+
 impl Drawn {
     /// Reads a plan's or a batch's bundle.
     pub fn open(dir: &Path) -> Result<Drawn> {
@@ -129,15 +146,15 @@ impl Drawn {
             end: date(dir, "task end", &t.end)?,
             items: t.items.clone(),
         };
-        let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-        for a in &view.assignments {
-            teams.entry(a.uscc.as_str()).or_default().push(Member {
-                slot: a.slot,
-                department: a.department.clone(),
-                id: a.inspector_id.clone(),
-                name: a.inspector_name.clone(),
-            });
-        }
+        let mut teams = teams_by_key(view.assignments.iter().map(|a| {
+            (
+                a.uscc.as_str(),
+                a.slot,
+                &a.department,
+                &a.inspector_id,
+                &a.inspector_name,
+            )
+        }));
         let mut visits = Vec::new();
         let mut inspections = Vec::new();
         for r in &view.targets {
@@ -193,15 +210,15 @@ impl Drawn {
             })
             .collect::<Result<Vec<_>>>()?;
         let task_index: BTreeMap<&str, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
-        let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-        for a in &view.assignments {
-            teams.entry(a.visit.as_str()).or_default().push(Member {
-                slot: a.slot,
-                department: a.department.clone(),
-                id: a.inspector_id.clone(),
-                name: a.inspector_name.clone(),
-            });
-        }
+        let mut teams = teams_by_key(view.assignments.iter().map(|a| {
+            (
+                a.visit.as_str(),
+                a.slot,
+                &a.department,
+                &a.inspector_id,
+                &a.inspector_name,
+            )
+        }));
         let mut visits = Vec::new();
         let mut visit_of: BTreeMap<(usize, &str), usize> = BTreeMap::new();
         for v in &view.visits {

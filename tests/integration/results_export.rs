@@ -4,6 +4,7 @@
 //! history drawn from by the next year's plan; a batch whose firms have
 //! several results; a bundle without results.
 
+use crate::results::{record, template};
 use crate::util::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
@@ -45,17 +46,6 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 
 fn starts_with_bom(path: &Path) -> bool {
     std::fs::read(path).unwrap().starts_with(BOM.as_bytes())
-}
-
-fn template(bundle: &Path, out: &Path) {
-    spotcheck([
-        "results",
-        "template",
-        &bundle.display().to_string(),
-        "--out",
-        &out.display().to_string(),
-    ])
-    .ok();
 }
 
 /// Fills in the template at `t`: `pick(k, task, uscc)` gives a row's
@@ -101,18 +91,6 @@ fn fill(
     }
     w.flush().unwrap();
     recorded
-}
-
-fn record(bundle: &Path, from: &Path) -> Run {
-    spotcheck([
-        "results",
-        "record",
-        &bundle.display().to_string(),
-        "--from",
-        &from.display().to_string(),
-        "--today",
-        "2025-12-31",
-    ])
 }
 
 fn export(bundle: &Path, out: &Path) -> Run {
@@ -228,7 +206,7 @@ fn the_demo_plans_results_export_for_the_publicity_system_credit_and_next_years_
     let first = fill(&t, &part, |k, task, uscc| {
         (k >= 5).then(|| pick(k, task, uscc)).flatten()
     });
-    record(&bundle, &part).ok();
+    record(&bundle, &part, &["--today", "2025-12-31"]).ok();
     let e1 = w.out("export-1");
     export(&bundle, &e1).ok().stdout_has(&[
         "publicity.csv: ",
@@ -245,7 +223,7 @@ fn the_demo_plans_results_export_for_the_publicity_system_credit_and_next_years_
     let rest = w.input("rest.csv");
     let second = fill(&t2, &rest, |k, task, uscc| pick(k + 1000, task, uscc));
     assert_eq!(second.len(), 5);
-    record(&bundle, &rest).ok();
+    record(&bundle, &rest, &["--today", "2025-12-31"]).ok();
     let mut recorded = first;
     recorded.extend(second);
     assert_eq!(recorded.len(), firms.len());
@@ -441,7 +419,7 @@ fn a_batch_firm_with_several_results_gets_one_row_with_the_highest_suggestion() 
             _ => Some((NO_PROBLEM, "无须后续处置")),
         }
     });
-    record(&bundle, &filled).ok();
+    record(&bundle, &filled, &["--today", "2025-12-31"]).ok();
     let out = w.out("export");
     export(&bundle, &out).ok().stdout_has(&[
         &format!(
