@@ -13,6 +13,8 @@ use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+pub use crate::base::html::esc;
+
 pub(crate) const CSS: &str = include_str!("page/page.css");
 pub(crate) const JS: &str = include_str!("page/page.js");
 
@@ -24,22 +26,6 @@ pub struct PageData<'a> {
     pub plan: &'a Plan,
     pub targets: &'a [PublicTarget],
     pub assignments: &'a [PublicAssignment],
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A UI string in both languages (both already plain text; escaped
@@ -917,14 +903,6 @@ fn plan_section(h: &mut String, d: &PageData) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            esc("<a href=\"x\">&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 
     #[test]
     fn nice_steps() {
