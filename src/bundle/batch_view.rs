@@ -231,14 +231,19 @@ impl BatchView {
         let wanted: BTreeSet<&str> = self.visits.iter().map(|v| v.uscc.as_str()).collect();
         let mut reader = directory.details_reader();
         let mut values = BTreeMap::new();
+        let mut areas = BTreeMap::new();
         for (i, f) in directory.firms.iter().enumerate() {
             if wanted.contains(f.uscc.as_str()) {
                 values.insert(f.uscc.to_string(), reader.details(i).extra);
+                if f.supervising_area != f.county {
+                    areas.insert(f.uscc.to_string(), directory.value(f.supervising_area).to_string());
+                }
             }
         }
         Some(FirmExtras {
             headers: directory.extra_headers.clone(),
             values,
+            areas,
         })
     }
 

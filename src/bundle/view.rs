@@ -41,6 +41,24 @@ pub struct FirmExtras {
     pub headers: Vec<String>,
     /// Values by credit code, in `headers` order.
     pub values: BTreeMap<String, Vec<String>>,
+    /// The supervising area (监管片区) by credit code, for the firms whose
+    /// area is not just their county (as it is when the directory has no
+    /// such column).
+    pub areas: BTreeMap<String, String>,
+}
+
+/// The input file a bundle was drawn with, when it is still where the
+/// manifest says (a relative path is taken from the bundle directory) and
+/// its SHA-256 is the recorded one; `None` otherwise.
+pub fn drawn_input(dir: &Path, record: &crate::inputs::record::InputRecord) -> Option<crate::inputs::table::RawFile> {
+    let path = Path::new(&record.path);
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        dir.join(path)
+    };
+    let raw = crate::inputs::table::RawFile::read(&path).ok()?;
+    (raw.sha256() == record.sha256).then_some(raw)
 }
 
 /// A bundle's manifest and lists.
@@ -133,14 +151,19 @@ impl BundleView {
         let wanted: std::collections::BTreeSet<&str> = self.targets.iter().map(|t| t.uscc.as_str()).collect();
         let mut reader = directory.details_reader();
         let mut out = BTreeMap::new();
+        let mut areas = BTreeMap::new();
         for (i, f) in directory.firms.iter().enumerate() {
             if wanted.contains(f.uscc.as_str()) {
                 out.insert(f.uscc.to_string(), reader.details(i).extra);
+                if f.supervising_area != f.county {
+                    areas.insert(f.uscc.to_string(), directory.value(f.supervising_area).to_string());
+                }
             }
         }
         Some(FirmExtras {
             headers: directory.extra_headers.clone(),
             values: out,
+            areas,
         })
     }
 
