@@ -86,13 +86,30 @@ pub fn item_ref(items: &Option<ItemList>, code: &str) -> ItemRef {
     }
 }
 
+/// A batch's tasks by id.
+pub fn tasks_by_id(view: &BatchView) -> BTreeMap<&str, &TaskEntry> {
+    view.manifest.tasks.iter().map(|t| (t.id.as_str(), t)).collect()
+}
+
+/// The tasks with these ids, as [`tasks_by_id`] finds them (a task not
+/// in the manifest keeps its id alone).
+pub fn task_refs(tasks: &BTreeMap<&str, &TaskEntry>, ids: &[&str]) -> Vec<TaskRef> {
+    ids.iter()
+        .map(|t| TaskRef {
+            id: t.to_string(),
+            name: tasks.get(t).map(|e| e.name.clone()).unwrap_or_default(),
+            department: tasks.get(t).map(|e| e.department.clone()).unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The listing of inspector `id`, or `None` when the batch has no
 /// assignment for that id. `extras` as [`BatchView::firm_extras`] gives,
 /// `items` as [`BatchView::items`].
 pub fn batch_listing(view: &BatchView, id: &str, extras: &Extras, items: &Option<ItemList>) -> Option<BatchListing> {
     let rows = view.of_inspector(id);
     let first = rows.first()?;
-    let tasks: BTreeMap<&str, &TaskEntry> = view.manifest.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    let tasks = tasks_by_id(view);
     let mut visits: Vec<BatchVisit> = rows
         .iter()
         .map(|a| {
@@ -112,14 +129,7 @@ pub fn batch_listing(view: &BatchView, id: &str, extras: &Extras, items: &Option
                     team_mates: view.team_mates(&a.visit, id),
                 },
                 department: a.department.clone(),
-                tasks: task_ids
-                    .iter()
-                    .map(|t| TaskRef {
-                        id: t.to_string(),
-                        name: tasks.get(t).map(|e| e.name.clone()).unwrap_or_default(),
-                        department: tasks.get(t).map(|e| e.department.clone()).unwrap_or_default(),
-                    })
-                    .collect(),
+                tasks: task_refs(&tasks, &task_ids),
                 items: item_codes.iter().map(|c| item_ref(items, c)).collect(),
             }
         })
