@@ -1,7 +1,9 @@
 //! What the office and its inspectors receive: the Excel workbook, one
 //! inspector's list, the notices and the calendar files; for a batch
-//! bundle, the same over all of its tasks and visits (`batch_*`); and the
-//! export of the inspections' results (`results_workbook`).
+//! bundle, the same over all of its tasks and visits (`batch_*`); the
+//! export of the inspections' results (`results_workbook`); and for a
+//! plan or a batch, the record forms that the teams fill in on site
+//! (`forms`).
 //!
 //! Uses `results`, `bundle` and everything below them; not `public`.
 
@@ -10,6 +12,7 @@ pub mod batch_listing;
 pub mod batch_notices;
 pub mod batch_workbook;
 pub mod calendar;
+pub mod forms;
 pub mod listing;
 pub mod notices;
 pub mod results_workbook;
