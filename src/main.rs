@@ -63,6 +63,9 @@ enum Command {
     Notices(NoticesArgs),
     /// Write an Excel workbook of a bundle, for offices that use Excel or WPS.
     Export(ExportArgs),
+    /// Write one printable record form (随机抽查情况记录表) per visit, for
+    /// the team to fill in.
+    Forms(FormsArgs),
     /// Verify a bundle and write its public version (public.json, lists,
     /// evidence, index.html) as a new directory.
     Publish(PublishArgs),
@@ -250,6 +253,15 @@ struct NoticesArgs {
 }
 
 #[derive(Args)]
+struct FormsArgs {
+    /// The bundle directory (a plan's or a batch's).
+    dir: PathBuf,
+    /// The new directory for the forms; must not exist.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
 struct InputFlags {
     /// Use this enterprise directory instead of the plan's.
     #[arg(long, value_name = "CSV")]
@@ -386,6 +398,7 @@ fn dispatch(command: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Assignments(a) => assignments(a)?,
         Command::Notices(a) => notices(a)?,
         Command::Export(a) => export(a)?,
+        Command::Forms(a) => forms(a)?,
         Command::Publish(a) => publish(a)?,
         Command::Prove(a) => prove(a)?,
         Command::CheckProof(a) => check_proof(a)?,
@@ -539,6 +552,14 @@ fn notices(a: NoticesArgs) -> Result<ExitCode, OfficeError> {
         files.len(),
         a.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn forms(a: FormsArgs) -> Result<ExitCode, Error> {
+    use spotcheck::office::forms::{form_files, forms_in};
+    let set = forms_in(&a.dir)?;
+    write_new_dir(&a.out, &form_files(&set))?;
+    say!("{} forms written to {}", set.forms.len(), a.out.display());
     Ok(ExitCode::SUCCESS)
 }
 
