@@ -33,23 +33,10 @@ pub const INDEX_HTML: &str = "index.html";
 pub const ALL_HTML: &str = "all.html";
 
 /// How an item was checked (检查方式), as the platforms record it.
-pub const METHODS: [&str; 6] = [
-    "实地检查",
-    "书面检查",
-    "网络监测",
-    "检验检测",
-    "委托专业机构",
-    "其他",
-];
+pub const METHODS: [&str; 6] = ["实地检查", "书面检查", "网络监测", "检验检测", "委托专业机构", "其他"];
 
 /// What follows an item's check (后续处置).
-pub const FOLLOW_UPS: [&str; 5] = [
-    "无须后续处置",
-    "责令限期整改",
-    "移送办案机构",
-    "抄告相关部门",
-    "其他",
-];
+pub const FOLLOW_UPS: [&str; 5] = ["无须后续处置", "责令限期整改", "移送办案机构", "抄告相关部门", "其他"];
 
 /// The overall result of an inspection (检查结果), in the platforms'
 /// thirteen categories.
@@ -361,7 +348,8 @@ fn ruled(n: usize) -> String {
 }
 
 /// The blank for a date: 年 月 日 with room before each.
-const DATE_BLANK: &str = "<span class=\"date\"><span class=\"y\"></span>年<span class=\"m\"></span>月<span class=\"m\"></span>日</span>";
+const DATE_BLANK: &str =
+    "<span class=\"date\"><span class=\"y\"></span>年<span class=\"m\"></span>月<span class=\"m\"></span>日</span>";
 
 /// The ordinal of an item in Chinese (一, 二, …), up to 99; beyond that
 /// the number itself.
@@ -379,9 +367,9 @@ fn chinese_number(n: usize) -> String {
 fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String {
     let mut s = String::new();
     let firm = &f.firm;
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<section class=\"form\" data-uscc=\"{}\"{}>\n",
+        "<section class=\"form\" data-uscc=\"{}\"{}>",
         esc(&firm.uscc),
         f.visit
             .as_ref()
@@ -432,7 +420,9 @@ fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String 
 
     // The firm.
     s.push_str("<h2>一、检查对象</h2>\n");
-    s.push_str("<table class=\"block firm\">\n<colgroup><col class=\"c-label\"><col><col class=\"c-label\"><col></colgroup>\n");
+    s.push_str(
+        "<table class=\"block firm\">\n<colgroup><col class=\"c-label\"><col><col class=\"c-label\"><col></colgroup>\n",
+    );
     let _ = writeln!(
         s,
         "<tr><th>企业名称</th><td colspan=\"3\" class=\"firm-name\">{}</td></tr>",
@@ -551,7 +541,9 @@ fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String 
 
     // The signatures.
     s.push_str("<h2>五、签字确认</h2>\n");
-    s.push_str("<table class=\"block sign\">\n<colgroup><col class=\"c-head\"><col><col class=\"c-date\"></colgroup>\n");
+    s.push_str(
+        "<table class=\"block sign\">\n<colgroup><col class=\"c-head\"><col><col class=\"c-date\"></colgroup>\n",
+    );
     let officers: Vec<String> = if f.team.is_empty() {
         vec![String::new(), String::new()]
     } else {
