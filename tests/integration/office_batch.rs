@@ -14,25 +14,6 @@ fn joint_batch(w: &Work) -> PathBuf {
     bundle
 }
 
-/// The records of a CSV file, after an optional BOM, by header name.
-fn csv_maps(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    let mut r = csv::Reader::from_reader(bytes);
-    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            head.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    csv_maps(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-}
-
 fn notices(bundle: &Path, out: &Path) {
     spotcheck([
         "notices",
