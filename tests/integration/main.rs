@@ -7,6 +7,7 @@ mod crosscheck;
 mod csv_shapes;
 mod draw;
 mod errors;
+mod forms;
 mod golden;
 mod invariants;
 mod mutate;
