@@ -255,6 +255,7 @@ struct NoticesArgs {
 #[derive(Args)]
 struct FormsArgs {
     /// The bundle directory (a plan's or a batch's).
+    #[arg(value_name = "BUNDLE")]
     dir: PathBuf,
     /// The new directory for the forms; must not exist.
     #[arg(long, value_name = "DIR")]
