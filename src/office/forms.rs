@@ -6,7 +6,10 @@
 //! the firm, its address, the items, the team) and leaves boxes for what
 //! the team finds: the day of the inspection, per item whether and how it
 //! was checked, what was found and what follows, the overall result in the
-//! thirteen categories of the platforms, and the signatures.
+//! thirteen categories of the publicity system, and the signatures. The
+//! boxes carry the words that a results file takes
+//! ([`crate::inputs::result_words`]), so that what is ticked is what is
+//! then recorded.
 //!
 //! Every page is self-contained (inline CSS, no script, no network) and
 //! prints on A4, a form starting on a new page.
@@ -18,6 +21,7 @@ use crate::bundle::view::{BundleView, drawn_input};
 use crate::inputs::inspectors::InspectorDirectory;
 use crate::inputs::items::ItemList;
 use crate::inputs::record::InputRecord;
+use crate::inputs::result_words::{MEASURES, METHODS, Outcome};
 use crate::inputs::table::TextEncoding;
 use crate::office::batch_listing::{ItemRef, TaskRef, item_ref, task_refs, tasks_by_id};
 use crate::office::listing::{Extras, firm_details};
@@ -31,30 +35,6 @@ use std::path::Path;
 pub const INDEX_HTML: &str = "index.html";
 /// Every form of a set in one page, to print them all at once.
 pub const ALL_HTML: &str = "all.html";
-
-/// How an item was checked (检查方式), as the platforms record it.
-pub const METHODS: [&str; 6] = ["实地检查", "书面检查", "网络监测", "检验检测", "委托专业机构", "其他"];
-
-/// What follows an item's check (后续处置).
-pub const FOLLOW_UPS: [&str; 5] = ["无须后续处置", "责令限期整改", "移送办案机构", "抄告相关部门", "其他"];
-
-/// The overall result of an inspection (检查结果), in the platforms'
-/// thirteen categories.
-pub const RESULTS: [&str; 13] = [
-    "未发现问题",
-    "未按规定公示应当公示的信息",
-    "公示信息隐瞒真实情况弄虚作假",
-    "通过登记的住所（经营场所）无法联系",
-    "发现问题已责令改正",
-    "发现问题待后续处理",
-    "未发现开展本次抽查涉及的经营活动",
-    "已关闭停业或正在组织清算",
-    "不配合检查情节严重",
-    "已注销",
-    "已被吊销",
-    "已被撤销",
-    "已迁出",
-];
 
 /// The firm a form is for, as the bundle and the directory give it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,17 +309,25 @@ fn document(title: &str, class: &str, body: &str) -> String {
     )
 }
 
-/// A check box with its label (already plain text).
+/// A check box with its label (plain text).
 fn option(label: &str) -> String {
-    if label == "其他" {
-        "<span class=\"opt\">□其他<span class=\"fill\"></span></span>".to_string()
-    } else {
-        format!("<span class=\"opt\">□{}</span>", esc(label))
-    }
+    format!("<span class=\"opt\">□{}</span>", esc(label))
 }
 
-fn options(labels: &[&str]) -> String {
-    labels.iter().map(|l| option(l)).collect::<Vec<_>>().join(" ")
+/// Check boxes for `labels`, the words a results file takes
+/// ([`crate::inputs::result_words`]); with `other`, one more for 其他 and
+/// a line to write what.
+fn options<'a>(labels: impl IntoIterator<Item = &'a str>, other: bool) -> String {
+    let mut boxes: Vec<String> = labels.into_iter().map(option).collect();
+    if other {
+        boxes.push("<span class=\"opt\">□其他<span class=\"fill\"></span></span>".to_string());
+    }
+    boxes.join(" ")
+}
+
+/// The names of a list of fixed words (name, code).
+fn names<'a>(words: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = &'a str> {
+    words.iter().map(|(name, _)| *name)
 }
 
 /// `n` lines to write on.
@@ -521,10 +509,10 @@ fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String 
              <tr><th>检查方式</th><td>{}</td></tr>\n\
              <tr><th>发现问题</th><td class=\"lines\">{}</td></tr>\n\
              <tr><th>后续处置</th><td>{}</td></tr>\n</table>\n",
-            options(&["是", "否"]),
-            options(&METHODS),
+            options(["是", "否"], false),
+            options(names(METHODS), true),
             ruled(3),
-            options(&FOLLOW_UPS)
+            options(names(MEASURES), true)
         );
     }
 
@@ -535,7 +523,7 @@ fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String 
         "<table class=\"block result\">\n<colgroup><col class=\"c-head\"><col></colgroup>\n\
          <tr><th>检查结果<br><small>（勾选）</small></th><td class=\"results\">{}</td></tr>\n\
          <tr><th>情况说明</th><td class=\"lines\">{}</td></tr>\n</table>\n",
-        RESULTS.iter().map(|r| option(r)).collect::<String>(),
+        Outcome::ALL.iter().map(|o| option(o.name())).collect::<String>(),
         ruled(2)
     );
 
@@ -714,9 +702,26 @@ mod tests {
         assert!(!page.contains("<script") && !page.contains("http"), "self-contained");
         assert_eq!(page.matches("<table class=\"block item\"").count(), 2);
         assert!(page.contains("事项一") && page.contains("事项二"));
-        for label in METHODS.iter().chain(&FOLLOW_UPS).chain(&RESULTS) {
+        let results = Outcome::ALL.map(|o| o.name());
+        for label in names(METHODS)
+            .chain(names(MEASURES))
+            .chain(results)
+            .chain(["其他", "是", "否"])
+        {
             assert!(page.contains(&format!("□{label}")), "{label}");
         }
+        for label in [
+            "实地检查",
+            "委托专业机构",
+            "无须后续处置",
+            "抄告相关部门",
+            "未发现问题",
+            "已迁出",
+        ] {
+            assert!(page.contains(&format!("□{label}")), "{label}");
+        }
+        assert_eq!(page.matches("class=\"results\"><span class=\"opt\">").count(), 1);
+        assert_eq!(page.matches("□其他").count(), 2 * 2, "method and measure of each item");
         assert_eq!(page.matches("<tr class=\"officer\"").count(), 2);
         assert_eq!(page.matches("<tr class=\"signature").count(), 3);
         assert!(page.contains("黔执001"));
