@@ -559,7 +559,7 @@ fn form_section(set: &FormSet, f: &Form, number: usize, total: usize) -> String 
     s.push_str("</table>\n");
     let _ = writeln!(
         s,
-        "<p class=\"foot\">本表一式两份，检查组与被检查企业各执一份。{}　{}　第 {number} 份，共 {total} 份</p>",
+        "<p class=\"foot\">{}　{}　第 {number} 份，共 {total} 份</p>",
         esc(&f.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join("、")),
         esc(&firm.uscc)
     );
