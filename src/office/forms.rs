@@ -100,17 +100,55 @@ pub struct FormSet {
 /// directory a bundle was drawn with; empty when that file is not where
 /// the manifest says, or is not the same file.
 pub fn certificates(dir: &Path, inputs: &BTreeMap<String, InputRecord>) -> BTreeMap<String, String> {
-    let Some(record) = inputs.get("inspectors") else {
-        return BTreeMap::new();
-    };
-    let Some(raw) = drawn_input(dir, record) else {
-        return BTreeMap::new();
-    };
+    drawn_inspectors(dir, inputs)
+        .map(|d| d.inspectors.into_iter().map(|i| (i.id, i.cert_no)).collect())
+        .unwrap_or_default()
+}
+
+/// The inspector directory a bundle was drawn with, when it is still
+/// where the manifest says and the same file.
+fn drawn_inspectors(dir: &Path, inputs: &BTreeMap<String, InputRecord>) -> Option<InspectorDirectory> {
+    let record = inputs.get("inspectors")?;
+    let raw = drawn_input(dir, record)?;
     let encoding = TextEncoding::from_record(&record.encoding).unwrap_or_default();
-    match InspectorDirectory::parse(raw, encoding) {
-        Ok(d) => d.inspectors.into_iter().map(|i| (i.id, i.cert_no)).collect(),
-        Err(_) => BTreeMap::new(),
+    InspectorDirectory::parse(raw, encoding).ok()
+}
+
+/// The teams as they stand after the substitutions of the bundle's
+/// results log (SPEC.md §11.5), when it has one: a form goes with the
+/// officers who will go. A substitute's name comes from the inspector
+/// directory when it is there.
+fn with_substitutions(set: &mut FormSet, dir: &Path, inputs: &BTreeMap<String, InputRecord>) -> Result<()> {
+    if !crate::results::log::log_path(dir).exists() {
+        return Ok(());
     }
+    let opened = crate::results::record::Opened::open(dir)?;
+    let state = opened.state();
+    let directory = drawn_inspectors(dir, inputs);
+    let name_of = |id: &str| {
+        directory
+            .as_ref()
+            .and_then(|d| d.inspectors.iter().find(|i| i.id == id))
+            .map(|i| (i.name.clone(), i.cert_no.clone()))
+            .unwrap_or_default()
+    };
+    for form in &mut set.forms {
+        let key = form.visit.clone().unwrap_or_else(|| form.firm.uscc.clone());
+        let Some(v) = opened.drawn.visit_by_key(&key) else {
+            continue;
+        };
+        for member in &state.teams[v] {
+            if let Some(o) = form.team.iter_mut().find(|o| o.slot == member.slot)
+                && o.id != member.id
+            {
+                let (name, cert_no) = name_of(&member.id);
+                o.id = member.id.clone();
+                o.name = name;
+                o.cert_no = cert_no;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn firm(extras: &Extras, uscc: &str, name: &str, county: &str, industry: &str) -> FormFirm {
@@ -244,17 +282,22 @@ pub fn batch_forms(
 /// The forms of the bundle (a plan's or a batch's) in `dir`, with the
 /// firms' addresses, the items and the certificate numbers when the
 /// inputs are there. A batch's item list that is there but is not the
-/// one it was drawn with is an error.
+/// one it was drawn with is an error. The teams are those after the
+/// substitutions of the results log.
 pub fn forms_in(dir: &Path) -> Result<FormSet> {
     if crate::bundle::batch::is_batch_bundle(dir) {
         let view = BatchView::open(dir)?;
         let items = view.items()?;
         let certs = certificates(&view.dir, &view.manifest.inputs);
-        Ok(batch_forms(&view, &view.firm_extras(), &items, &certs))
+        let mut set = batch_forms(&view, &view.firm_extras(), &items, &certs);
+        with_substitutions(&mut set, dir, &view.manifest.inputs)?;
+        Ok(set)
     } else {
         let view = BundleView::open(dir)?;
         let certs = certificates(&view.dir, &view.manifest.inputs);
-        Ok(plan_forms(&view, &view.firm_extras(), &certs))
+        let mut set = plan_forms(&view, &view.firm_extras(), &certs);
+        with_substitutions(&mut set, dir, &view.manifest.inputs)?;
+        Ok(set)
     }
 }
 

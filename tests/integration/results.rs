@@ -124,6 +124,29 @@ fn results_are_recorded_corrected_and_substituted_and_verify_checks_them() {
     verify(&bundle, &[])
         .ok()
         .stdout_has(&["2 lines (0 corrections, 2 substitutions), 0 of 3227"]);
+    // The record forms go with the officers who will go.
+    let forms = w.out("forms");
+    spotcheck([
+        "forms",
+        &bundle.display().to_string(),
+        "--out",
+        &forms.display().to_string(),
+    ])
+    .ok();
+    let form = std::fs::read_to_string(forms.join(format!("0001-{}.html", rows[0][0]))).unwrap();
+    let log = std::fs::read_to_string(bundle.join("results.jsonl")).unwrap();
+    let substitute = log
+        .split(r#""substitute":""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let replaced = rows[0][ids].split(';').next().unwrap();
+    assert!(
+        form.contains(substitute) && !form.contains(replaced),
+        "{substitute} replaces {replaced}"
+    );
 
     // The template now names the substitutes; record every firm in two files.
     let (header, mut rows) = template(&bundle, &w.out("t1.csv"));
