@@ -13,6 +13,7 @@ mod mutate;
 mod office;
 mod office_batch;
 mod publish_batch;
+mod publish_results;
 mod readme;
 mod refused;
 mod teams;

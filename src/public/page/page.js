@@ -46,6 +46,12 @@
     search(byId('search'), slice(document.querySelectorAll('#targets tbody tr')), byId('match-count'),
       byId('no-match'), 0, Infinity);
   }
+  // The results announcement: a firm's result, from two characters on;
+  // at most 200 rows are shown.
+  if (byId('result-search')) {
+    search(byId('result-search'), slice(document.querySelectorAll('#results-table tbody tr')), byId('result-count'),
+      byId('no-result'), 2, 200);
+  }
 
   // Language: Chinese first; the button switches every UI string.
   var toggle = byId('lang-toggle');
