@@ -611,12 +611,13 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
             PublishedBatch::NotVerified(report) => (Err(report), Default::default(), vec![], None, vec![]),
             PublishedBatch::Written { manifest: m, warnings } => (
                 Ok(format!(
-                    "published batch {} to {}: {} tasks, {} targets, {} visits",
+                    "published batch {} to {}: {} tasks, {} targets, {} visits{}",
                     m.batch.id,
                     a.out.display(),
                     m.totals.tasks,
                     m.totals.targets,
-                    m.totals.visits
+                    m.totals.visits,
+                    results_line(m.results.as_ref())
                 )),
                 m.files,
                 m.withheld,
@@ -629,11 +630,12 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
             Published::NotVerified(report) => (Err(report), Default::default(), vec![], None, vec![]),
             Published::Written { manifest: m, warnings } => (
                 Ok(format!(
-                    "published {} to {}: {} targets in {} strata",
+                    "published {} to {}: {} targets in {} strata{}",
                     m.task.id,
                     a.out.display(),
                     m.totals.targets,
-                    m.strata.len()
+                    m.strata.len(),
+                    results_line(m.results.as_ref())
                 )),
                 m.files,
                 m.withheld,
@@ -671,6 +673,16 @@ fn publish(a: PublishArgs) -> Result<ExitCode, Error> {
         eprintln!("{w}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `publish` says of the results it published.
+fn results_line(results: Option<&spotcheck::public::format::PublicResults>) -> String {
+    results.map_or_else(String::new, |r| {
+        format!(
+            "; results announced: {} recorded, {} pending (results.jsonl: {} lines, head {})",
+            r.recorded, r.pending, r.lines, r.head
+        )
+    })
 }
 
 fn prove(a: ProveArgs) -> Result<ExitCode, Error> {

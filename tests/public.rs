@@ -5,12 +5,16 @@
 //! Debian's headless Chromium (tests/browser/check.mjs; needs
 //! `apt-get install chromium fonts-noto-cjk` and `npm ci` in
 //! tests/browser), and its screenshot saved as
-//! target/test-artifacts/index.png.
+//! target/test-artifacts/index.png; a page with results (the results
+//! announcement) as target/test-artifacts/results.png.
 //!
 //! The demo directory has 80,000 firms: run in release mode.
 
 #[path = "support/run.rs"]
 mod run;
+
+#[path = "support/results.rs"]
+mod results_file;
 
 use run::{Run, spotcheck};
 use serde_json::Value;
@@ -642,6 +646,42 @@ fn the_page_works_in_a_browser() {
     check_in_browser("check.mjs", &public, "index.png");
 }
 
+/// Records the results of the template rows of `bundle` that `pick`
+/// takes (`spotcheck results template`, then `record`).
+fn record_results(bundle: &Path, work: &Path, pick: impl Fn(usize) -> bool) {
+    let template = work.join("template.csv");
+    spotcheck(["results", "template", &p(bundle), "--out", &p(&template)]).ok();
+    let filled = work.join("filled.csv");
+    results_file::fill(&template, &filled, pick);
+    spotcheck([
+        "results",
+        "record",
+        &p(bundle),
+        "--from",
+        &p(&filled),
+        "--today",
+        "2025-12-31",
+    ])
+    .ok();
+}
+
+#[test]
+fn the_results_page_works_in_a_browser() {
+    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
+        eprintln!(
+            "skipped: set SPOTCHECK_BROWSER=1 to check a page with results in Chromium (see tests/browser/results.mjs)"
+        );
+        return;
+    }
+    let w = Work::new(None);
+    let bundle = w.ceremony("b");
+    record_results(&bundle, w.tmp.path(), |i| i < 40 || i % 29 == 0);
+    let public = w.publish(&bundle, "spotcheck-public-results");
+    spotcheck(["verify", &p(&public)]).ok();
+    check_in_browser("check.mjs", &public, "results-page.png");
+    assert!(repo().join("target/test-artifacts/results.png").exists());
+}
+
 /// Runs `tests/browser/<script>` in Node on the public bundle `public`,
 /// saving its screenshot as `target/test-artifacts/<shot>`, and fails
 /// unless every browser check passed.
@@ -688,4 +728,15 @@ fn the_batch_page_works_in_a_browser() {
     let public = tmp.path().join("spotcheck-public-batch");
     spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
     check_in_browser("check-batch.mjs", &public, "batch.png");
+
+    // With results: the results announcement after the lookup.
+    record_results(&bundle, tmp.path(), |i| i % 7 == 0);
+    let public = tmp.path().join("spotcheck-public-batch-results");
+    spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
+    check_in_browser("check-batch.mjs", &public, "batch-results-page.png");
+    assert!(
+        repo()
+            .join("target/test-artifacts/batch-results-page-results.png")
+            .exists()
+    );
 }

@@ -8,8 +8,8 @@ use crate::bundle::manifest::{ExcludedRecord, TeamSummary, Totals};
 use crate::inputs::batch_plan::BatchPlan;
 use crate::inputs::plan::StratumField;
 use crate::public::format::{
-    PUBLIC_JSON, PublicInput, PublicPlan, PublicStratum, Withheld, csv_writer, json_bytes, read_json_manifest,
-    read_named_records,
+    PUBLIC_JSON, PublicInput, PublicPlan, PublicResults, PublicStratum, Withheld, csv_writer, json_bytes,
+    read_json_manifest, read_named_records,
 };
 use crate::seed::record::SeedRecord;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,9 @@ pub struct PublicBatchManifest {
     pub totals: BatchTotals,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub teams: Option<TeamSummary>,
+    /// The results announcement, when the bundle has a results log.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub results: Option<PublicResults>,
     pub withheld: Vec<Withheld>,
     /// SHA-256 of every other file, by path (`tasks/<id>/targets.csv`).
     pub files: BTreeMap<String, String>,

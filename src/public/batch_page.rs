@@ -2,7 +2,8 @@
 //! plan page's CSS and script, plus a few lines of its own; no network)
 //! with the plan announcement (抽查计划公告: the tasks and the items), the
 //! seed, each task's announcement (抽查任务公告: its targets, searchable,
-//! its seed and how to check it) and a firm lookup over the whole batch.
+//! its seed and how to check it), a firm lookup over the whole batch and,
+//! when results are published, the results announcement.
 //! Chinese first, with an English toggle.
 //!
 //! Task announcements are closed `<details>` (the first one open), so that
@@ -11,11 +12,12 @@
 //! so that `spotcheck verify` can render it again and compare.
 
 use crate::inputs::batch_plan::BatchPlan;
+use crate::public::announcement::ResultRow;
 use crate::public::batch_format::{PublicBatchManifest, PublicTask, PublicVisit};
 use crate::public::format::PublicTarget;
 use crate::public::page::{
-    CSS, JS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str, rehearsal_banner, seed_section,
-    strata_table, t, t_html, ticket_head,
+    CSS, JS, RESULTS_CSS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str, rehearsal_banner,
+    results_section, seed_section, strata_table, t, t_html, ticket_head,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -36,6 +38,9 @@ pub struct BatchPageData<'a> {
     /// Each task's public targets, in the order of `manifest.tasks`.
     pub targets: &'a [Vec<PublicTarget>],
     pub visits: &'a [PublicVisit],
+    /// The rows of `results.csv`, when the bundle publishes results
+    /// (`manifest.results`).
+    pub results: Option<&'a [ResultRow]>,
 }
 
 /// The anchor of a task's announcement.
@@ -50,7 +55,13 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
     let mut h = String::with_capacity(16384 + targets * 600 + d.visits.len() * 400 + m.tasks.len() * 1500);
     let title_zh = format!("{} · 抽查计划与结果公示", m.batch.name);
     let title_en = format!("{} · published plan and draws", m.batch.name);
-    page_start(&mut h, &title_zh, &title_en, &[CSS, BATCH_CSS]);
+    let results = m.results.as_ref().zip(d.results);
+    let css: &[&str] = if results.is_some() {
+        &[CSS, BATCH_CSS, RESULTS_CSS]
+    } else {
+        &[CSS, BATCH_CSS]
+    };
+    page_start(&mut h, &title_zh, &title_en, css);
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
@@ -58,6 +69,9 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
     seed_section(&mut h, &m.seed);
     task_announcements(&mut h, d);
     lookup_section(&mut h, d);
+    if let Some((record, rows)) = results {
+        results_section(&mut h, record, rows, true);
+    }
     check_section(&mut h, d);
     let _ = writeln!(
         h,

@@ -1,7 +1,8 @@
 //! Checking a public bundle with nothing but its own files
 //! (`spotcheck verify PUBLIC_DIR`): the files against `public.json`, the
 //! seed against its evidence, every stratum's k, every ticket and rank,
-//! the teams, and the page.
+//! the teams, the results announcement when there is one
+//! ([`crate::public::announcement::check_results`]), and the page.
 
 use crate::base::error::{Error, Result};
 use crate::base::sha256::sha256_hex;
@@ -15,6 +16,9 @@ use crate::draw::ticket::{SeedHash, Ticket};
 use crate::inputs::plan::{Plan, Ratios, StratumField};
 use crate::inputs::ratio::probability;
 use crate::inputs::record::TaskRecord;
+use crate::public::announcement::{
+    RESULTS_CSV, RESULTS_LOG, ResultRow, ResultsCheck, check_results, note_ids_in_log, plan_lists,
+};
 use crate::public::format::{
     EVIDENCE_FILES, INDEX_HTML, PUBLIC_JSON, PublicAssignment, PublicInput, PublicManifest, PublicPlan, PublicStratum,
     PublicTarget, opaque_labels, read_public_assignments, read_public_manifest, read_public_targets, withheld_items,
@@ -72,7 +76,11 @@ pub fn verify_public(dir: &Path) -> Result<PublicReport> {
         ));
     }
     check_seed(dir, &m, &mut r);
-    check_note_and_withheld(&m.seed, m.withheld == withheld_items(&plan, m.teams.is_some()), &mut r);
+    let mut withheld = withheld_items(&plan, m.teams.is_some());
+    if m.results.is_some() {
+        note_ids_in_log(&mut withheld);
+    }
+    check_note_and_withheld(&m.seed, m.withheld == withheld, &mut r);
     let opaque = opaque_labels(&plan);
     check_strata(&m, &plan, opaque, &mut r);
     let targets = match read_public_targets(dir, plan.publish.credit_classes) {
@@ -99,8 +107,31 @@ pub fn verify_public(dir: &Path) -> Result<PublicReport> {
         r.findings
             .push("teams: the plan draws teams, but public.json records none".into());
     }
-    check_page(dir, &m, &plan, &targets, &assignments, &mut r);
-    Ok(finish(r, &m, opaque))
+    let results = m.results.as_ref().map(|record| {
+        let lists = plan_lists(&m, &plan, &targets, &assignments);
+        check_results(dir, record, lists)
+    });
+    let rows = results
+        .as_ref()
+        .and_then(|c| c.announcement.as_ref().map(|a| a.rows.as_slice()));
+    check_page(dir, &m, &plan, &targets, &assignments, rows, &mut r);
+    Ok(add_results_check(results, finish(r, &m, opaque)))
+}
+
+/// Adds what checking the results found (`c`) to the report, the
+/// results' part of the summary and of what was not checked last.
+pub(crate) fn add_results_check(c: Option<ResultsCheck>, mut r: PublicReport) -> PublicReport {
+    let Some(c) = c else { return r };
+    r.findings.extend(c.findings);
+    r.checked.extend(c.checked);
+    r.not_checked.extend(c.not_checked);
+    if let Some(a) = &c.announcement {
+        r.summary.push_str(&format!(
+            "; results: {} recorded, {} pending",
+            a.record.recorded, a.record.pending
+        ));
+    }
+    r
 }
 
 /// Reads the manifest of the public bundle in `dir` with `read`, and
@@ -233,10 +264,28 @@ pub(crate) fn is_plain_name(name: &str) -> bool {
 }
 
 fn check_files(dir: &Path, m: &PublicManifest, r: &mut PublicReport) -> Result<()> {
-    let required = [TARGETS_CSV.to_string(), INDEX_HTML.to_string()];
+    let mut required = vec![TARGETS_CSV.to_string(), INDEX_HTML.to_string()];
     let missing_teams = (m.teams.is_some() && !m.files.contains_key(ASSIGNMENTS_CSV))
         .then_some("public.json records teams but does not list assignments.csv");
-    check_bundle_files(dir, &m.files, false, &required, missing_teams, r)
+    let results = results_files(m.results.is_some(), &m.files, &mut required);
+    check_bundle_files(dir, &m.files, false, &required, missing_teams.or(results), r)
+}
+
+/// With results, the log and `results.csv` are required; without, a
+/// listed one is a finding.
+pub(crate) fn results_files(
+    results: bool,
+    files: &BTreeMap<String, String>,
+    required: &mut Vec<String>,
+) -> Option<&'static str> {
+    if results {
+        required.extend([RESULTS_LOG.to_string(), RESULTS_CSV.to_string()]);
+        None
+    } else if files.contains_key(RESULTS_LOG) || files.contains_key(RESULTS_CSV) {
+        Some("public.json lists results.jsonl or results.csv, but records no results")
+    } else {
+        None
+    }
 }
 
 /// The files of a public bundle: those listed with their SHA-256 and no
@@ -1093,6 +1142,7 @@ fn check_page(
     plan: &Plan,
     targets: &[PublicTarget],
     assignments: &[PublicAssignment],
+    results: Option<&[ResultRow]>,
     r: &mut PublicReport,
 ) {
     let render = || {
@@ -1103,6 +1153,7 @@ fn check_page(
             plan,
             targets,
             assignments,
+            results,
         })
     };
     check_page_bytes(

@@ -2,7 +2,8 @@
 //! (`spotcheck verify PUBLIC_DIR` when `public.json` is
 //! `spotcheck-public-batch/1`): the files against `public.json`, the seed
 //! against its evidence, every task's seed, strata, tickets and ranks, the
-//! visits that merge the tasks, the teams' shape, and the page.
+//! visits that merge the tasks, the teams' shape, the results
+//! announcement when there is one, and the page.
 
 use crate::base::error::Result;
 use crate::bundle::batch::{VISITS_CSV, task_targets_file};
@@ -10,15 +11,16 @@ use crate::draw::batch::task_seed;
 use crate::inputs::batch_plan::BatchPlan;
 use crate::inputs::plan::Plan;
 use crate::inputs::record::TaskRecord;
+use crate::public::announcement::{ResultRow, batch_lists, check_results, note_ids_in_log};
 use crate::public::batch_format::{
     PublicBatchManifest, PublicTask, PublicVisit, batch_withheld, read_public_batch_manifest, read_public_visits,
     task_opaque,
 };
 use crate::public::batch_page::{BatchPageData, render_batch_page};
 use crate::public::check::{
-    ListClaims, PublicReport, SeedClaims, Strata, check_bundle_files, check_loads, check_note_and_withheld,
-    check_page_bytes, check_plan_text, check_seed_claims, check_strata_list, check_target_rows, open_manifest,
-    seed_not_checked, short,
+    ListClaims, PublicReport, SeedClaims, Strata, add_results_check, check_bundle_files, check_loads,
+    check_note_and_withheld, check_page_bytes, check_plan_text, check_seed_claims, check_strata_list,
+    check_target_rows, open_manifest, results_files, seed_not_checked, short,
 };
 use crate::public::format::{INDEX_HTML, PublicTarget, read_public_targets_file};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +37,11 @@ pub fn verify_public_batch(dir: &Path) -> Result<PublicReport> {
         return Ok(finish(r, &m));
     };
     check_seed(dir, &m, &mut r);
-    check_note_and_withheld(&m.seed, m.withheld == batch_withheld(&plan, m.teams.is_some()), &mut r);
+    let mut withheld = batch_withheld(&plan, m.teams.is_some());
+    if m.results.is_some() {
+        note_ids_in_log(&mut withheld);
+    }
+    check_note_and_withheld(&m.seed, m.withheld == withheld, &mut r);
     let mut lists: Vec<Vec<PublicTarget>> = Vec::with_capacity(m.tasks.len());
     let before = r.findings.len();
     let mut tickets = 0;
@@ -82,8 +88,15 @@ pub fn verify_public_batch(dir: &Path) -> Result<PublicReport> {
     };
     check_visits(&m, &lists, &visits, &mut r);
     check_teams(&m, &plan, &visits, &mut r);
-    check_page(dir, &m, &plan, &lists, &visits, &mut r);
-    Ok(finish(r, &m))
+    let results = m.results.as_ref().map(|record| {
+        let public = batch_lists(&m, &plan, &lists, &visits);
+        check_results(dir, record, public)
+    });
+    let rows = results
+        .as_ref()
+        .and_then(|c| c.announcement.as_ref().map(|a| a.rows.as_slice()));
+    check_page(dir, &m, &plan, &lists, &visits, rows, &mut r);
+    Ok(add_results_check(results, finish(r, &m)))
 }
 
 fn finish(mut r: PublicReport, m: &PublicBatchManifest) -> PublicReport {
@@ -118,7 +131,8 @@ fn finish(mut r: PublicReport, m: &PublicBatchManifest) -> PublicReport {
 fn check_files(dir: &Path, m: &PublicBatchManifest, r: &mut PublicReport) -> Result<()> {
     let mut required = vec![INDEX_HTML.to_string(), VISITS_CSV.to_string()];
     required.extend(m.tasks.iter().map(|t| task_targets_file(&t.id)));
-    check_bundle_files(dir, &m.files, true, &required, None, r)
+    let results = results_files(m.results.is_some(), &m.files, &mut required);
+    check_bundle_files(dir, &m.files, true, &required, results, r)
 }
 
 /// The plan: its text matches its hash and parses; the batch, the tasks
@@ -533,6 +547,7 @@ fn check_page(
     plan: &BatchPlan,
     lists: &[Vec<PublicTarget>],
     visits: &[PublicVisit],
+    results: Option<&[ResultRow]>,
     r: &mut PublicReport,
 ) {
     let render = || {
@@ -543,6 +558,7 @@ fn check_page(
             plan,
             targets: lists,
             visits,
+            results,
         })
     };
     check_page_bytes(

@@ -51,10 +51,36 @@ pub struct PublicManifest {
     pub frame: FrameRecord,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub teams: Option<TeamSummary>,
+    /// The results announcement, when the bundle has a results log.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub results: Option<PublicResults>,
     /// What the public bundle leaves out.
     pub withheld: Vec<Withheld>,
     /// SHA-256 of every other file of the public bundle, by name.
     pub files: BTreeMap<String, String>,
+}
+
+/// `public.json`'s `results`: the log published with the bundle, and what
+/// it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicResults {
+    /// The log's file name: `results.jsonl`.
+    pub log: String,
+    /// Its number of lines.
+    pub lines: u64,
+    /// SHA-256 of its last line (of the source manifest when it has none).
+    pub head: String,
+    /// Drawn (task, firm) with a result in force.
+    pub recorded: u64,
+    /// Drawn (task, firm) without one.
+    pub pending: u64,
+    /// Per result category's name, the results in force; the pending
+    /// under `待录入`. Only categories with some.
+    pub by_result: BTreeMap<String, u64>,
+    /// Results in force that put the firm on the abnormal-operations list
+    /// (经营异常名录).
+    pub abnormal_operations: u64,
 }
 
 /// The plan, byte for byte.

@@ -3,6 +3,7 @@
 //!
 //! Uses `bundle` and everything below it; not `office`.
 
+pub mod announcement;
 pub mod batch_format;
 pub mod batch_page;
 pub mod check;

@@ -1,14 +1,18 @@
 //! `index.html` of a public bundle: one self-contained page (inline CSS,
 //! JavaScript and SVG; no network) showing the task, the seed, the
-//! strata, two charts, the searchable list of targets and teams, and how
-//! to check the draw. Chinese first, with an English toggle.
+//! strata, two charts, the searchable list of targets and teams, the
+//! results announcement when results are published, and how to check the
+//! draw. Chinese first, with an English toggle. The searches of this page
+//! and of a batch's share one filter (`page.js`).
 //!
 //! The page is a pure function of the public data, so that
 //! `spotcheck verify` can render it again and compare.
 
 use crate::bundle::manifest::{ExcludedRecord, tool_version};
 use crate::inputs::plan::Plan;
-use crate::public::format::{PublicAssignment, PublicManifest, PublicStratum, PublicTarget};
+use crate::inputs::result_words::Outcome;
+use crate::public::announcement::{PENDING, ResultRow};
+use crate::public::format::{PublicAssignment, PublicManifest, PublicResults, PublicStratum, PublicTarget};
 use crate::seed::record::SeedRecord;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -17,6 +21,8 @@ pub use crate::base::html::esc;
 
 pub(crate) const CSS: &str = include_str!("page/page.css");
 pub(crate) const JS: &str = include_str!("page/page.js");
+/// The results announcement's style, on pages that have one.
+pub(crate) const RESULTS_CSS: &str = include_str!("page/results.css");
 
 /// What the page shows.
 pub struct PageData<'a> {
@@ -26,6 +32,9 @@ pub struct PageData<'a> {
     pub plan: &'a Plan,
     pub targets: &'a [PublicTarget],
     pub assignments: &'a [PublicAssignment],
+    /// The rows of `results.csv`, when the bundle publishes results
+    /// (`manifest.results`).
+    pub results: Option<&'a [ResultRow]>,
 }
 
 /// A UI string in both languages (both already plain text; escaped
@@ -49,7 +58,9 @@ pub fn render(d: &PageData) -> String {
     let mut h = String::with_capacity(4096 + d.targets.len() * 700);
     let title_zh = format!("{} · 抽查结果公示", m.task.name);
     let title_en = format!("{} · published draw", m.task.name);
-    page_start(&mut h, &title_zh, &title_en, &[CSS]);
+    let results = m.results.as_ref().zip(d.results);
+    let css: &[&str] = if results.is_some() { &[CSS, RESULTS_CSS] } else { &[CSS] };
+    page_start(&mut h, &title_zh, &title_en, css);
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
@@ -58,6 +69,9 @@ pub fn render(d: &PageData) -> String {
     strata_section(&mut h, d);
     charts_section(&mut h, d);
     list_section(&mut h, d);
+    if let Some((record, rows)) = results {
+        results_section(&mut h, record, rows, false);
+    }
     check_section(&mut h, d);
     plan_section(&mut h, d);
     h.push_str("</main>\n");
@@ -827,6 +841,249 @@ fn list_section(h: &mut String, d: &PageData) {
     h.push_str("</section>\n");
 }
 
+/// A result category's name in English (the log records the Chinese).
+fn result_en(name: &str) -> &str {
+    if name == PENDING {
+        return "pending";
+    }
+    match Outcome::parse(name) {
+        Some(Outcome::NoProblem) => "no problem found",
+        Some(Outcome::NotDisclosed) => "did not disclose what it must",
+        Some(Outcome::FalseDisclosure) => "disclosed false information",
+        Some(Outcome::Unreachable) => "cannot be reached at its registered address",
+        Some(Outcome::Corrected) => "problem found, ordered to correct it",
+        Some(Outcome::PendingAction) => "problem found, further action pending",
+        Some(Outcome::NoActivity) => "none of the inspected business found",
+        Some(Outcome::Closed) => "closed, or being wound up",
+        Some(Outcome::Obstructed) => "refused the inspection (serious)",
+        Some(Outcome::Deregistered) => "deregistered",
+        Some(Outcome::Revoked) => "licence revoked",
+        Some(Outcome::Cancelled) => "registration cancelled",
+        Some(Outcome::MovedOut) => "moved out",
+        None => name,
+    }
+}
+
+/// A count's share of `total` as a bar and a percentage.
+fn share(n: u64, total: u64) -> String {
+    let pct = if total == 0 {
+        0.0
+    } else {
+        n as f64 * 100.0 / total as f64
+    };
+    format!("<span class=\"share\"><span class=\"fill\" style=\"width:{pct:.1}%\"></span></span> {pct:.1}%")
+}
+
+/// The results announcement (抽查结果公告): the counts by result and by
+/// county, and a lookup of a firm's result and follow-up (two characters
+/// or more; at most 200 rows shown), pending firms as 待录入. With
+/// `tasks` (a batch), each row names its task and department.
+pub(crate) fn results_section(h: &mut String, record: &PublicResults, rows: &[ResultRow], tasks: bool) {
+    let total = rows.len() as u64;
+    let _ = writeln!(
+        h,
+        "<section id=\"results\">\n<h2>{}</h2>\n<p>{}</p>\n<div class=\"cards\">",
+        t("抽查结果公告", "Results announcement"),
+        t_html(
+            &format!(
+                "每一{}被抽中的企业都在下面列出：已录入的显示检查结果，尚未录入的显示“{PENDING}”。结果录入在结果日志 results.jsonl 中，\
+                 每行记有上一行的 SHA-256；本公告依据其全部 {} 行，最后一行的 SHA-256 为 <code id=\"results-head\">{}</code>。结果如经更正，以更正后的为准。",
+                if tasks { "项任务" } else { "家" },
+                record.lines,
+                esc(&record.head)
+            ),
+            &format!(
+                "Every firm drawn{} is listed below: with its result once recorded, as “pending” until then. Results are \
+                 recorded in the log results.jsonl, each line carrying the SHA-256 of the line before; this \
+                 announcement follows all of its {} lines, the last of which has SHA-256 <code>{}</code>. A corrected \
+                 result is shown as corrected.",
+                if tasks { " by each task" } else { "" },
+                record.lines,
+                esc(&record.head)
+            )
+        )
+    );
+    if tasks {
+        card(
+            h,
+            "n-results-targets",
+            total,
+            "抽查对象（按任务计）",
+            "targets (over all tasks)",
+        );
+    } else {
+        card(h, "n-results-targets", total, "抽查对象", "firms drawn");
+    }
+    card(h, "n-recorded", record.recorded, "已录入结果", "results recorded");
+    card(h, "n-pending", record.pending, "待录入", "pending");
+    card(
+        h,
+        "n-abnormal",
+        record.abnormal_operations,
+        "列入经营异常名录",
+        "for the abnormal-operations list",
+    );
+    h.push_str("</div>\n<div class=\"charts\">\n");
+    // By result: the categories in the publicity system's order, then
+    // any other name, then the pending.
+    let mut by_result: Vec<(&str, u64)> = Outcome::ALL
+        .iter()
+        .filter_map(|o| record.by_result.get(o.name()).map(|n| (o.name(), *n)))
+        .collect();
+    for (name, n) in &record.by_result {
+        if name != PENDING && !by_result.iter().any(|(x, _)| x == name) {
+            by_result.push((name, *n));
+        }
+    }
+    if let Some(n) = record.by_result.get(PENDING) {
+        by_result.push((PENDING, *n));
+    }
+    let _ = writeln!(
+        h,
+        "<div class=\"chart-box\"><h3>{}</h3>\n<table id=\"results-by-result\" class=\"counts\">\n\
+         <thead><tr><th>{}</th><th class=\"r\">{}</th><th>{}</th></tr></thead>\n<tbody>",
+        t("按检查结果", "By result"),
+        t("检查结果", "Result"),
+        t("数量", "Count"),
+        t("占比", "Share")
+    );
+    for (name, n) in &by_result {
+        let pending = if *name == PENDING { " class=\"pending\"" } else { "" };
+        let _ = writeln!(
+            h,
+            "<tr data-result=\"{}\" data-value=\"{n}\"{pending}><td>{}</td><td class=\"r\">{n}</td><td class=\"share-cell\">{}</td></tr>",
+            esc(name),
+            t(name, result_en(name)),
+            share(*n, total)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</tbody>\n<tfoot><tr><td>{}</td><td class=\"r\">{total}</td><td></td></tr></tfoot>\n</table></div>",
+        t("合计", "Total")
+    );
+    // By county: drawn, recorded, pending and abnormal, most drawn first.
+    let mut counties: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+    for r in rows {
+        let c = counties.entry(r.county.as_str()).or_default();
+        c[0] += 1;
+        if r.pending() {
+            c[2] += 1;
+        } else {
+            c[1] += 1;
+            if Outcome::parse(&r.result).is_some_and(Outcome::abnormal_operations) {
+                c[3] += 1;
+            }
+        }
+    }
+    let mut counties: Vec<(&str, [u64; 4])> = counties.into_iter().collect();
+    counties.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(b.0)));
+    let _ = writeln!(
+        h,
+        "<div class=\"chart-box\"><h3>{}</h3>\n<table id=\"results-by-county\" class=\"counts\">\n\
+         <thead><tr><th>{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th><th class=\"r\">{}</th></tr></thead>\n<tbody>",
+        t("按区县", "By county"),
+        t("区县", "County"),
+        t("抽查对象", "Drawn"),
+        t("已录入", "Recorded"),
+        t("待录入", "Pending"),
+        t("经营异常", "Abnormal")
+    );
+    for (county, [n, done, pending, abnormal]) in &counties {
+        let _ = writeln!(
+            h,
+            "<tr data-county=\"{}\"><td>{}</td><td class=\"r\">{n}</td><td class=\"r\">{done}</td>\
+             <td class=\"r\">{pending}</td><td class=\"r\">{abnormal}</td></tr>",
+            esc(county),
+            esc(county)
+        );
+    }
+    h.push_str("</tbody>\n</table></div>\n</div>\n");
+    // The lookup.
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<div class=\"search-bar\"><label for=\"result-search\">{}</label>\
+         <input id=\"result-search\" type=\"search\" autocomplete=\"off\" spellcheck=\"false\" \
+         placeholder=\"输入统一社会信用代码或企业名称\" data-ph-zh=\"输入统一社会信用代码或企业名称\" \
+         data-ph-en=\"Type a credit code or a firm's name\">\
+         <p id=\"result-count\" data-count=\"0\" aria-live=\"polite\">{}</p></div>",
+        t("查询企业的检查结果", "Find a firm's result"),
+        t("查找：", "Find:"),
+        t_html(
+            &format!("共 {total} 条，找到 <b class=\"n\">0</b> 条（输入至少两个字符）"),
+            &format!("<b class=\"n\">0</b> of {total} found (type two characters or more)")
+        )
+    );
+    let _ = write!(
+        h,
+        "<div class=\"table-wrap results-wrap\">\n<table id=\"results-table\">\n<thead><tr>"
+    );
+    let mut headers = Vec::new();
+    if tasks {
+        headers.push(t("抽查任务", "Task"));
+    }
+    headers.extend([
+        t("统一社会信用代码", "Credit code"),
+        t("企业名称", "Name"),
+        t("区县", "County"),
+        t("检查结果", "Result"),
+        t("检查日期", "Inspected on"),
+        t("后续处置", "Follow-up"),
+    ]);
+    if tasks {
+        headers.push(t("实施部门", "Department"));
+    }
+    headers.push(t("日志行", "Log line"));
+    for head in headers {
+        let _ = write!(h, "<th>{head}</th>");
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for r in rows {
+        let _ = write!(
+            h,
+            "<tr data-uscc=\"{}\" data-task=\"{}\" data-key=\"{} {}\" hidden>",
+            esc(&r.uscc),
+            esc(&r.task),
+            esc(&r.uscc.to_lowercase()),
+            esc(&r.name.to_lowercase())
+        );
+        if tasks {
+            let _ = write!(h, "<td class=\"code\">{}</td>", esc(&r.task));
+        }
+        let result = if r.pending() {
+            format!("<td class=\"result pending\">{}</td>", t(PENDING, "pending"))
+        } else {
+            format!("<td class=\"result\">{}</td>", t(&r.result, result_en(&r.result)))
+        };
+        let _ = write!(
+            h,
+            "<td class=\"code\">{}</td><td class=\"name\">{}</td><td>{}</td>{result}<td class=\"when\">{}</td><td class=\"measures\">{}</td>",
+            esc(&r.uscc),
+            esc(&r.name),
+            esc(&r.county),
+            esc(&r.inspected_on),
+            esc(&r.measures.replace(';', "；"))
+        );
+        if tasks {
+            let _ = write!(h, "<td>{}</td>", esc(&r.department));
+        }
+        let line = r.line.map_or_else(|| "—".to_string(), |l| l.to_string());
+        let _ = writeln!(h, "<td class=\"r line\">{line}</td></tr>");
+    }
+    let _ = writeln!(
+        h,
+        "</tbody>\n</table>\n</div>\n<p id=\"no-result\" class=\"note\" hidden>{}</p>\n<p class=\"note\">{}</p>\n</section>",
+        t(
+            "没有找到。未列出的企业本次未被抽中。",
+            "Not found. A firm not listed was not drawn."
+        ),
+        t_html(
+            "results.csv 列出每家被抽中企业的结果；<code>spotcheck verify <span class=\"dir\">PUBLIC_DIR</span></code> 核验结果日志的每一行都接续上一行、符合录入规则，且 results.csv 与日志完全一致。",
+            "results.csv lists every drawn firm's result; <code>spotcheck verify <span class=\"dir\">PUBLIC_DIR</span></code> checks that each line of the log follows the one before and the recording rules, and that results.csv is exactly what the log gives."
+        )
+    );
+}
+
 /// A Python string literal of `s` (a JSON string is one).
 pub(crate) fn py_str(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
@@ -990,9 +1247,29 @@ mod tests {
                 merkle_root: "ab".repeat(32),
             },
             teams: None,
+            results: Some(PublicResults {
+                log: "results.jsonl".into(),
+                lines: 1,
+                head: "\"<i>head</i>".into(),
+                recorded: 1,
+                pending: 0,
+                by_result: [("<script>alert(3)</script>".to_string(), 1)].into(),
+                abnormal_operations: 0,
+            }),
             withheld: vec![],
             files: Default::default(),
         };
+        let results = [ResultRow {
+            task: "T<1>".into(),
+            uscc: "91640121750822310D".into(),
+            name: "<img src=x onerror=alert(4)>".into(),
+            county: "<b>x</b>".into(),
+            department: "d&d".into(),
+            result: "<script>alert(3)</script>".into(),
+            inspected_on: "<i>2025</i>".into(),
+            measures: "<u>m</u>;其他：<s>x</s>".into(),
+            line: Some(1),
+        }];
         let targets = [PublicTarget {
             stratum: "<b>x</b>".into(),
             rank: 1,
@@ -1008,6 +1285,7 @@ mod tests {
             plan: &plan,
             targets: &targets,
             assignments: &[],
+            results: Some(&results),
         })
     }
 
@@ -1021,6 +1299,11 @@ mod tests {
         assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;&quot;&#39;"));
         assert!(page.contains("&amp;amp;"));
         assert!(page.contains("id=\"operator-seed\""));
+        assert!(page.contains("id=\"results\"") && page.contains("id=\"result-search\""));
+        for raw in ["<u>", "<s>", "<i>", "onerror=alert(4)>"] {
+            assert!(!page.contains(raw), "{raw}");
+        }
+        assert!(page.contains("&lt;script&gt;alert(3)&lt;/script&gt;"));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! manifest), `targets.csv`, `assignments.csv` (when teams were drawn),
 //! the ceremony's evidence as it is, and `index.html`. What the plan's
 //! `[publish]` table withholds (each firm's credit class, inspectors'
-//! names and ids) is left out of every file.
+//! names and ids) is left out of every file. A bundle with a results log
+//! also publishes the results announcement
+//! ([`crate::public::announcement`]): the log as it is, `results.csv` and
+//! `public.json`'s `results`.
 //!
 //! When classes are withheld and strata are formed by class, each
 //! stratum is published as `S1`, `S2`, … in stratum order, with a
@@ -24,6 +27,7 @@ use crate::draw::frame::FrameTree;
 use crate::inputs::plan::{Overrides, Plan};
 use crate::inputs::read::Inputs;
 use crate::inputs::record::{InputRecord, PlanRecord};
+use crate::public::announcement::{Announcement, note_ids_in_log, plan_lists};
 use crate::public::format::{
     EVIDENCE_FILES, INDEX_HTML, PUBLIC_FORMAT, PUBLIC_JSON, PublicAssignment, PublicInput, PublicManifest, PublicPlan,
     PublicStratum, PublicTarget, assignments_csv, frame_key, label_commitment, label_salt, manifest_bytes,
@@ -122,7 +126,7 @@ pub fn publish(dir: &Path, out: &Path, overrides: &Overrides) -> Result<Publishe
     if out.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(out.to_path_buf()));
     }
-    let report = verify::verify(dir, overrides)?;
+    let report = crate::results::check::verify(dir, overrides, None)?;
     if !report.ok() {
         return Ok(Published::NotVerified(report));
     }
@@ -205,6 +209,7 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
         totals: m.totals.clone(),
         frame: m.frame.clone(),
         teams: m.teams.clone(),
+        results: None,
         withheld,
         files: BTreeMap::new(),
     };
@@ -217,11 +222,25 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
         files.insert(ASSIGNMENTS_CSV.to_string(), assignments_csv(names, &assignments));
     }
     add_evidence(&private.dir, &mut files)?;
+    let announcement = match read_results_log(&private.dir)? {
+        Some(log) => {
+            let lists = plan_lists(&manifest, plan, &targets, &assignments).map(|(l, _)| l);
+            let a = lists
+                .and_then(|l| Announcement::of_log(&private.dir, l, &log))
+                .map_err(|message| results_error(&private.dir, message))?;
+            a.add_files(&log, &mut files);
+            manifest.results = Some(a.record.clone());
+            note_ids_in_log(&mut manifest.withheld);
+            Some(a)
+        }
+        None => None,
+    };
     let page = crate::public::page::render(&crate::public::page::PageData {
         manifest: &manifest,
         plan,
         targets: &targets,
         assignments: &assignments,
+        results: announcement.as_ref().map(|a| a.rows.as_slice()),
     });
     manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), manifest_bytes(&manifest));
@@ -286,6 +305,24 @@ pub(crate) fn add_evidence(dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) ->
         }
     }
     Ok(())
+}
+
+/// The bundle's results log, when it has one.
+pub(crate) fn read_results_log(dir: &Path) -> Result<Option<Vec<u8>>> {
+    let path = crate::results::log::log_path(dir);
+    if !path.exists() {
+        return Ok(None);
+    }
+    std::fs::read(&path).map(Some).map_err(|e| Error::io(&path, e))
+}
+
+/// A results log that cannot be published (it verified a moment before:
+/// it changed since).
+pub(crate) fn results_error(dir: &Path, message: String) -> Error {
+    Error::Bundle {
+        path: dir.display().to_string(),
+        message: format!("{message}; nothing was published (spotcheck verify checks the log)"),
+    }
 }
 
 /// Adds the page as `index.html` and returns the SHA-256 of every file,

@@ -5,20 +5,21 @@
 //! task's public `tasks/<id>/targets.csv`, the public `visits.csv`, the
 //! ceremony's evidence as it is, and `index.html` (the plan announcement
 //! and every task's announcement). The plan's `[publish]` table withholds
-//! what it withholds for a plan's public bundle.
+//! what it withholds for a plan's public bundle. A batch with a results
+//! log also publishes its results announcement, as a plan does.
 
 use crate::base::error::{Error, Result};
 use crate::base::sha256::sha256_hex;
 use crate::bundle::batch::{ASSIGNMENTS_CSV, BatchManifest, VISITS_CSV, read_batch_manifest, task_targets_file};
 use crate::bundle::manifest::{MANIFEST_JSON, tool_version};
 use crate::bundle::verify::{Report, locate_recorded};
-use crate::bundle::verify_batch::verify_batch;
 use crate::bundle::view::TargetRow;
 use crate::bundle::write::write_new_dir;
 use crate::inputs::batch_plan::BatchPlan;
 use crate::inputs::items::ItemList;
 use crate::inputs::plan::Overrides;
 use crate::inputs::table::RawFile;
+use crate::public::announcement::{Announcement, batch_lists, note_ids_in_log};
 use crate::public::batch_format::{
     PUBLIC_BATCH_FORMAT, PublicBatchManifest, PublicItem, PublicTask, PublicTaskItem, PublicVisit,
     batch_manifest_bytes, batch_withheld, category_word, split_list, task_opaque, visits_csv,
@@ -26,7 +27,8 @@ use crate::public::batch_format::{
 use crate::public::batch_page::{BatchPageData, render_batch_page};
 use crate::public::format::{PUBLIC_JSON, PublicStratum, PublicTarget, targets_csv};
 use crate::public::publish::{
-    OPAQUE_INFERENCE_WARNING, add_evidence, add_page, public_inputs, public_plan, public_stratum,
+    OPAQUE_INFERENCE_WARNING, add_evidence, add_page, public_inputs, public_plan, public_stratum, read_results_log,
+    results_error,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,7 +53,7 @@ pub fn publish_batch(dir: &Path, out: &Path, overrides: &Overrides) -> Result<Pu
     if out.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(out.to_path_buf()));
     }
-    let report = verify_batch(dir, overrides)?;
+    let report = crate::results::check::verify(dir, overrides, None)?;
     if !report.ok() {
         return Ok(PublishedBatch::NotVerified(report));
     }
@@ -272,6 +274,7 @@ pub fn render(
         tasks,
         totals: m.totals.clone(),
         teams: m.teams.clone(),
+        results: None,
         withheld: batch_withheld(plan, m.teams.is_some()),
         files: BTreeMap::new(),
     };
@@ -281,11 +284,25 @@ pub fn render(
     }
     files.insert(VISITS_CSV.to_string(), visits_csv(names_shown, &visits));
     add_evidence(dir, &mut files)?;
+    let announcement = match read_results_log(dir)? {
+        Some(log) => {
+            let lists = batch_lists(&manifest, plan, &task_targets, &visits).map(|(l, _)| l);
+            let a = lists
+                .and_then(|l| Announcement::of_log(dir, l, &log))
+                .map_err(|message| results_error(dir, message))?;
+            a.add_files(&log, &mut files);
+            manifest.results = Some(a.record.clone());
+            note_ids_in_log(&mut manifest.withheld);
+            Some(a)
+        }
+        None => None,
+    };
     let page = render_batch_page(&BatchPageData {
         manifest: &manifest,
         plan,
         targets: &task_targets,
         visits: &visits,
+        results: announcement.as_ref().map(|a| a.rows.as_slice()),
     });
     manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), batch_manifest_bytes(&manifest));

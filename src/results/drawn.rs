@@ -32,6 +32,8 @@ pub struct TaskInfo {
 pub struct Member {
     pub slot: u32,
     pub department: String,
+    /// Empty when not known: a team read from public files that withhold
+    /// inspectors' ids.
     pub id: String,
     pub name: String,
 }
@@ -61,6 +63,25 @@ pub struct Inspection {
     pub credit_class: String,
     /// Index into [`Drawn::visits`].
     pub visit: usize,
+}
+
+/// What [`Drawn::from_lists`] builds a [`Drawn`] from: the fields of a
+/// bundle's draw that its public files state.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    pub batch: bool,
+    /// The task's id, name and department (a plan), or the batch's.
+    pub id: String,
+    pub name: String,
+    pub department: String,
+    /// SHA-256 of the bundle's `manifest.json`: the chain's start.
+    pub manifest_sha256: String,
+    pub tasks: Vec<TaskInfo>,
+    pub visits: Vec<Visit>,
+    /// In the order of the bundle's lists.
+    pub inspections: Vec<Inspection>,
+    /// The plan's credit classes, lowest risk first.
+    pub classes: Vec<String>,
 }
 
 /// Everything a results log is checked against.
@@ -123,16 +144,75 @@ impl Drawn {
             Drawn::of_plan(dir)?
         };
         drawn.manifest_sha256 = manifest_sha256;
-        drawn.index = drawn
+        Ok(drawn.indexed())
+    }
+
+    /// What a bundle drew, as its public files state it (SPEC.md §11, the
+    /// public results):
+    /// no private bundle is read. `lists` is checked for what an index
+    /// needs (every inspection's task and visit exist, no (task, firm)
+    /// twice); a team whose ids are not public has members with an empty
+    /// `id` (slot and department only), and one not known at all is
+    /// empty: either way [`crate::results::state::State`] checks no
+    /// officer against it.
+    pub fn from_lists(dir: &Path, lists: Lists) -> std::result::Result<Drawn, String> {
+        let Lists {
+            batch,
+            id,
+            name,
+            department,
+            manifest_sha256,
+            tasks,
+            visits,
+            inspections,
+            classes,
+        } = lists;
+        for v in &visits {
+            if let Some(&t) = v.tasks.iter().find(|&&t| t >= tasks.len()) {
+                return Err(format!("visit {} serves task {t}, which is not listed", v.key));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for x in &inspections {
+            let Some(task) = tasks.get(x.task) else {
+                return Err(format!("{} is drawn by task {}, which is not listed", x.uscc, x.task));
+            };
+            if x.visit >= visits.len() {
+                return Err(format!("{} of task {} is on no listed visit", x.uscc, task.id));
+            }
+            if !seen.insert((x.task, x.uscc.as_str())) {
+                return Err(format!("{} is listed twice in task {}", x.uscc, task.id));
+            }
+        }
+        let drawn = Drawn {
+            dir: dir.to_path_buf(),
+            batch,
+            id,
+            name,
+            department,
+            manifest_sha256,
+            tasks,
+            visits,
+            inspections,
+            index: BTreeMap::new(),
+            by_firm: BTreeMap::new(),
+            classes,
+        };
+        Ok(drawn.indexed())
+    }
+
+    /// With its look-ups by (task, firm) and by firm.
+    fn indexed(mut self) -> Drawn {
+        self.index = self
             .inspections
             .iter()
             .enumerate()
-            .map(|(i, x)| ((drawn.tasks[x.task].id.clone(), x.uscc.clone()), i))
+            .map(|(i, x)| ((self.tasks[x.task].id.clone(), x.uscc.clone()), i))
             .collect();
-        for (i, x) in drawn.inspections.iter().enumerate() {
-            drawn.by_firm.entry(x.uscc.clone()).or_default().push(i);
+        for (i, x) in self.inspections.iter().enumerate() {
+            self.by_firm.entry(x.uscc.clone()).or_default().push(i);
         }
-        Ok(drawn)
+        self
     }
 
     fn of_plan(dir: &Path) -> Result<Drawn> {

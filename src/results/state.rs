@@ -160,7 +160,7 @@ impl<'d> State<'d> {
                 let Some(pos) = team.iter().position(|m| m.slot == s.slot) else {
                     return Err(refuse("slot", format!("visit {} has no slot {}", s.visit, s.slot)));
                 };
-                if team[pos].id != s.replaced {
+                if !team[pos].id.is_empty() && team[pos].id != s.replaced {
                     return Err(refuse(
                         "replaced",
                         format!(
@@ -253,7 +253,10 @@ impl<'d> State<'d> {
             ));
         }
         let team = &self.teams[x.visit];
+        // A team read from public files may lack its officers' ids (they
+        // are withheld): then no officer is checked against it.
         if !team.is_empty()
+            && team.iter().all(|m| !m.id.is_empty())
             && let Some(id) = seen.iter().find(|id| !team.iter().any(|m| m.id == **id))
         {
             let ids: Vec<&str> = team.iter().map(|m| m.id.as_str()).collect();
@@ -297,8 +300,8 @@ impl<'d> State<'d> {
                     format!("item {}: unknown measure or method", item.item),
                 ));
             }
-            let outcome_given = !(item.method.is_empty() && item.problem.is_empty() && item.measure.is_empty());
-            if !item.checked && outcome_given {
+            let has_outcome = !item.method.is_empty() || !item.problem.is_empty() || !item.measure.is_empty();
+            if !item.checked && has_outcome {
                 return Err(refuse_item(
                     "checked",
                     &item.item,

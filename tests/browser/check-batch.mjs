@@ -8,13 +8,16 @@
 // firm lookup finds that firm's visits and names its tasks; the language
 // button switches to English; no network request is attempted and no
 // script error happens. Saves SCREENSHOT.png (Chinese, the task opened
-// and searched) and SCREENSHOT-en.png. Exits 1 with the reason on any
-// failure.
+// and searched) and SCREENSHOT-en.png. When the bundle publishes results
+// (results.csv), the results announcement is checked too (results.mjs),
+// and its section saved as SCREENSHOT-results.png. Exits 1 with the
+// reason on any failure.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
+import { checkResults } from './results.mjs';
 
 const [publicDir, screenshot] = args('check-batch.mjs');
 
@@ -99,6 +102,13 @@ await inChromium(screenshot, async (page) => {
   console.log(`screenshot: ${lookupShot}`);
   await lookup.fill('no such firm ZZZ');
   check((await found.count()) === 0 && (await page.locator('#no-visit').isVisible()), 'a text found nowhere shows a note');
+
+  const results = join(dir, 'results.csv');
+  if (existsSync(results)) {
+    await checkResults(page, parseCsv(readFileSync(results, 'utf8')), screenshot.replace(/(\.png)?$/, '-results.png'));
+  } else {
+    check((await page.locator('#results').count()) === 0, 'no results announcement without results.csv');
+  }
 
   // English.
   await page.locator('#lang-toggle').click();

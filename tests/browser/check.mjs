@@ -7,12 +7,16 @@
 // it; clearing shows all again; the language button switches to English;
 // no network request is attempted (all are blocked and recorded); no
 // script error. Saves SCREENSHOT.png (Chinese) and SCREENSHOT-en.png.
-// Exits 1 with the reason on any failure.
+// When the bundle publishes results (results.csv), the results
+// announcement is checked too (results.mjs), and its section saved as
+// results.png beside SCREENSHOT.png. Exits 1 with the reason on any
+// failure.
 
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
+import { checkResults } from './results.mjs';
 
 const [publicDir, screenshot] = args('check.mjs');
 
@@ -81,6 +85,13 @@ await inChromium(screenshot, async (page) => {
 
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
+
+  const results = join(dir, 'results.csv');
+  if (existsSync(results)) {
+    await checkResults(page, parseCsv(readFileSync(results, 'utf8')), join(dirname(resolve(screenshot)), 'results.png'));
+  } else {
+    check((await page.locator('#results').count()) === 0, 'no results announcement without results.csv');
+  }
 
   // English.
   await page.locator('#lang-toggle').click();

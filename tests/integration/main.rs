@@ -14,6 +14,7 @@ mod mutate;
 mod office;
 mod office_batch;
 mod publish_batch;
+mod publish_results;
 mod readme;
 mod refused;
 mod results;

@@ -6,6 +6,10 @@
 #[path = "../support/run.rs"]
 mod run;
 
+#[path = "../support/results.rs"]
+mod results_file;
+
+pub use results_file::*;
 pub use run::*;
 use spotcheck_demo::{self as demo, DemoEnterprise};
 use std::collections::BTreeMap;

@@ -1,33 +1,60 @@
 (function () {
   'use strict';
   var body = document.body;
+  var slice = function (list) { return Array.prototype.slice.call(list); };
 
-  // Search: the rows are rendered once; typing only toggles `hidden`.
-  var search = document.getElementById('search');
-  var count = document.getElementById('match-count');
-  if (search && count) {
-    var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr'));
-    var keys = rows.map(function (r) { return r.getAttribute('data-key') || ''; });
-    var numbers = count.querySelectorAll('.n');
-    var none = document.getElementById('no-match');
-    var filter = function () {
-      var q = search.value.trim().toLowerCase();
-      var n = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var show = q === '' || keys[i].indexOf(q) !== -1;
-        if (rows[i].hidden === show) { rows[i].hidden = !show; }
-        if (show) { n++; }
-      }
-      count.setAttribute('data-count', String(n));
-      for (var j = 0; j < numbers.length; j++) { numbers[j].textContent = String(n); }
-      none.hidden = n !== 0;
+  // Searches, shared with the batch page's script (window.spotcheck): the
+  // rows are rendered once; typing only toggles `hidden`. `filter` shows
+  // the rows whose key (data-key) holds the query, once the query has
+  // `min` characters, and at most `limit` of them; it returns how many
+  // hold it.
+  var keys = function (rows) { return rows.map(function (r) { return r.getAttribute('data-key') || ''; }); };
+  var filter = function (rows, rowKeys, q, min, limit) {
+    var n = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var match = q.length >= min && rowKeys[i].indexOf(q) !== -1;
+      if (match) { n++; }
+      var show = match && n <= limit;
+      if (rows[i].hidden === show) { rows[i].hidden = !show; }
+    }
+    return n;
+  };
+  // Writes a count into a box's `.n` spots and its data-count.
+  var say = function (box, n) {
+    box.setAttribute('data-count', String(n));
+    var spots = box.querySelectorAll('.n');
+    for (var i = 0; i < spots.length; i++) { spots[i].textContent = String(n); }
+  };
+  // A search box over `rows`: the count in `count`, and `none` shown when
+  // a query long enough finds nothing.
+  var search = function (box, rows, count, none, min, limit) {
+    var rowKeys = keys(rows);
+    var run = function () {
+      var q = box.value.trim().toLowerCase();
+      var n = filter(rows, rowKeys, q, min, limit);
+      say(count, n);
+      none.hidden = !(q.length >= min && n === 0);
     };
-    search.addEventListener('input', filter);
-    if (search.value) { filter(); }
+    box.addEventListener('input', run);
+    if (box.value) { run(); }
+  };
+  window.spotcheck = { slice: slice, keys: keys, filter: filter, say: say, search: search };
+
+  var byId = function (id) { return document.getElementById(id); };
+  // The list of targets: every row shown until something is typed.
+  if (byId('search') && byId('match-count')) {
+    search(byId('search'), slice(document.querySelectorAll('#targets tbody tr')), byId('match-count'),
+      byId('no-match'), 0, Infinity);
+  }
+  // The results announcement: a firm's result, from two characters on;
+  // at most 200 rows are shown.
+  if (byId('result-search')) {
+    search(byId('result-search'), slice(document.querySelectorAll('#results-table tbody tr')), byId('result-count'),
+      byId('no-result'), 2, 200);
   }
 
   // Language: Chinese first; the button switches every UI string.
-  var toggle = document.getElementById('lang-toggle');
+  var toggle = byId('lang-toggle');
   var title = document.querySelector('title');
   function setLang(lang) {
     body.setAttribute('data-lang', lang);
