@@ -752,17 +752,7 @@ fn a_results_log_with_substitutions_agrees_with_a_checker_written_from_the_spec(
     let firm = rows[5][0].clone();
     let first = rows[5][3].split(';').next().unwrap().to_string();
     let substitute = |uscc: &str, gone: &str| {
-        let run = spotcheck([
-            "results",
-            "substitute",
-            &bundle.display().to_string(),
-            "--firm",
-            uscc,
-            "--inspector",
-            gone,
-            "--reason",
-            "休假",
-        ]);
+        let run = crate::results::substitute(&bundle, uscc, gone, "休假");
         run.ok();
         run.stdout.split_whitespace().next().unwrap().to_string()
     };

@@ -76,6 +76,22 @@ pub fn record(bundle: &Path, file: &Path, extra: &[&str]) -> Run {
     spotcheck(args)
 }
 
+/// `spotcheck results substitute BUNDLE --firm FIRM --inspector GONE --reason WHY`.
+pub fn substitute(bundle: &Path, firm: &str, gone: &str, why: &str) -> Run {
+    let bundle = bundle.display().to_string();
+    spotcheck([
+        "results",
+        "substitute",
+        &bundle,
+        "--firm",
+        firm,
+        "--inspector",
+        gone,
+        "--reason",
+        why,
+    ])
+}
+
 /// The result for the n-th firm: mostly none found, some others.
 pub fn result_for(n: usize) -> &'static str {
     match n % 50 {
@@ -107,19 +123,9 @@ fn results_are_recorded_corrected_and_substituted_and_verify_checks_them() {
     let ids = header.iter().position(|h| h == "inspector_ids").unwrap();
     for (n, row) in rows.iter().take(2).enumerate() {
         let gone = row[ids].split(';').next().unwrap().to_string();
-        spotcheck([
-            "results",
-            "substitute",
-            &bundle.display().to_string(),
-            "--firm",
-            &row[0],
-            "--inspector",
-            &gone,
-            "--reason",
-            if n == 0 { "休假" } else { "发现回避情形" },
-        ])
-        .ok()
-        .stdout_has(&[&format!("replaces {gone} on slot 1"), "rank "]);
+        substitute(&bundle, &row[0], &gone, if n == 0 { "休假" } else { "发现回避情形" })
+            .ok()
+            .stdout_has(&[&format!("replaces {gone} on slot 1"), "rank "]);
     }
     verify(&bundle, &[])
         .ok()
@@ -434,17 +440,7 @@ fn a_batch_records_one_result_per_task_of_a_joint_visit() {
         .next()
         .unwrap()
         .to_string();
-    let run = spotcheck([
-        "results",
-        "substitute",
-        &bundle.display().to_string(),
-        "--firm",
-        &twice,
-        "--inspector",
-        &gone,
-        "--reason",
-        "借调",
-    ]);
+    let run = substitute(&bundle, &twice, &gone, "借调");
     run.ok().stdout_has(&[&format!("replaces {gone} on slot 1")]);
     let substitute = run.stdout.split_whitespace().next().unwrap().to_string();
     let (_, again) = template(&bundle, &w.out("t2.csv"));
@@ -627,18 +623,7 @@ fn a_whole_cycle_from_the_draw_to_next_years_draw() {
     let (_, rows) = template(&bundle, &w.out("t0.csv"));
     for row in &rows[..2] {
         let gone = row[3].split(';').nth(1).unwrap().to_string();
-        spotcheck([
-            "results",
-            "substitute",
-            &bundle.display().to_string(),
-            "--firm",
-            &row[0],
-            "--inspector",
-            &gone,
-            "--reason",
-            "休假",
-        ])
-        .ok();
+        substitute(&bundle, &row[0], &gone, "休假").ok();
     }
     let (header, mut rows) = template(&bundle, &w.out("t1.csv"));
     assert_eq!(rows.len(), drawn);
