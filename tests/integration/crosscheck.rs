@@ -789,3 +789,45 @@ fn a_results_log_with_substitutions_agrees_with_a_checker_written_from_the_spec(
         .expect_code(3)
         .stdout_has(&["results.jsonl, line 3: substitute: X"]);
 }
+
+#[test]
+fn a_batchs_results_log_agrees_with_the_checker_written_from_the_spec() {
+    use crate::results::{fill, record, result_for, template, write_csv};
+    let Some(py) = python() else { return };
+    let w = Work::new();
+    let bundle = w.out("joint");
+    draw(&repo().join("plans/joint-2025.toml"), "20250301-QDN", &bundle, &[]).ok();
+    let (_, rows) = template(&bundle, &w.out("t0.csv"));
+    // Substitutions on three visits, two departments' slots among them.
+    for row in rows.iter().step_by(97).take(3) {
+        let gone = row[3].split(';').last().unwrap().to_string();
+        let dir = bundle.display().to_string();
+        // A firm may have two visits in the batch: the task names the one.
+        spotcheck([
+            "results",
+            "substitute",
+            &dir,
+            "--firm",
+            &row[0],
+            "--task",
+            &row[1],
+            "--inspector",
+            &gone,
+            "--reason",
+            "休假",
+        ])
+        .ok();
+    }
+    let (header, mut rows) = template(&bundle, &w.out("t1.csv"));
+    rows.truncate(400);
+    for (n, row) in rows.iter_mut().enumerate() {
+        fill(&header, row, n, result_for(n));
+    }
+    record(&bundle, &write_csv(&w.out("r.csv"), &header, &rows), &[]).ok();
+    let (code, text) = results_check(&py, &bundle);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("403 lines, 400 results, 0 corrections, 3 substitutions, 400 of "),
+        "{text}"
+    );
+}
