@@ -800,7 +800,7 @@ fn a_batchs_results_log_agrees_with_the_checker_written_from_the_spec() {
     let (_, rows) = template(&bundle, &w.out("t0.csv"));
     // Substitutions on three visits, two departments' slots among them.
     for row in rows.iter().step_by(97).take(3) {
-        let gone = row[3].split(';').last().unwrap().to_string();
+        let gone = row[3].split(';').next_back().unwrap().to_string();
         let dir = bundle.display().to_string();
         // A firm may have two visits in the batch: the task names the one.
         spotcheck([
