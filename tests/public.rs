@@ -640,10 +640,25 @@ fn the_page_works_in_a_browser() {
         eprintln!("skipped: set SPOTCHECK_BROWSER=1 to check index.html in Chromium (see tests/browser/check.mjs)");
         return;
     }
+    // With credit classes published, the ratios are public and the page
+    // checks each stratum's k (the demo plan withholds them).
+    let w = Work::new(Some("credit_classes = true\ninspector_names = true"));
+    let bundle = w.ceremony("b");
+    let public = w.publish(&bundle, "spotcheck-public-classes");
+    check_in_browser("check.mjs", &public, "index-classes.png");
+
     let w = Work::new(None);
     let bundle = w.ceremony("b");
     let public = w.publish(&bundle, "spotcheck-public-demo");
-    check_in_browser("check.mjs", &public, "index.png");
+    let stdout = check_in_browser("check.mjs", &public, "index.png");
+    // The page's own check: its time for the demo's targets, and its
+    // section when it passed and when an edited copy failed.
+    for line in stdout.lines().filter(|l| l.starts_with("the page checked its")) {
+        println!("{line}");
+    }
+    for shot in ["verified.png", "verify-failed.png"] {
+        assert!(repo().join("target/test-artifacts").join(shot).exists(), "{shot}");
+    }
 }
 
 /// Records the results of the template rows of `bundle` that `pick`
@@ -684,8 +699,8 @@ fn the_results_page_works_in_a_browser() {
 
 /// Runs `tests/browser/<script>` in Node on the public bundle `public`,
 /// saving its screenshot as `target/test-artifacts/<shot>`, and fails
-/// unless every browser check passed.
-fn check_in_browser(script: &str, public: &Path, shot: &str) {
+/// unless every browser check passed; returns what it printed.
+fn check_in_browser(script: &str, public: &Path, shot: &str) -> String {
     let artifacts = repo().join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join(shot);
@@ -703,6 +718,7 @@ fn check_in_browser(script: &str, public: &Path, shot: &str) {
     );
     assert!(stdout.contains("all browser checks passed"), "{stdout}");
     assert!(shot.exists());
+    stdout.into_owned()
 }
 
 #[test]

@@ -407,7 +407,7 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
 }
 
 fn task_strata_table(h: &mut String, task: &PublicTask) {
-    strata_table(h, &task.strata, "class=\"task-strata\"", false);
+    strata_table(h, &task.strata, "class=\"task-strata\"", None);
     h.push_str("</tbody>\n</table>\n</div>\n");
 }
 

@@ -21,6 +21,9 @@ pub use crate::base::html::esc;
 
 pub(crate) const CSS: &str = include_str!("page/page.css");
 pub(crate) const JS: &str = include_str!("page/page.js");
+/// The plan page's own check of its list (SPEC.md §2 and §3), run in the
+/// reader's browser; it follows `page.js` in the same script element.
+pub(crate) const VERIFY_JS: &str = include_str!("page/verify.js");
 /// The results announcement's style, on pages that have one.
 pub(crate) const RESULTS_CSS: &str = include_str!("page/results.css");
 
@@ -64,6 +67,7 @@ pub fn render(d: &PageData) -> String {
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
+    verify_section(&mut h);
     seed_section(&mut h, &m.seed);
     summary_section(&mut h, d);
     strata_section(&mut h, d);
@@ -75,8 +79,30 @@ pub fn render(d: &PageData) -> String {
     check_section(&mut h, d);
     plan_section(&mut h, d);
     h.push_str("</main>\n");
-    page_end(&mut h, &m.source_manifest_sha256, &[JS]);
+    page_end(&mut h, &m.source_manifest_sha256, &[&[JS, VERIFY_JS].concat()]);
     h
+}
+
+/// Where the page reports its own check (`verify.js`): the progress line
+/// and the list of checks are filled in by the script; what it does not
+/// check is said here.
+fn verify_section(h: &mut String) {
+    let _ = writeln!(
+        h,
+        "<section id=\"verify\">\n<h2>{}</h2>\n<p>{}</p>\n\
+         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>\n\
+         <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
+        t("本页面的自动核验", "This page checks itself"),
+        t(
+            "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k。无需安装任何软件，也不连接网络。",
+            "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k. Nothing to install; no network.",
+        ),
+        t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
+        t(
+            "本页面尚未核验：种子是否由承诺、秘密值与公开随机数算出；各文件的哈希值；名录的 Merkle 树与企业证明文件；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
+            "Not checked here yet: that the seed follows from the commitment, the secret and the public randomness; the files' hashes; the directory's Merkle tree and the firms' proofs; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
+        )
+    );
 }
 
 /// The page's start, up to `<body>`: its title in both languages and
@@ -430,7 +456,7 @@ fn strata_section(h: &mut String, d: &PageData) {
         "<section id=\"strata\">\n<h2>{}</h2>\n",
         t("分层与抽取数", "Strata and sample sizes")
     );
-    let span = strata_table(h, &m.strata, "id=\"strata-table\"", true);
+    let span = strata_table(h, &m.strata, "id=\"strata-table\"", Some(d.plan));
     let _ = writeln!(
         h,
         "</tbody>\n<tfoot><tr><td colspan=\"{span}\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td></td></tr></tfoot>\n</table>\n</div>",
@@ -463,10 +489,12 @@ fn strata_section(h: &mut String, d: &PageData) {
 }
 
 /// The table of `strata` up to its last row: the table's attribute is
-/// `table` (its id or class); with `mark_rows`, each row names its
-/// stratum. The class and ratio columns are shown when some stratum has
-/// one. Returns how many columns come before N.
-pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str, mark_rows: bool) -> usize {
+/// `table` (its id or class); with the `plan` (`mark`), each row names
+/// its stratum, N and k, and, where the ratio is public, the ratio and
+/// the plan's `min` and `max` for its class, for the page's own check of
+/// k (`verify.js`). The class and ratio columns are shown when some
+/// stratum has one. Returns how many columns come before N.
+pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str, mark: Option<&Plan>) -> usize {
     let classes = strata.iter().any(|s| s.credit_class.is_some());
     let ratios = strata.iter().any(|s| s.ratio.is_some());
     let _ = write!(
@@ -488,8 +516,25 @@ pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str
         t("抽中概率 k/N", "Probability k/N")
     );
     for s in strata {
-        if mark_rows {
-            let _ = write!(h, "<tr data-stratum=\"{}\">", esc(&s.label));
+        if let Some(plan) = mark {
+            let _ = write!(
+                h,
+                "<tr data-stratum=\"{}\" data-n=\"{}\" data-k=\"{}\"",
+                esc(&s.label),
+                s.n,
+                s.k
+            );
+            if let Some(ratio) = &s.ratio {
+                let _ = write!(h, " data-ratio=\"{}\"", esc(ratio));
+                let class = s.credit_class.as_deref().unwrap_or("");
+                if let Some(min) = plan.targets.min.get(class) {
+                    let _ = write!(h, " data-min=\"{min}\"");
+                }
+                if let Some(max) = plan.targets.max.get(class) {
+                    let _ = write!(h, " data-max=\"{max}\"");
+                }
+            }
+            h.push('>');
         } else {
             h.push_str("<tr>");
         }
@@ -1317,6 +1362,17 @@ mod tests {
             }
         }
         assert!(page.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn the_page_can_check_itself() {
+        let page = hostile_page();
+        assert!(page.contains("<section id=\"verify\">"));
+        assert!(
+            page.contains("<tr data-stratum=\"&lt;b&gt;x&lt;/b&gt;\" data-n=\"20\" data-k=\"1\" data-ratio=\"5%\">")
+        );
+        assert!(page.contains("crypto.subtle.digest") && page.contains("data-verify-status"));
+        assert!(page.contains("id=\"verify-not-checked\""));
     }
 
     #[test]

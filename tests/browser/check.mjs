@@ -7,12 +7,18 @@
 // it; clearing shows all again; the language button switches to English;
 // no network request is attempted (all are blocked and recorded); no
 // script error. Saves SCREENSHOT.png (Chinese) and SCREENSHOT-en.png.
+// The page's own check (verify.js) computes SPEC.md §2's vectors, ends
+// with data-verify-status="ok" (its time is printed), and ends "failed",
+// naming the failed check, on copies of index.html with one ticket
+// changed, two ranks swapped, or one row dropped; its section is saved as
+// verified.png and verify-failed.png beside SCREENSHOT.png.
 // When the bundle publishes results (results.csv), the results
 // announcement is checked too (results.mjs), and its section saved as
 // results.png beside SCREENSHOT.png. Exits 1 with the reason on any
 // failure.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
@@ -27,8 +33,51 @@ const uscc = col('uscc');
 const name = col('name');
 const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
 
+const artifacts = dirname(resolve(screenshot));
+
+/** Waits (60 s at most) for the page's own check to end; its status. */
+async function verdict(page) {
+  await page.waitForFunction(
+    () => ['ok', 'failed'].includes(document.body.getAttribute('data-verify-status')), null, { timeout: 60000 });
+  return page.evaluate(() => document.body.getAttribute('data-verify-status'));
+}
+
 await inChromium(screenshot, async (page) => {
+  const opened = Date.now();
   await page.goto(pageUrl, { waitUntil: 'load' });
+
+  // The page checks itself.
+  const status = await verdict(page);
+  const wall = Date.now() - opened;
+  const ms = Number(await page.evaluate(() => document.body.getAttribute('data-verify-ms')));
+  console.log(`the page checked its ${targets.length} targets in ${ms} ms (${wall} ms from opening it)`);
+  const verifyText = await page.locator('#verify').innerText();
+  check(status === 'ok', `the page's own check ends ok (${verifyText})`);
+  check(ms < 2000, `the page's own check took under 2 s (${ms} ms)`);
+  check(verifyText.includes(`已核验 ${targets.length} / ${targets.length}`), 'the page says how many it checked');
+  check((await page.locator('#verify-checks > li[data-outcome="ok"]').count()) >= 3, 'tickets, ranks and counts passed');
+  // k from N: checked where the ratios are public, said not checked where not.
+  const outcome = (id) => page.locator(id).getAttribute('data-outcome');
+  if ((await page.locator('#strata-table tr[data-ratio]').count()) > 0) {
+    check((await outcome('#verify-sizes')) === 'ok' && (await page.locator('#verify-sizes-unknown').count()) === 0,
+      'with public ratios, k follows from N in every stratum');
+  } else {
+    check((await outcome('#verify-sizes-unknown')) === 'skipped' && (await page.locator('#verify-sizes').count()) === 0,
+      'with the ratios withheld, the page says it did not check k');
+  }
+  // SPEC.md §2's vectors, by the page's own function.
+  const vectors = [
+    ['01382438112797316654', 'AB-130', '0.26299714122838008416507544297546663599715395525154425586041245287750224561854'],
+    ['20250301-QDN', '91640121750822310D', '0.37632197080225483250199307517330880493502141177248781684697061492577131568261'],
+    ['20250301-QDN', '91640221MA75XXUL75', '0.14236155032877600162941296972668971134664346034673700328550125809805456923397'],
+    ['20250301-QDN', '9164022122816188X8', '0.52235651166613383232178844699141865004696725110302340169391178035165016679367'],
+    ['20250301-QDN', '91350100M000100Y43', '0.03564501221880607793665928530218228191322090203711250597641202119735074971869'],
+  ];
+  for (const [seed, id, want] of vectors) {
+    const got = await page.evaluate(([s, i]) => window.spotcheckVerify.ticket(s, i), [seed, id]);
+    check(got === want, `the page computes T(${seed}, ${id}) as SPEC.md §2 (${got})`);
+  }
+  await page.locator('#verify').screenshot({ path: join(artifacts, 'verified.png') });
 
   const rows = page.locator('#targets tbody tr');
   const visible = page.locator('#targets tbody tr:not([hidden])');
@@ -110,4 +159,49 @@ await inChromium(screenshot, async (page) => {
   console.log(`screenshot: ${enShot}`);
   await page.locator('#lang-toggle').click();
   check((await headings()) === zhHeadings, 'toggling again shows Chinese');
+
+  // Copies of index.html with the list edited: the page must fail its
+  // own check and name what failed. (Editing index.html changes its
+  // SHA-256 in public.json, so `spotcheck verify` would refuse these
+  // copies anyway; here only the page's own check is tested, and the
+  // copies hold index.html alone.)
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const lines = html.split('\n');
+  const rowAt = lines.map((l, i) => (l.startsWith('<tr role="row" data-uscc=') ? i : -1)).filter((i) => i >= 0);
+  const rank = /(<td role="cell" class="r">)(\d+)(<\/td>)/;
+  const stratumOf = (i) => /<td role="cell">([^<]*)<\/td>/.exec(lines[i])[1];
+  const tampered = [
+    ['one ticket changed', (ls) => {
+      const i = rowAt[11];
+      ls[i] = ls[i].replace(/title="0\.(\d)/, (_, d) => `title="0.${(Number(d) + 1) % 10}`);
+    }, ['第12行：随机号与 T(seed, uscc) 不符', '未通过：名单中全部']],
+    ['two ranks swapped', (ls) => {
+      const [a, b] = [rowAt[2], rowAt[4]];
+      check(stratumOf(a) === stratumOf(b), 'the swapped rows are in one stratum');
+      const [ra, rb] = [rank.exec(ls[a])[2], rank.exec(ls[b])[2]];
+      ls[a] = ls[a].replace(rank, `$1${rb}$3`);
+      ls[b] = ls[b].replace(rank, `$1${ra}$3`);
+    }, ['第3行：分层', '第5行：分层', '未通过：每层的层内序号']],
+    ['one row dropped', (ls) => {
+      ls.splice(rowAt[7], 1);
+    }, [`分层 ${stratumOf(rowAt[7])}：名单列出`, '未通过：每层名单恰好列出 k 家企业']],
+  ];
+  for (const [what, edit, named] of tampered) {
+    const copy = mkdtempSync(join(tmpdir(), 'spotcheck-tampered-'));
+    try {
+      const ls = lines.slice();
+      edit(ls);
+      writeFileSync(join(copy, 'index.html'), ls.join('\n'));
+      await page.goto(pathToFileURL(join(copy, 'index.html')).href, { waitUntil: 'load' });
+      const got = await verdict(page);
+      const text = await page.locator('#verify').innerText();
+      check(got === 'failed', `with ${what}, the page's own check fails`);
+      for (const n of named) { check(text.includes(n), `with ${what}, the page says "${n}"`); }
+      if (what === 'two ranks swapped') {
+        await page.locator('#verify').screenshot({ path: join(artifacts, 'verify-failed.png') });
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
 });

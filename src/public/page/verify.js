@@ -1,0 +1,209 @@
+(function () {
+  'use strict';
+  // The plan page checks its own list, as SPEC.md §2 and §3 say, with
+  // nothing but the browser: every ticket is T(seed, uscc); each
+  // stratum's ranks are 1…k in ticket order; each stratum lists its k;
+  // and k follows from N where the ratio is public. <body> carries
+  // data-verify-status: running, then ok or failed.
+  var section = document.getElementById('verify');
+  if (!section) { return; }
+  var body = document.body;
+  var progress = document.getElementById('verify-progress');
+  var list = document.getElementById('verify-checks');
+  var enc = new TextEncoder();
+
+  var hex = function (buf) {
+    var b = new Uint8Array(buf);
+    var s = '';
+    for (var i = 0; i < b.length; i++) { s += (b[i] < 16 ? '0' : '') + b[i].toString(16); }
+    return s;
+  };
+  var sha256 = function (text) { return crypto.subtle.digest('SHA-256', enc.encode(text)); };
+
+  // T(S, I) = "0." ‖ reverse(decimal(int(SHA-256(hex(SHA-256(S)) ‖ I)))),
+  // the decimal zero-padded to at least 64 digits (SPEC.md §2).
+  var ticketOf = function (seedHex, id) {
+    return sha256(seedHex + id).then(function (d) {
+      var digits = BigInt('0x' + hex(d)).toString();
+      while (digits.length < 64) { digits = '0' + digits; }
+      return '0.' + digits.split('').reverse().join('');
+    });
+  };
+  var ticket = function (seed, id) {
+    return sha256(seed).then(function (s) { return ticketOf(hex(s), id); });
+  };
+  // Byte order of ASCII texts (tickets, credit codes).
+  var cmp = function (a, b) { return a < b ? -1 : a > b ? 1 : 0; };
+
+  // A text in both languages: the page's CSS shows the page's language.
+  var both = function (el, zh, en) {
+    el.textContent = '';
+    [['zh', zh], ['en', en]].forEach(function (p) {
+      var span = document.createElement('span');
+      span.setAttribute('data-l', p[0]);
+      span.textContent = p[1];
+      el.appendChild(span);
+    });
+    return el;
+  };
+  // One check's outcome: ok, failed or not made ("skipped"), its name,
+  // and what failed (at most 20 lines, then how many more).
+  var report = function (id, outcome, zh, en, problems) {
+    var li = document.createElement('li');
+    li.id = 'verify-' + id;
+    li.className = outcome;
+    li.setAttribute('data-outcome', outcome);
+    var mark = { ok: ['通过', 'passed'], failed: ['未通过', 'FAILED'], skipped: ['未核验', 'not checked'] }[outcome];
+    both(li, mark[0] + '：' + zh, mark[1] + ': ' + en);
+    if (problems && problems.length) {
+      var ul = document.createElement('ul');
+      problems.slice(0, 20).forEach(function (p) { ul.appendChild(both(document.createElement('li'), p[0], p[1])); });
+      if (problems.length > 20) {
+        var more = problems.length - 20;
+        ul.appendChild(both(document.createElement('li'), '另有 ' + more + ' 处', 'and ' + more + ' more'));
+      }
+      li.appendChild(ul);
+    }
+    list.appendChild(li);
+    return outcome !== 'failed';
+  };
+
+  // Basis points of a ratio as SPEC.md §1.5 writes it ("3%", "2.5%"), or null.
+  var basisPoints = function (r) {
+    var m = /^(0|[1-9][0-9]{0,2})(?:\.([0-9]{1,2}))?%$/.exec(r);
+    if (!m) { return null; }
+    var bp = Number(m[1]) * 100 + Number(((m[2] || '') + '00').slice(0, 2));
+    return bp <= 10000 ? bp : null;
+  };
+
+  var run = async function () {
+    var started = performance.now();
+    body.setAttribute('data-verify-status', 'running');
+    var seedEl = document.getElementById('seed');
+    var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr')).map(function (tr, i) {
+      var cells = tr.cells;
+      var code = tr.querySelector('td.code');
+      var t = tr.querySelector('td.ticket code');
+      return {
+        row: i + 1,
+        stratum: cells[0] ? cells[0].textContent : '',
+        rank: cells[1] ? cells[1].textContent : '',
+        uscc: code ? code.textContent : '',
+        ticket: t ? t.getAttribute('title') || '' : ''
+      };
+    });
+    var strata = Array.prototype.slice.call(document.querySelectorAll('#strata-table tbody tr[data-stratum]'));
+    var ok = true;
+
+    // 1. Tickets, in batches so that the page stays responsive.
+    var seedHex = hex(await sha256(seedEl ? seedEl.textContent : ''));
+    var bad = [];
+    var batch = 400;
+    for (var start = 0; start < rows.length; start += batch) {
+      var part = rows.slice(start, start + batch);
+      var tickets = await Promise.all(part.map(function (r) { return ticketOf(seedHex, r.uscc); }));
+      part.forEach(function (r, j) {
+        if (tickets[j] !== r.ticket) {
+          bad.push(['第' + r.row + '行：随机号与 T(seed, uscc) 不符', 'row ' + r.row + ': ticket is not T(seed, uscc)']);
+        }
+      });
+      var done = Math.min(start + batch, rows.length);
+      both(progress, '已核验 ' + done + ' / ' + rows.length, 'checked ' + done + ' / ' + rows.length);
+    }
+    ok = report('tickets', bad.length ? 'failed' : 'ok',
+      '名单中全部 ' + rows.length + ' 家企业的随机号都等于 T(seed, uscc)',
+      'every ticket of the ' + rows.length + ' firms listed is T(seed, uscc)', bad) && ok;
+
+    // 2. Ranks: in each stratum 1…k, ascending by ticket, ties by code.
+    var byStratum = {};
+    rows.forEach(function (r) { (byStratum[r.stratum] = byStratum[r.stratum] || []).push(r); });
+    bad = [];
+    Object.keys(byStratum).forEach(function (s) {
+      var sorted = byStratum[s].slice().sort(function (a, b) { return cmp(a.ticket, b.ticket) || cmp(a.uscc, b.uscc); });
+      sorted.forEach(function (r, j) {
+        if (r.rank !== String(j + 1)) {
+          bad.push(['第' + r.row + '行：分层 ' + s + ' 的层内序号为 ' + r.rank + '，按随机号顺序应为 ' + (j + 1),
+            'row ' + r.row + ': rank ' + r.rank + ' in stratum ' + s + ', by ticket order it is ' + (j + 1)]);
+        }
+      });
+    });
+    ok = report('ranks', bad.length ? 'failed' : 'ok',
+      '每层的层内序号为 1…k，按随机号从小到大排列（相同时按代码）',
+      "each stratum's ranks are 1…k in ascending ticket order (ties by code)", bad) && ok;
+
+    // 3. Each stratum lists exactly its k.
+    bad = [];
+    var known = {};
+    strata.forEach(function (tr) {
+      var s = tr.getAttribute('data-stratum');
+      var k = Number(tr.getAttribute('data-k'));
+      var n = (byStratum[s] || []).length;
+      known[s] = true;
+      if (n !== k) {
+        bad.push(['分层 ' + s + '：名单列出 ' + n + ' 家，抽取数 k 为 ' + k, 'stratum ' + s + ': ' + n + ' firms listed, k is ' + k]);
+      }
+    });
+    Object.keys(byStratum).forEach(function (s) {
+      if (!known[s]) {
+        bad.push(['分层 ' + s + '：不在分层表中', 'stratum ' + s + ': not in the table of strata']);
+      }
+    });
+    ok = report('counts', bad.length ? 'failed' : 'ok',
+      '每层名单恰好列出 k 家企业', 'each stratum lists exactly its k firms', bad) && ok;
+
+    // 4. k from N where the ratio is public (SPEC.md §3): ceil(N × bp /
+    // 10000), then at least min, at most max, at most N.
+    bad = [];
+    var unknown = [];
+    var checked = 0;
+    strata.forEach(function (tr) {
+      var s = tr.getAttribute('data-stratum');
+      var n = Number(tr.getAttribute('data-n'));
+      var k = Number(tr.getAttribute('data-k'));
+      var ratio = tr.getAttribute('data-ratio');
+      var bp = ratio === null ? null : basisPoints(ratio);
+      if (bp === null) {
+        unknown.push(s);
+        return;
+      }
+      checked++;
+      var want = Math.floor((n * bp + 9999) / 10000);
+      if (tr.hasAttribute('data-min')) { want = Math.max(want, Number(tr.getAttribute('data-min'))); }
+      if (tr.hasAttribute('data-max')) { want = Math.min(want, Number(tr.getAttribute('data-max'))); }
+      want = Math.min(want, n);
+      if (want !== k) {
+        bad.push(['分层 ' + s + '：N = ' + n + '，比例 ' + ratio + '，k 应为 ' + want + '，公示为 ' + k,
+          'stratum ' + s + ': N = ' + n + ', ratio ' + ratio + ', k should be ' + want + ', shown ' + k]);
+      }
+    });
+    if (checked) {
+      ok = report('sizes', bad.length ? 'failed' : 'ok',
+        checked + ' 个分层的抽取数 k 按计划的比例（及上下限）由 N 算出',
+        'k follows from N by the plan\u2019s ratio (and bounds) in ' + checked + ' strata', bad) && ok;
+    }
+    if (unknown.length) {
+      report('sizes-unknown', 'skipped',
+        '分层 ' + unknown.join('、') + ' 的抽取比例不公开（信用风险分类不予公开），未核验其抽取数 k',
+        'the ratio of stratum ' + unknown.join(', ') + ' is not public (credit classes are withheld): its k was not checked');
+    }
+
+    var ms = Math.round(performance.now() - started);
+    body.setAttribute('data-verify-ms', String(ms));
+    both(progress,
+      (ok ? '核验通过' : '核验未通过') + '：已核验 ' + rows.length + ' / ' + rows.length + '，用时 ' + (ms / 1000).toFixed(2) + ' 秒',
+      (ok ? 'All checks passed' : 'A check FAILED') + ': checked ' + rows.length + ' / ' + rows.length + ' in ' + (ms / 1000).toFixed(2) + ' s');
+    section.setAttribute('data-outcome', ok ? 'ok' : 'failed');
+    body.setAttribute('data-verify-status', ok ? 'ok' : 'failed');
+  };
+
+  window.spotcheckVerify = { ticket: ticket };
+  if (!window.crypto || !crypto.subtle || typeof BigInt !== 'function') {
+    body.setAttribute('data-verify-status', 'failed');
+    both(progress, '本浏览器不支持核验所需的 Web Crypto 或 BigInt。', 'This browser lacks Web Crypto or BigInt, which the check needs.');
+    return;
+  }
+  run().catch(function (e) {
+    body.setAttribute('data-verify-status', 'failed');
+    both(progress, '核验出错：' + e, 'The check stopped: ' + e);
+  });
+})();
