@@ -57,23 +57,24 @@ fn python() -> Option<PathBuf> {
     }
 }
 
-fn script() -> PathBuf {
-    repo().join("tests/python/crosscheck.py")
-}
-
-/// Runs the script on a bundle: (exit code, stdout + stderr).
-fn crosscheck(python: &Path, bundle: &Path) -> (i32, String) {
+/// Runs `tests/python/SCRIPT` on a bundle: (exit code, stdout + stderr).
+fn run_script(python: &Path, script: &str, bundle: &Path) -> (i32, String) {
     let out = Command::new(python)
-        .arg(script())
+        .arg(repo().join("tests/python").join(script))
         .arg(bundle)
         .output()
-        .expect("run crosscheck.py");
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// Runs `crosscheck.py` on a bundle.
+fn crosscheck(python: &Path, bundle: &Path) -> (i32, String) {
+    run_script(python, "crosscheck.py", bundle)
 }
 
 #[track_caller]
@@ -348,19 +349,9 @@ fn quoted_fields_bom_and_crlf_agree() {
 // and the teams of a batch bundle and compares them row by row.
 // ---------------------------------------------------------------------------
 
-/// Runs `batch.py` on a batch bundle: (exit code, stdout + stderr).
+/// Runs `batch.py` on a batch bundle.
 fn batch_check(python: &Path, bundle: &Path) -> (i32, String) {
-    let out = Command::new(python)
-        .arg(repo().join("tests/python/batch.py"))
-        .arg(bundle)
-        .output()
-        .expect("run batch.py");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    run_script(python, "batch.py", bundle)
 }
 
 #[track_caller]
@@ -727,17 +718,7 @@ exclude_inspected_within_days = 125
 // the rules and every substitution from the spec alone.
 
 fn results_check(python: &Path, bundle: &Path) -> (i32, String) {
-    let out = Command::new(python)
-        .arg(repo().join("tests/python/results.py"))
-        .arg(bundle)
-        .output()
-        .expect("run results.py");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    run_script(python, "results.py", bundle)
 }
 
 #[test]
