@@ -656,7 +656,7 @@ fn the_page_works_in_a_browser() {
     for line in stdout.lines().filter(|l| l.starts_with("the page checked its")) {
         println!("{line}");
     }
-    for shot in ["verified.png", "verify-failed.png"] {
+    for shot in ["verified.png", "verified-ceremony.png", "verify-failed.png"] {
         assert!(repo().join("target/test-artifacts").join(shot).exists(), "{shot}");
     }
 }

@@ -1148,12 +1148,17 @@ fn check_page(
     let render = || {
         let mut bare = m.clone();
         bare.files.clear();
+        let evidence: BTreeMap<String, Vec<u8>> = EVIDENCE_FILES
+            .iter()
+            .filter_map(|name| Some((name.to_string(), std::fs::read(dir.join(name)).ok()?)))
+            .collect();
         crate::public::page::render(&crate::public::page::PageData {
             manifest: &bare,
             plan,
             targets,
             assignments,
             results,
+            evidence: &evidence,
         })
     };
     check_page_bytes(

@@ -38,6 +38,10 @@ pub struct PageData<'a> {
     /// The rows of `results.csv`, when the bundle publishes results
     /// (`manifest.results`).
     pub results: Option<&'a [ResultRow]>,
+    /// The public bundle's files by name; of these the ceremony evidence
+    /// (`commitment.json`, `secret.txt`, `beacon.json`) is inlined, so
+    /// that the page can check its seed (SPEC.md §5.3).
+    pub evidence: &'a BTreeMap<String, Vec<u8>>,
 }
 
 /// A UI string in both languages (both already plain text; escaped
@@ -69,6 +73,7 @@ pub fn render(d: &PageData) -> String {
     rehearsal_banner(&mut h, &m.seed);
     verify_section(&mut h);
     seed_section(&mut h, &m.seed);
+    evidence_element(&mut h, &m.seed, d.evidence);
     summary_section(&mut h, d);
     strata_section(&mut h, d);
     charts_section(&mut h, d);
@@ -94,15 +99,39 @@ fn verify_section(h: &mut String) {
          <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
         t("本页面的自动核验", "This page checks itself"),
         t(
-            "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k。无需安装任何软件，也不连接网络。",
-            "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k. Nothing to install; no network.",
+            "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k；公开仪式抽取的，还按第 5.3 节由承诺文件、秘密值、信标与骰子串复算种子。无需安装任何软件，也不连接网络。",
+            "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k; for a ceremony draw, also the seed from the commitment, the secret, the beacon and the dice string (§5.3). Nothing to install; no network.",
         ),
         t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
         t(
-            "本页面尚未核验：种子是否由承诺、秘密值与公开随机数算出；各文件的哈希值；名录的 Merkle 树与企业证明文件；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
-            "Not checked here yet: that the seed follows from the commitment, the secret and the public randomness; the files' hashes; the directory's Merkle tree and the firms' proofs; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
+            "本页面尚未核验：drand 信标的 BLS 签名；各文件的哈希值；名录的 Merkle 树与企业证明文件；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
+            "Not checked here yet: the drand beacon's BLS signature; the files' hashes; the directory's Merkle tree and the firms' proofs; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
         )
     );
+}
+
+/// For a ceremony draw, what `verify.js` needs to derive the seed again:
+/// the evidence files as text and the dice string, as JSON in a
+/// `<script type="application/json" id="evidence">` element. `<`, `>`
+/// and `&` are written as JSON escapes, so that no text of the evidence
+/// can close the element.
+fn evidence_element(h: &mut String, seed: &SeedRecord, files: &BTreeMap<String, Vec<u8>>) {
+    let Some(c) = &seed.ceremony else {
+        return;
+    };
+    let text = |name: &str| files.get(name).map(|b| String::from_utf8_lossy(b).into_owned());
+    let value = serde_json::json!({
+        "commitment": text(crate::seed::ceremony::COMMITMENT_JSON),
+        "secret": text(crate::seed::ceremony::SECRET_TXT),
+        "beacon": text(crate::seed::ceremony::BEACON_JSON),
+        "dice": c.dice,
+    });
+    let json = serde_json::to_string(&value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let _ = writeln!(h, "<script type=\"application/json\" id=\"evidence\">{json}</script>");
 }
 
 /// The page's start, up to `<body>`: its title in both languages and
@@ -1331,6 +1360,7 @@ mod tests {
             targets: &targets,
             assignments: &[],
             results: Some(&results),
+            evidence: &Default::default(),
         })
     }
 
@@ -1373,6 +1403,49 @@ mod tests {
         );
         assert!(page.contains("crypto.subtle.digest") && page.contains("data-verify-status"));
         assert!(page.contains("id=\"verify-not-checked\""));
+    }
+
+    #[test]
+    fn the_evidence_cannot_close_its_element() {
+        use crate::seed::record::{CeremonyRecord, SeedRecord};
+        let seed = SeedRecord {
+            value: "s".into(),
+            source: "ceremony".into(),
+            note: "n".into(),
+            ceremony: Some(CeremonyRecord {
+                commitment_sha256: "c".into(),
+                committed_at: "t".into(),
+                secret_sha256: "k".into(),
+                beacon_round: None,
+                beacon_time: None,
+                beacon_randomness: None,
+                dice: Some("</script><b>&amp;".into()),
+                replaces: None,
+                rehearsal: false,
+            }),
+        };
+        let hostile = "{\"x\": \"</script><script>alert(5)</script><!-- &\"}\n";
+        let files: BTreeMap<String, Vec<u8>> = [
+            ("commitment.json".to_string(), hostile.as_bytes().to_vec()),
+            ("secret.txt".to_string(), b"01\n".to_vec()),
+        ]
+        .into();
+        let mut h = String::new();
+        evidence_element(&mut h, &seed, &files);
+        let start = "<script type=\"application/json\" id=\"evidence\">";
+        assert!(h.starts_with(start) && h.ends_with("</script>\n"));
+        let inner = &h[start.len()..h.len() - "</script>\n".len()];
+        for raw in ['<', '>', '&'] {
+            assert!(!inner.contains(raw), "{raw}");
+        }
+        let v: serde_json::Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(v["commitment"], hostile);
+        assert_eq!(v["secret"], "01\n");
+        assert_eq!(v["beacon"], serde_json::Value::Null);
+        assert_eq!(v["dice"], "</script><b>&amp;");
+        let mut none = String::new();
+        evidence_element(&mut none, &SeedRecord { ceremony: None, ..seed }, &files);
+        assert!(none.is_empty(), "a trial draw has no evidence");
     }
 
     #[test]

@@ -241,6 +241,7 @@ pub fn render(private: &Private, view: &BundleView) -> Result<(PublicManifest, B
         targets: &targets,
         assignments: &assignments,
         results: announcement.as_ref().map(|a| a.rows.as_slice()),
+        evidence: &files,
     });
     manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), manifest_bytes(&manifest));

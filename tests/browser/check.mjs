@@ -12,6 +12,11 @@
 // naming the failed check, on copies of index.html with one ticket
 // changed, two ranks swapped, or one row dropped; its section is saved as
 // verified.png and verify-failed.png beside SCREENSHOT.png.
+// On a ceremony page it also derives the seed from the inlined evidence
+// (SPEC.md §5.3) and checks the beacon's randomness and round, leaving
+// the BLS signature to spotcheck verify; it fails, naming the seed
+// check, on copies with the seed or the dice string changed. That
+// section is saved as verified-ceremony.png.
 // When the bundle publishes results (results.csv), the results
 // announcement is checked too (results.mjs), and its section saved as
 // results.png beside SCREENSHOT.png. Exits 1 with the reason on any
@@ -78,6 +83,25 @@ await inChromium(screenshot, async (page) => {
     check(got === want, `the page computes T(${seed}, ${id}) as SPEC.md §2 (${got})`);
   }
   await page.locator('#verify').screenshot({ path: join(artifacts, 'verified.png') });
+  // SPEC.md §5.3's vector, by the page's own function.
+  const S = await page.evaluate(() => window.spotcheckVerify.seed(
+    'd1e731c005f932b97040a11aa41ee7070b6442d81cb5b2cf8ef8e19a66cba2ad', '0'.repeat(63) + '1',
+    'fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587', '1.3.5./2.4.6./'));
+  check(S === '7302305d82c831ff1923a7139768ba0e5276a3288b1c61d37bc4ffaf3723baa1',
+    `the page derives SPEC.md §5.3's seed (${S})`);
+  const ceremony = (await page.locator('script#evidence').count()) === 1;
+  if (ceremony) {
+    check((await outcome('#verify-seed')) === 'ok', 'the seed follows from the evidence (SPEC.md §5.3)');
+    check((await outcome('#verify-beacon-randomness')) === 'ok', "the beacon's randomness is SHA-256 of its signature");
+    check((await outcome('#verify-beacon-round')) === 'ok', 'the beacon round is the committed one');
+    check((await outcome('#verify-beacon-signature')) === 'skipped' &&
+      (await page.locator('#verify-beacon-signature').innerText()).includes('spotcheck verify'),
+    'the BLS signature is said to need spotcheck verify');
+    await page.locator('#verify').screenshot({ path: join(artifacts, 'verified-ceremony.png') });
+  } else {
+    check((await outcome('#verify-seed')) === 'skipped' && (await page.locator('#operator-seed').count()) === 1,
+      'a trial draw says its seed was not checked');
+  }
 
   const rows = page.locator('#targets tbody tr');
   const visible = page.locator('#targets tbody tr:not([hidden])');
@@ -186,6 +210,21 @@ await inChromium(screenshot, async (page) => {
       ls.splice(rowAt[7], 1);
     }, [`分层 ${stratumOf(rowAt[7])}：名单列出`, '未通过：每层名单恰好列出 k 家企业']],
   ];
+  if (ceremony) {
+    const seedCheck = '未通过：种子由承诺文件、秘密值、信标随机数与骰子串';
+    tampered.push(['the seed changed', (ls) => {
+      const i = ls.findIndex((l) => l.includes('id="seed">'));
+      ls[i] = ls[i].replace(/id="seed">([0-9a-f])/, (_, d) => `id="seed">${d === '0' ? '1' : '0'}`);
+    }, ['由证据算出的种子为', seedCheck]]);
+    tampered.push(['the dice string changed in the evidence', (ls) => {
+      const i = ls.findIndex((l) => l.startsWith('<script type="application/json" id="evidence">'));
+      const before = ls[i];
+      ls[i] = /"dice":"/.test(before)
+        ? before.replace(/"dice":"(\d)/, (_, d) => `"dice":"${(Number(d) % 6) + 1}`)
+        : before.replace('"dice":null', '"dice":"1.2.3./"');
+      check(ls[i] !== before, 'the dice string was edited');
+    }, ['由证据算出的种子为', seedCheck]]);
+  }
   for (const [what, edit, named] of tampered) {
     const copy = mkdtempSync(join(tmpdir(), 'spotcheck-tampered-'));
     try {

@@ -3,8 +3,10 @@
   // The plan page checks its own list, as SPEC.md §2 and §3 say, with
   // nothing but the browser: every ticket is T(seed, uscc); each
   // stratum's ranks are 1…k in ticket order; each stratum lists its k;
-  // and k follows from N where the ratio is public. <body> carries
-  // data-verify-status: running, then ok or failed.
+  // and k follows from N where the ratio is public. For a ceremony draw
+  // it also derives the seed from the evidence inlined in the page
+  // (SPEC.md §5.2, §5.3). <body> carries data-verify-status: running,
+  // then ok or failed.
   var section = document.getElementById('verify');
   if (!section) { return; }
   var body = document.body;
@@ -19,6 +21,13 @@
     return s;
   };
   var sha256 = function (text) { return crypto.subtle.digest('SHA-256', enc.encode(text)); };
+  // The bytes of a lowercase hex text, or null when it is not one.
+  var unhex = function (text) {
+    if (typeof text !== 'string' || !/^([0-9a-f]{2})*$/.test(text)) { return null; }
+    var b = new Uint8Array(text.length / 2);
+    for (var i = 0; i < b.length; i++) { b[i] = parseInt(text.substr(2 * i, 2), 16); }
+    return b;
+  };
 
   // T(S, I) = "0." ‖ reverse(decimal(int(SHA-256(hex(SHA-256(S)) ‖ I)))),
   // the decimal zero-padded to at least 64 digits (SPEC.md §2).
@@ -187,6 +196,11 @@
         'the ratio of stratum ' + unknown.join(', ') + ' is not public (credit classes are withheld): its k was not checked');
     }
 
+    // 5. The seed of a ceremony draw (SPEC.md §5.2, §5.3), from the
+    // evidence inlined in the page (commitment.json, secret.txt and
+    // beacon.json as text, and the dice string).
+    ok = (await ceremony(seedEl ? seedEl.textContent : '')) && ok;
+
     var ms = Math.round(performance.now() - started);
     body.setAttribute('data-verify-ms', String(ms));
     both(progress,
@@ -196,7 +210,93 @@
     body.setAttribute('data-verify-status', ok ? 'ok' : 'failed');
   };
 
-  window.spotcheckVerify = { ticket: ticket };
+  var seedOf = function (C, K, B, D) {
+    return sha256('spotcheck-seed/1\ncommitment:' + C + '\nsecret:' + K + '\nbeacon:' + B + '\ndice:' + D + '\n').then(hex);
+  };
+  var parse = function (text) {
+    try { return JSON.parse(text); } catch (e) { return null; }
+  };
+  var ceremony = async function (seed) {
+    var el = document.getElementById('evidence');
+    if (!el && document.getElementById('operator-seed')) {
+      report('seed', 'skipped', '不是公开仪式抽取：种子由操作人员输入', 'not a ceremony draw: the seed was typed by the operator');
+      return true;
+    }
+    if (!el) {
+      return report('seed', 'failed', '公开仪式的证据（承诺文件、秘密值、信标）', 'the ceremony evidence (commitment, secret, beacon)',
+        [['页面中缺少证据', 'the page does not carry the evidence']]);
+    }
+    var ev = parse(el.textContent) || {};
+    var ok = true;
+    var commitment = typeof ev.commitment === 'string' ? parse(ev.commitment) : null;
+    var committed = commitment && commitment.beacon ? commitment.beacon : null;
+    var beacon = typeof ev.beacon === 'string' ? parse(ev.beacon) : null;
+
+    // The beacon: its randomness is SHA-256 of its signature, and its
+    // round is the committed one.
+    var B = '';
+    if (committed || ev.beacon != null) {
+      var bad = [];
+      var sig = beacon ? unhex(beacon.signature) : null;
+      if (!committed) {
+        bad.push(['承诺文件未约定信标，却附有 beacon.json', 'beacon.json is present, but the commitment names no beacon']);
+      }
+      if (!beacon) {
+        bad.push(['缺少 beacon.json 或其无法解析', 'beacon.json is missing or does not parse']);
+      } else if (!sig || !sig.length) {
+        bad.push(['beacon.json 的签名不是十六进制', 'beacon.json: the signature is not hex']);
+      } else {
+        B = hex(await crypto.subtle.digest('SHA-256', sig));
+        if (beacon.randomness !== B) {
+          bad.push(['beacon.json 的随机数 ' + beacon.randomness + ' 不是签名的 SHA-256（' + B + '）',
+            'beacon.json: randomness ' + beacon.randomness + ' is not SHA-256 of the signature (' + B + ')']);
+        }
+      }
+      ok = report('beacon-randomness', bad.length ? 'failed' : 'ok',
+        '信标随机数等于其签名的 SHA-256', "the beacon's randomness is SHA-256 of its signature", bad) && ok;
+      bad = [];
+      var want = committed ? committed.round : undefined;
+      var got = beacon ? beacon.round : undefined;
+      if (typeof want !== 'number' || got !== want) {
+        bad.push(['beacon.json 为第 ' + got + ' 轮，承诺的是第 ' + want + ' 轮',
+          'beacon.json is round ' + got + ', the commitment names round ' + want]);
+      }
+      ok = report('beacon-round', bad.length ? 'failed' : 'ok',
+        '信标轮次为承诺文件约定的轮次', 'the beacon round is the committed round', bad) && ok;
+      report('beacon-signature', 'skipped',
+        'drand 信标的 BLS 签名（需用 spotcheck verify 核验）',
+        "the beacon's BLS signature against drand quicknet's key: this one needs spotcheck verify");
+    }
+
+    // The seed: S = hex(SHA-256("spotcheck-seed/1\ncommitment:" C
+    // "\nsecret:" K "\nbeacon:" B "\ndice:" D "\n")), C being SHA-256
+    // of commitment.json's bytes and K the secret that it committed to.
+    var bad2 = [];
+    var K = typeof ev.secret === 'string' ? ev.secret.trim() : '';
+    var D = typeof ev.dice === 'string' ? ev.dice : '';
+    if (!commitment) {
+      bad2.push(['缺少 commitment.json 或其无法解析', 'commitment.json is missing or does not parse']);
+    } else {
+      var K256 = hex(await sha256(K));
+      if (!/^[0-9a-f]{64}$/.test(K) || commitment.secret_sha256 !== K256) {
+        bad2.push(['secret.txt 的 SHA-256 不是承诺文件中的 secret_sha256', "secret.txt's SHA-256 is not the commitment's secret_sha256"]);
+      }
+      if (!commitment.dice !== !D) {
+        bad2.push(['骰子串与承诺文件是否约定骰子不符', 'the dice string does not match whether the commitment names dice']);
+      }
+      var C = hex(await sha256(ev.commitment));
+      var S = await seedOf(C, K, B, D);
+      if (S !== seed) {
+        bad2.push(['由证据算出的种子为 ' + S + '，页面所示种子为 ' + seed, 'the evidence gives the seed ' + S + ', the page shows ' + seed]);
+      }
+    }
+    return report('seed', bad2.length ? 'failed' : 'ok',
+      '种子由承诺文件、秘密值、信标随机数与骰子串按 spotcheck-seed/1 算出（SPEC.md 5.3）',
+      'the seed is spotcheck-seed/1 of the commitment, the secret, the beacon randomness and the dice string (SPEC.md §5.3)',
+      bad2) && ok;
+  };
+
+  window.spotcheckVerify = { ticket: ticket, seed: seedOf };
   if (!window.crypto || !crypto.subtle || typeof BigInt !== 'function') {
     body.setAttribute('data-verify-status', 'failed');
     both(progress, '本浏览器不支持核验所需的 Web Crypto 或 BigInt。', 'This browser lacks Web Crypto or BigInt, which the check needs.');
