@@ -16,8 +16,8 @@ use crate::public::announcement::ResultRow;
 use crate::public::batch_format::{PublicBatchManifest, PublicTask, PublicVisit};
 use crate::public::format::PublicTarget;
 use crate::public::page::{
-    CSS, JS, RESULTS_CSS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str, rehearsal_banner,
-    results_section, seed_section, strata_table, t, t_html, ticket_head,
+    CSS, JS, RESULTS_CSS, VERIFY_JS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str,
+    rehearsal_banner, results_section, seed_section, strata_table, t, t_html, ticket_head,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -72,6 +72,7 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
     if let Some((record, rows)) = results {
         results_section(&mut h, record, rows, true);
     }
+    verify_section(&mut h);
     check_section(&mut h, d);
     let _ = writeln!(
         h,
@@ -81,7 +82,11 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
         esc(&m.plan.text)
     );
     h.push_str("</main>\n");
-    page_end(&mut h, &m.source_manifest_sha256, &[JS, BATCH_JS]);
+    page_end(
+        &mut h,
+        &m.source_manifest_sha256,
+        &[&[JS, VERIFY_JS].concat(), BATCH_JS],
+    );
     h
 }
 
@@ -497,6 +502,27 @@ fn lookup_section(h: &mut String, d: &BatchPageData) {
         t(
             "没有找到。未列出的企业本年度未被本计划的任何任务抽中。",
             "Not found. A firm not listed was not drawn by any task of this plan."
+        )
+    );
+}
+
+/// Where the page reports its own check (`verify.js`, run over every
+/// task: each task's tickets T(S_t, uscc), its ranks and its k).
+fn verify_section(h: &mut String) {
+    let _ = writeln!(
+        h,
+        "<section id=\"verify\" data-verify=\"batch\">\n<h2>{}</h2>\n<p>{}</p>\n\
+         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>\n\
+         <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
+        t("本页面的自动核验", "This page checks itself"),
+        t(
+            "打开本页面时，浏览器按抽查规范复算每项任务的名单：任务种子 S_t = S:task:任务编号（SPEC.md 第 10.3 节）、每家企业的随机号 T(S_t, uscc)、每层的序号与抽取数 k（第 2、3 节）。无需安装任何软件，也不连接网络。",
+            "When this page opens, your browser recomputes every task's list by the specification: the task seed S_t = S:task:TASK-ID (SPEC.md §10.3), every firm's ticket T(S_t, uscc), each stratum's ranks and its k (§2, §3). Nothing to install; no network.",
+        ),
+        t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
+        t(
+            "本页面尚未核验：种子仪式与 drand 信标；各文件的哈希值；名录的 Merkle 树；检查户次的合并；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
+            "Not checked here yet: the seed ceremony and the drand beacon; the files' hashes; the directory's Merkle tree; how the visits merge the tasks; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
         )
     );
 }

@@ -10,10 +10,15 @@
 // script error happens. Saves SCREENSHOT.png (Chinese, the task opened
 // and searched) and SCREENSHOT-en.png. When the bundle publishes results
 // (results.csv), the results announcement is checked too (results.mjs),
-// and its section saved as SCREENSHOT-results.png. Exits 1 with the
-// reason on any failure.
+// and its section saved as SCREENSHOT-results.png.
+// The page's own check (verify.js over every task: S_t, T(S_t, uscc),
+// ranks, k) ends with data-verify-status="ok" (its time is printed), and
+// ends "failed", naming the task and the row, on a copy of index.html
+// with one task's ticket changed; the failed section is saved as
+// SCREENSHOT-verify-failed.png. Exits 1 with the reason on any failure.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
@@ -31,11 +36,30 @@ const uscc = header.indexOf('uscc');
 const [vheader, ...visits] = parseCsv(readFileSync(join(dir, 'visits.csv'), 'utf8'));
 const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
 
+/** Waits (120 s at most) for the page's own check to end; its status. */
+async function verdict(page) {
+  await page.waitForFunction(
+    () => ['ok', 'failed'].includes(document.body.getAttribute('data-verify-status')), null, { timeout: 120000 });
+  return page.evaluate(() => document.body.getAttribute('data-verify-status'));
+}
+
 await inChromium(screenshot, async (page) => {
   const started = Date.now();
   await page.goto(pageUrl, { waitUntil: 'load' });
   const loaded = Date.now() - started;
   check(loaded < 5000, `the page loads in ${loaded} ms`);
+
+  // The page checks every task itself.
+  const all = tasks.reduce((n, t) => n + t.totals.targets, 0);
+  const status = await verdict(page);
+  const wall = Date.now() - started;
+  const ms = Number(await page.evaluate(() => document.body.getAttribute('data-verify-ms')));
+  console.log(`the page checked the ${all} targets of its ${tasks.length} tasks in ${ms} ms (${wall} ms from opening it)`);
+  const verifyText = await page.locator('#verify').innerText();
+  check(status === 'ok', `the page's own check ends ok (${verifyText})`);
+  for (const id of ['task-seeds', 'tickets', 'ranks']) {
+    check((await page.locator(`#verify-${id}`).getAttribute('data-outcome')) === 'ok', `its check ${id} passed`);
+  }
 
   const planShot = screenshot.replace(/(\.png)?$/, '-plan.png');
   await page.screenshot({ path: planShot, fullPage: false });
@@ -119,4 +143,33 @@ await inChromium(screenshot, async (page) => {
   const enShot = screenshot.replace(/(\.png)?$/, '-en.png');
   await page.screenshot({ path: enShot, fullPage: false });
   console.log(`screenshot: ${enShot}`);
+
+  // A copy of index.html with one ticket of the task changed (its third
+  // row): the page's own check fails and names the task and the row.
+  const lines = readFileSync(join(dir, 'index.html'), 'utf8').split('\n');
+  const from = lines.findIndex((l) => l.startsWith('<details') && l.includes(`data-task="${task.id}"`));
+  check(from >= 0, `index.html has the announcement of ${task.id}`);
+  const rowAt = [];
+  for (let i = from + 1; i < lines.length && !(rowAt.length && lines[i].startsWith('</tbody>')); i++) {
+    if (/^<tr[^>]* data-uscc=/.test(lines[i]) && /title="0\.\d/.test(lines[i])) { rowAt.push(i); }
+  }
+  check(rowAt.length === targets.length, `its ${targets.length} rows are found in index.html (${rowAt.length})`);
+  const copy = mkdtempSync(join(tmpdir(), 'spotcheck-tampered-'));
+  try {
+    const ls = lines.slice();
+    ls[rowAt[2]] = ls[rowAt[2]].replace(/title="0\.(\d)/, (_, d) => `title="0.${(Number(d) + 1) % 10}`);
+    writeFileSync(join(copy, 'index.html'), ls.join('\n'));
+    await page.goto(pathToFileURL(join(copy, 'index.html')).href, { waitUntil: 'load' });
+    const got = await verdict(page);
+    const text = await page.locator('#verify').textContent();
+    check(got === 'failed', 'with one ticket changed, the page\'s own check fails');
+    for (const n of [`task ${task.id} row 3: ticket is not T(S_t, uscc)`, 'FAILED: every ticket']) {
+      check(text.includes(n), `with one ticket changed, the page says "${n}"`);
+    }
+    const failShot = screenshot.replace(/(\.png)?$/, '-verify-failed.png');
+    await page.locator('#verify').screenshot({ path: failShot });
+    console.log(`screenshot: ${failShot}`);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });

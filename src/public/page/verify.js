@@ -5,8 +5,10 @@
   // stratum's ranks are 1…k in ticket order; each stratum lists its k;
   // and k follows from N where the ratio is public. For a ceremony draw
   // it also derives the seed from the evidence inlined in the page
-  // (SPEC.md §5.2, §5.3). <body> carries data-verify-status: running,
-  // then ok or failed.
+  // (SPEC.md §5.2, §5.3). A batch's page (data-verify="batch") makes the
+  // same checks for every task, whose seed is S_t = S ‖ ":task:" ‖ task id
+  // (SPEC.md §10.3). <body> carries data-verify-status: running, then ok
+  // or failed.
   var section = document.getElementById('verify');
   if (!section) { return; }
   var body = document.body;
@@ -85,11 +87,9 @@
     return bp <= 10000 ? bp : null;
   };
 
-  var run = async function () {
-    var started = performance.now();
-    body.setAttribute('data-verify-status', 'running');
-    var seedEl = document.getElementById('seed');
-    var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr')).map(function (tr, i) {
+  // The rows of a list of targets: stratum, rank, code and full ticket.
+  var rowsOf = function (trs) {
+    return Array.prototype.slice.call(trs).map(function (tr, i) {
       var cells = tr.cells;
       var code = tr.querySelector('td.code');
       var t = tr.querySelector('td.ticket code');
@@ -101,89 +101,156 @@
         ticket: t ? t.getAttribute('title') || '' : ''
       };
     });
-    var strata = Array.prototype.slice.call(document.querySelectorAll('#strata-table tbody tr[data-stratum]'));
-    var ok = true;
+  };
+  var all = function (root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); };
+  // What is checked, as groups of { task, seed, rows, strata }: the plan
+  // page is one group (task null); a batch's page (data-verify="batch")
+  // has one per task, whose seed is S_t = S ‖ ":task:" ‖ id (SPEC.md §10.3).
+  var groupsOf = function (seed) {
+    if (section.getAttribute('data-verify') !== 'batch') {
+      return [{ task: null, seed: seed, rows: rowsOf(document.querySelectorAll('#targets tbody tr')),
+        strata: all(document, '#strata-table tbody tr[data-stratum]') }];
+    }
+    return all(document, 'details.task-ann').map(function (ann) {
+      var s = ann.querySelector('.task-seed');
+      return { task: ann.getAttribute('data-task') || '', seed: s ? s.textContent : '',
+        rows: rowsOf(ann.querySelectorAll('.task-targets tbody tr')),
+        strata: all(ann, '.task-strata tbody tr[data-stratum]') };
+    });
+  };
+  // "任务 X 第n行" / "task X row n", or the plan page's "第n行" / "row n".
+  var where = function (g, r) {
+    return g.task === null ? ['第' + r.row + '行', 'row ' + r.row]
+      : ['任务 ' + g.task + ' 第' + r.row + '行', 'task ' + g.task + ' row ' + r.row];
+  };
+  var inTask = function (g) { return g.task === null ? ['', ''] : ['任务 ' + g.task + ' ', 'task ' + g.task + ', ']; };
 
-    // 1. Tickets, in batches so that the page stays responsive.
-    var seedHex = hex(await sha256(seedEl ? seedEl.textContent : ''));
+  var run = async function () {
+    var started = performance.now();
+    body.setAttribute('data-verify-status', 'running');
+    var seedEl = document.getElementById('seed');
+    var seed = seedEl ? seedEl.textContent : '';
+    var groups = groupsOf(seed);
+    var batchPage = section.getAttribute('data-verify') === 'batch';
+    var S = batchPage ? 'S_t' : 'seed';
+    var total = 0;
+    groups.forEach(function (g) { total += g.rows.length; });
+    var ok = true;
     var bad = [];
-    var batch = 400;
-    for (var start = 0; start < rows.length; start += batch) {
-      var part = rows.slice(start, start + batch);
-      var tickets = await Promise.all(part.map(function (r) { return ticketOf(seedHex, r.uscc); }));
-      part.forEach(function (r, j) {
-        if (tickets[j] !== r.ticket) {
-          bad.push(['第' + r.row + '行：随机号与 T(seed, uscc) 不符', 'row ' + r.row + ': ticket is not T(seed, uscc)']);
+
+    // 0. A batch's task seeds: S_t = S ‖ ":task:" ‖ task id.
+    if (batchPage) {
+      groups.forEach(function (g) {
+        if (g.seed !== seed + ':task:' + g.task) {
+          bad.push(['任务 ' + g.task + '：任务种子不是 S:task:' + g.task, 'task ' + g.task + ': its seed is not S:task:' + g.task]);
         }
       });
-      var done = Math.min(start + batch, rows.length);
-      both(progress, '已核验 ' + done + ' / ' + rows.length, 'checked ' + done + ' / ' + rows.length);
+      ok = report('task-seeds', bad.length ? 'failed' : 'ok',
+        '全部 ' + groups.length + ' 项任务的种子 S_t 为 S:task:任务编号',
+        'the seed S_t of each of the ' + groups.length + ' tasks is S:task:TASK-ID', bad) && ok;
+    }
+
+    // 1. Tickets, in batches so that the page stays responsive.
+    bad = [];
+    var batch = 400;
+    var done = 0;
+    for (var gi = 0; gi < groups.length; gi++) {
+      var g = groups[gi];
+      var seedHex = hex(await sha256(g.seed));
+      for (var start = 0; start < g.rows.length; start += batch) {
+        var part = g.rows.slice(start, start + batch);
+        var tickets = await Promise.all(part.map(function (r) { return ticketOf(seedHex, r.uscc); }));
+        part.forEach(function (r, j) {
+          if (tickets[j] !== r.ticket) {
+            var w = where(g, r);
+            bad.push([w[0] + '：随机号与 T(' + S + ', uscc) 不符', w[1] + ': ticket is not T(' + S + ', uscc)']);
+          }
+        });
+        done += part.length;
+        both(progress, '已核验 ' + done + ' / ' + total, 'checked ' + done + ' / ' + total);
+      }
     }
     ok = report('tickets', bad.length ? 'failed' : 'ok',
-      '名单中全部 ' + rows.length + ' 家企业的随机号都等于 T(seed, uscc)',
-      'every ticket of the ' + rows.length + ' firms listed is T(seed, uscc)', bad) && ok;
+      batchPage ? groups.length + ' 项任务名单中全部 ' + total + ' 个随机号都等于 T(S_t, uscc)'
+        : '名单中全部 ' + total + ' 家企业的随机号都等于 T(seed, uscc)',
+      batchPage ? 'every ticket of the ' + total + ' listed in the ' + groups.length + ' tasks is T(S_t, uscc)'
+        : 'every ticket of the ' + total + ' firms listed is T(seed, uscc)', bad) && ok;
 
     // 2. Ranks: in each stratum 1…k, ascending by ticket, ties by code.
-    var byStratum = {};
-    rows.forEach(function (r) { (byStratum[r.stratum] = byStratum[r.stratum] || []).push(r); });
     bad = [];
-    Object.keys(byStratum).forEach(function (s) {
-      var sorted = byStratum[s].slice().sort(function (a, b) { return cmp(a.ticket, b.ticket) || cmp(a.uscc, b.uscc); });
-      sorted.forEach(function (r, j) {
-        if (r.rank !== String(j + 1)) {
-          bad.push(['第' + r.row + '行：分层 ' + s + ' 的层内序号为 ' + r.rank + '，按随机号顺序应为 ' + (j + 1),
-            'row ' + r.row + ': rank ' + r.rank + ' in stratum ' + s + ', by ticket order it is ' + (j + 1)]);
-        }
+    groups.forEach(function (g) {
+      var byStratum = {};
+      g.rows.forEach(function (r) { (byStratum[r.stratum] = byStratum[r.stratum] || []).push(r); });
+      g.byStratum = byStratum;
+      Object.keys(byStratum).forEach(function (s) {
+        var sorted = byStratum[s].slice().sort(function (a, b) { return cmp(a.ticket, b.ticket) || cmp(a.uscc, b.uscc); });
+        sorted.forEach(function (r, j) {
+          if (r.rank !== String(j + 1)) {
+            var w = where(g, r);
+            bad.push([w[0] + '：分层 ' + s + ' 的层内序号为 ' + r.rank + '，按随机号顺序应为 ' + (j + 1),
+              w[1] + ': rank ' + r.rank + ' in stratum ' + s + ', by ticket order it is ' + (j + 1)]);
+          }
+        });
       });
     });
     ok = report('ranks', bad.length ? 'failed' : 'ok',
-      '每层的层内序号为 1…k，按随机号从小到大排列（相同时按代码）',
-      "each stratum's ranks are 1…k in ascending ticket order (ties by code)", bad) && ok;
+      (batchPage ? '每项任务' : '') + '每层的层内序号为 1…k，按随机号从小到大排列（相同时按代码）',
+      (batchPage ? 'in every task, ' : '') + "each stratum's ranks are 1…k in ascending ticket order (ties by code)", bad) && ok;
 
     // 3. Each stratum lists exactly its k.
     bad = [];
-    var known = {};
-    strata.forEach(function (tr) {
-      var s = tr.getAttribute('data-stratum');
-      var k = Number(tr.getAttribute('data-k'));
-      var n = (byStratum[s] || []).length;
-      known[s] = true;
-      if (n !== k) {
-        bad.push(['分层 ' + s + '：名单列出 ' + n + ' 家，抽取数 k 为 ' + k, 'stratum ' + s + ': ' + n + ' firms listed, k is ' + k]);
-      }
+    groups.forEach(function (g) {
+      var known = {};
+      var p = inTask(g);
+      g.strata.forEach(function (tr) {
+        var s = tr.getAttribute('data-stratum');
+        var k = Number(tr.getAttribute('data-k'));
+        var n = (g.byStratum[s] || []).length;
+        known[s] = true;
+        if (n !== k) {
+          bad.push([p[0] + '分层 ' + s + '：名单列出 ' + n + ' 家，抽取数 k 为 ' + k, p[1] + 'stratum ' + s + ': ' + n + ' firms listed, k is ' + k]);
+        }
+      });
+      Object.keys(g.byStratum).forEach(function (s) {
+        if (!known[s]) {
+          bad.push([p[0] + '分层 ' + s + '：不在分层表中', p[1] + 'stratum ' + s + ': not in the table of strata']);
+        }
+      });
     });
-    Object.keys(byStratum).forEach(function (s) {
-      if (!known[s]) {
-        bad.push(['分层 ' + s + '：不在分层表中', 'stratum ' + s + ': not in the table of strata']);
-      }
-    });
-    ok = report('counts', bad.length ? 'failed' : 'ok',
-      '每层名单恰好列出 k 家企业', 'each stratum lists exactly its k firms', bad) && ok;
+    // (A batch's page does not mark its strata tables yet: there is
+    // nothing to count against, and spotcheck verify counts.)
+    if (!batchPage) {
+      ok = report('counts', bad.length ? 'failed' : 'ok',
+        '每层名单恰好列出 k 家企业', 'each stratum lists exactly its k firms', bad) && ok;
+    }
 
     // 4. k from N where the ratio is public (SPEC.md §3): ceil(N × bp /
     // 10000), then at least min, at most max, at most N.
     bad = [];
     var unknown = [];
     var checked = 0;
-    strata.forEach(function (tr) {
-      var s = tr.getAttribute('data-stratum');
-      var n = Number(tr.getAttribute('data-n'));
-      var k = Number(tr.getAttribute('data-k'));
-      var ratio = tr.getAttribute('data-ratio');
-      var bp = ratio === null ? null : basisPoints(ratio);
-      if (bp === null) {
-        unknown.push(s);
-        return;
-      }
-      checked++;
-      var want = Math.floor((n * bp + 9999) / 10000);
-      if (tr.hasAttribute('data-min')) { want = Math.max(want, Number(tr.getAttribute('data-min'))); }
-      if (tr.hasAttribute('data-max')) { want = Math.min(want, Number(tr.getAttribute('data-max'))); }
-      want = Math.min(want, n);
-      if (want !== k) {
-        bad.push(['分层 ' + s + '：N = ' + n + '，比例 ' + ratio + '，k 应为 ' + want + '，公示为 ' + k,
-          'stratum ' + s + ': N = ' + n + ', ratio ' + ratio + ', k should be ' + want + ', shown ' + k]);
-      }
+    groups.forEach(function (g) {
+      var p = inTask(g);
+      g.strata.forEach(function (tr) {
+        var s = tr.getAttribute('data-stratum');
+        var n = Number(tr.getAttribute('data-n'));
+        var k = Number(tr.getAttribute('data-k'));
+        var ratio = tr.getAttribute('data-ratio');
+        var bp = ratio === null ? null : basisPoints(ratio);
+        if (bp === null) {
+          unknown.push(p[1] + s);
+          return;
+        }
+        checked++;
+        var want = Math.floor((n * bp + 9999) / 10000);
+        if (tr.hasAttribute('data-min')) { want = Math.max(want, Number(tr.getAttribute('data-min'))); }
+        if (tr.hasAttribute('data-max')) { want = Math.min(want, Number(tr.getAttribute('data-max'))); }
+        want = Math.min(want, n);
+        if (want !== k) {
+          bad.push([p[0] + '分层 ' + s + '：N = ' + n + '，比例 ' + ratio + '，k 应为 ' + want + '，公示为 ' + k,
+            p[1] + 'stratum ' + s + ': N = ' + n + ', ratio ' + ratio + ', k should be ' + want + ', shown ' + k]);
+        }
+      });
     });
     if (checked) {
       ok = report('sizes', bad.length ? 'failed' : 'ok',
@@ -191,21 +258,29 @@
         'k follows from N by the plan\u2019s ratio (and bounds) in ' + checked + ' strata', bad) && ok;
     }
     if (unknown.length) {
-      report('sizes-unknown', 'skipped',
-        '分层 ' + unknown.join('、') + ' 的抽取比例不公开（信用风险分类不予公开），未核验其抽取数 k',
-        'the ratio of stratum ' + unknown.join(', ') + ' is not public (credit classes are withheld): its k was not checked');
+      report('sizes-unknown', 'skipped', batchPage
+        ? unknown.length + ' 个分层的抽取比例不公开（信用风险分类不予公开），未核验其抽取数 k'
+        : '分层 ' + unknown.join('、') + ' 的抽取比例不公开（信用风险分类不予公开），未核验其抽取数 k',
+      batchPage
+        ? 'the ratio of ' + unknown.length + ' strata is not public (credit classes are withheld): their k was not checked'
+        : 'the ratio of stratum ' + unknown.join(', ') + ' is not public (credit classes are withheld): its k was not checked');
     }
 
     // 5. The seed of a ceremony draw (SPEC.md §5.2, §5.3), from the
     // evidence inlined in the page (commitment.json, secret.txt and
     // beacon.json as text, and the dice string).
-    ok = (await ceremony(seedEl ? seedEl.textContent : '')) && ok;
+    if (!batchPage || document.getElementById('evidence') || document.getElementById('operator-seed')) {
+      ok = (await ceremony(seed)) && ok;
+    } else {
+      report('seed', 'skipped', '本页面不含公开仪式的证据：种子请用 spotcheck verify 核验',
+        'this page does not carry the ceremony evidence: check the seed with spotcheck verify');
+    }
 
     var ms = Math.round(performance.now() - started);
     body.setAttribute('data-verify-ms', String(ms));
     both(progress,
-      (ok ? '核验通过' : '核验未通过') + '：已核验 ' + rows.length + ' / ' + rows.length + '，用时 ' + (ms / 1000).toFixed(2) + ' 秒',
-      (ok ? 'All checks passed' : 'A check FAILED') + ': checked ' + rows.length + ' / ' + rows.length + ' in ' + (ms / 1000).toFixed(2) + ' s');
+      (ok ? '核验通过' : '核验未通过') + '：已核验 ' + total + ' / ' + total + '，用时 ' + (ms / 1000).toFixed(2) + ' 秒',
+      (ok ? 'All checks passed' : 'A check FAILED') + ': checked ' + total + ' / ' + total + ' in ' + (ms / 1000).toFixed(2) + ' s');
     section.setAttribute('data-outcome', ok ? 'ok' : 'failed');
     body.setAttribute('data-verify-status', ok ? 'ok' : 'failed');
   };
