@@ -12,15 +12,13 @@
 
 use crate::base::sha256::sha256_hex;
 use crate::inputs::batch_plan::BatchPlan;
-use crate::inputs::history::parse_date;
 use crate::inputs::plan::Plan;
 use crate::inputs::result_words::Outcome;
 use crate::public::batch_format::{PublicBatchManifest, PublicVisit};
 use crate::public::format::{PublicAssignment, PublicManifest, PublicResults, PublicTarget, Withheld, csv_writer};
-use crate::results::drawn::{Drawn, Inspection, Lists, Member, TaskInfo, Visit};
+use crate::results::drawn::{Drawn, Inspection, Lists, Member, TaskInfo, Visit, day, teams_by_key};
 use crate::results::log::{Body, check_chain};
 use crate::results::state::State;
-use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -208,10 +206,6 @@ pub enum Teams {
     Withheld,
 }
 
-fn day(what: &str, s: &str) -> Result<NaiveDate, String> {
-    parse_date(s).ok_or_else(|| format!("{what} {s:?} is not a date"))
-}
-
 /// What a plan's public bundle says was drawn: one task, each target a
 /// visit of its own keyed by its code, with its team from
 /// `assignments.csv` (ids empty when withheld); and what is known of the
@@ -223,23 +217,16 @@ pub fn plan_lists(
     assignments: &[PublicAssignment],
 ) -> Result<(Lists, Teams), String> {
     let t = &m.task;
-    let task = TaskInfo {
-        id: t.id.clone(),
-        name: t.name.clone(),
-        department: t.department.clone(),
-        start: day("task start", &t.start)?,
-        end: day("task end", &t.end)?,
-        items: t.items.clone(),
-    };
-    let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-    for a in assignments {
-        teams.entry(a.uscc.as_str()).or_default().push(Member {
+    let task = TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, t.items.clone())?;
+    let mut teams = teams_by_key(assignments.iter().map(|a| {
+        let member = Member {
             slot: a.slot,
             department: a.department.clone(),
             id: a.inspector_id.clone().unwrap_or_default(),
             name: a.inspector_name.clone().unwrap_or_default(),
-        });
-    }
+        };
+        (a.uscc.as_str(), member)
+    }));
     let known = if m.teams.is_none() {
         Teams::None
     } else if assignments
@@ -300,14 +287,8 @@ pub fn batch_lists(
         .tasks
         .iter()
         .map(|t| {
-            Ok(TaskInfo {
-                id: t.id.clone(),
-                name: t.name.clone(),
-                department: t.department.clone(),
-                start: day("task start", &t.start)?,
-                end: day("task end", &t.end)?,
-                items: t.items.iter().map(|i| i.code.clone()).collect(),
-            })
+            let items = t.items.iter().map(|i| i.code.clone()).collect();
+            TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, items)
         })
         .collect::<Result<Vec<_>, String>>()?;
     let index: BTreeMap<&str, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();

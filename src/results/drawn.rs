@@ -108,28 +108,53 @@ pub struct Drawn {
     pub classes: Vec<String>,
 }
 
-fn date(dir: &Path, what: &str, s: &str) -> Result<NaiveDate> {
-    parse_date(s).ok_or_else(|| Error::Bundle {
+/// A bundle's record that does not read, as an error naming the bundle.
+fn unreadable(dir: &Path) -> impl Fn(String) -> Error + '_ {
+    move |message| Error::Bundle {
         path: dir.display().to_string(),
-        message: format!("{what} {s:?} is not a date"),
-    })
+        message,
+    }
 }
 
-/// An assignments list's rows (key, slot, department, id, name) as
+fn date(dir: &Path, what: &str, s: &str) -> Result<NaiveDate> {
+    day(what, s).map_err(unreadable(dir))
+}
+
+/// An assignments list's rows, each a visit's key and one officer, as
 /// teams by key, in slot order as listed.
-fn teams_by_key<'a>(
-    rows: impl Iterator<Item = (&'a str, u32, &'a String, &'a String, &'a String)>,
-) -> BTreeMap<&'a str, Vec<Member>> {
+pub fn teams_by_key<'a>(rows: impl Iterator<Item = (&'a str, Member)>) -> BTreeMap<&'a str, Vec<Member>> {
     let mut teams: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
-    for (key, slot, department, id, name) in rows {
-        teams.entry(key).or_default().push(Member {
-            slot,
-            department: department.clone(),
-            id: id.clone(),
-            name: name.clone(),
-        });
+    for (key, member) in rows {
+        teams.entry(key).or_default().push(member);
     }
     teams
+}
+
+/// A date of a bundle's record, as SPEC.md §1.2 writes dates.
+pub fn day(what: &str, s: &str) -> std::result::Result<NaiveDate, String> {
+    parse_date(s).ok_or_else(|| format!("{what} {s:?} is not a date"))
+}
+
+impl TaskInfo {
+    /// A task from the text of its record (a manifest's or a public
+    /// bundle's).
+    pub fn from_text(
+        id: &str,
+        name: &str,
+        department: &str,
+        start: &str,
+        end: &str,
+        items: Vec<String>,
+    ) -> std::result::Result<TaskInfo, String> {
+        Ok(TaskInfo {
+            id: id.to_string(),
+            name: name.to_string(),
+            department: department.to_string(),
+            start: day("task start", start)?,
+            end: day("task end", end)?,
+            items,
+        })
+    }
 }
 
 impl Drawn {
@@ -137,14 +162,13 @@ impl Drawn {
     pub fn open(dir: &Path) -> Result<Drawn> {
         let manifest_bytes =
             std::fs::read(dir.join(MANIFEST_JSON)).map_err(|e| Error::io(dir.join(MANIFEST_JSON), e))?;
-        let manifest_sha256 = sha256_hex(&manifest_bytes);
-        let mut drawn = if is_batch_bundle(dir) {
-            Drawn::of_batch(dir)?
+        let mut lists = if is_batch_bundle(dir) {
+            Drawn::batch_lists(dir)?
         } else {
-            Drawn::of_plan(dir)?
+            Drawn::plan_lists(dir)?
         };
-        drawn.manifest_sha256 = manifest_sha256;
-        Ok(drawn.indexed())
+        lists.manifest_sha256 = sha256_hex(&manifest_bytes);
+        Drawn::from_lists(dir, lists).map_err(unreadable(dir))
     }
 
     /// What a bundle drew, as its public files state it (SPEC.md §11, the
@@ -215,25 +239,20 @@ impl Drawn {
         self
     }
 
-    fn of_plan(dir: &Path) -> Result<Drawn> {
+    /// A plan bundle's lists (`manifest_sha256` left empty).
+    fn plan_lists(dir: &Path) -> Result<Lists> {
         let view = BundleView::open(dir)?;
         let t = &view.manifest.task;
-        let task = TaskInfo {
-            id: t.id.clone(),
-            name: t.name.clone(),
-            department: t.department.clone(),
-            start: date(dir, "task start", &t.start)?,
-            end: date(dir, "task end", &t.end)?,
-            items: t.items.clone(),
-        };
+        let task = TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, t.items.clone())
+            .map_err(unreadable(dir))?;
         let mut teams = teams_by_key(view.assignments.iter().map(|a| {
-            (
-                a.uscc.as_str(),
-                a.slot,
-                &a.department,
-                &a.inspector_id,
-                &a.inspector_name,
-            )
+            let member = Member {
+                slot: a.slot,
+                department: a.department.clone(),
+                id: a.inspector_id.clone(),
+                name: a.inspector_name.clone(),
+            };
+            (a.uscc.as_str(), member)
         }));
         let mut visits = Vec::new();
         let mut inspections = Vec::new();
@@ -256,8 +275,7 @@ impl Drawn {
             });
         }
         let plan = crate::inputs::plan::Plan::parse(&view.manifest.plan.path, &view.manifest.plan.text, dir)?;
-        Ok(Drawn {
-            dir: dir.to_path_buf(),
+        Ok(Lists {
             batch: false,
             id: task.id.clone(),
             name: task.name.clone(),
@@ -266,38 +284,29 @@ impl Drawn {
             tasks: vec![task],
             visits,
             inspections,
-            index: BTreeMap::new(),
-            by_firm: BTreeMap::new(),
             classes: plan.targets.classes.clone(),
         })
     }
 
-    fn of_batch(dir: &Path) -> Result<Drawn> {
+    /// A batch bundle's lists (`manifest_sha256` left empty).
+    fn batch_lists(dir: &Path) -> Result<Lists> {
         let view = BatchView::open(dir)?;
         let m = &view.manifest;
         let tasks = m
             .tasks
             .iter()
-            .map(|t| {
-                Ok(TaskInfo {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    department: t.department.clone(),
-                    start: date(dir, "task start", &t.start)?,
-                    end: date(dir, "task end", &t.end)?,
-                    items: t.items.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .map(|t| TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, t.items.clone()))
+            .collect::<std::result::Result<Vec<_>, String>>()
+            .map_err(unreadable(dir))?;
         let task_index: BTreeMap<&str, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
         let mut teams = teams_by_key(view.assignments.iter().map(|a| {
-            (
-                a.visit.as_str(),
-                a.slot,
-                &a.department,
-                &a.inspector_id,
-                &a.inspector_name,
-            )
+            let member = Member {
+                slot: a.slot,
+                department: a.department.clone(),
+                id: a.inspector_id.clone(),
+                name: a.inspector_name.clone(),
+            };
+            (a.visit.as_str(), member)
         }));
         let mut visits = Vec::new();
         let mut visit_of: BTreeMap<(usize, &str), usize> = BTreeMap::new();
@@ -343,8 +352,7 @@ impl Drawn {
             .first()
             .map(|t| t.targets.classes.clone())
             .unwrap_or_default();
-        Ok(Drawn {
-            dir: dir.to_path_buf(),
+        Ok(Lists {
             batch: true,
             id: m.batch.id.clone(),
             name: m.batch.name.clone(),
@@ -353,8 +361,6 @@ impl Drawn {
             tasks,
             visits,
             inspections,
-            index: BTreeMap::new(),
-            by_firm: BTreeMap::new(),
             classes,
         })
     }
