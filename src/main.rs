@@ -783,7 +783,7 @@ fn results(c: ResultsCommand) -> Result<ExitCode, OfficeError> {
         }
         ResultsCommand::Template(a) => {
             let opened = spotcheck::results::record::Opened::open(&a.dir)?;
-            let state = opened.state();
+            let state = opened.state()?;
             write_new_file(&a.out, &spotcheck::results::template::template_csv(&state), false)?;
             say!(
                 "{} rows to fill in written to {}",
@@ -818,7 +818,7 @@ fn status(a: StatusArgs) -> Result<ExitCode, Error> {
         None => HolidayCalendar::shipped(),
     };
     let opened = spotcheck::results::record::Opened::open(&a.dir)?;
-    let state = opened.state();
+    let state = opened.state()?;
     let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
     let s =
         spotcheck::results::status::status(&state, &calendar, today).map_err(|e| Error::Infeasible(e.to_string()))?;

@@ -123,7 +123,7 @@ fn with_substitutions(set: &mut FormSet, dir: &Path, inputs: &BTreeMap<String, I
         return Ok(());
     }
     let opened = crate::results::record::Opened::open(dir)?;
-    let state = opened.state();
+    let state = opened.state()?;
     let directory = drawn_inspectors(dir, inputs);
     let name_of = |id: &str| {
         directory

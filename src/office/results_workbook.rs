@@ -57,7 +57,7 @@ pub fn publicity_workbook(title: &str, department: &str, rows: &[PublicityRow]) 
 /// hold.
 pub fn results_export_in(dir: &Path) -> Result<(BTreeMap<String, Vec<u8>>, Export), OfficeError> {
     let opened = Opened::open(dir)?;
-    let export = Export::of(&opened.state())?;
+    let export = Export::of(&opened.state()?)?;
     let mut files = export.csv_files();
     let title = format!("{} {} 抽查结果", export.id, export.name);
     files.insert(

@@ -39,23 +39,28 @@ pub struct Opened {
 }
 
 impl Opened {
-    /// Reads the bundle and its log; a log that does not check is an
-    /// error here (`verify` reports it as a finding).
+    /// Reads the bundle and its log, and checks the log's chain; a log
+    /// that does not check is an error here (`verify` reports it as a
+    /// finding).
     pub fn open(dir: &Path) -> Result<Opened> {
         let drawn = Drawn::open(dir)?;
         let bytes = log::read_log_bytes(dir)?;
-        let broken = |b: log::Broken| Error::Bundle {
-            path: dir.display().to_string(),
-            message: format!("{b}; nothing was recorded (spotcheck verify checks the whole log)"),
-        };
-        let chain = log::check_chain(&bytes, &drawn.manifest_sha256).map_err(broken)?;
-        State::replay(&drawn, &chain.entries, None).map_err(broken)?;
+        let chain = log::check_chain(&bytes, &drawn.manifest_sha256).map_err(|b| broken(dir, b))?;
         Ok(Opened { drawn, chain })
     }
 
-    /// The state after the log's entries (already checked by `open`).
-    pub fn state(&self) -> State<'_> {
-        State::replay(&self.drawn, &self.chain.entries, None).expect("checked when opened")
+    /// The state after the log's entries, each checked by the rules as it
+    /// is applied; the first that breaks one is an error.
+    pub fn state(&self) -> Result<State<'_>> {
+        State::replay(&self.drawn, &self.chain.entries, None).map_err(|b| broken(&self.drawn.dir, b))
+    }
+}
+
+/// A log that does not check, as the error of a command that reads it.
+fn broken(dir: &Path, b: log::Broken) -> Error {
+    Error::Bundle {
+        path: dir.display().to_string(),
+        message: format!("{b}; nothing was recorded (spotcheck verify checks the whole log)"),
     }
 }
 
@@ -68,7 +73,7 @@ pub fn now() -> String {
 pub fn record(dir: &Path, from: &Path, encoding: TextEncoding, today: NaiveDate, mode: &Mode) -> Result<Recorded> {
     let opened = Opened::open(dir)?;
     let file = ResultsFile::parse(RawFile::read(from)?, encoding, opened.drawn.item_groups())?;
-    let mut state = opened.state();
+    let mut state = opened.state()?;
     let recorded_at = now();
     let source_name = {
         let (path, _) = crate::inputs::xlsx::locate(from);

@@ -181,7 +181,7 @@ pub fn substitute(
             )));
         }
     };
-    let mut state = opened.state();
+    let mut state = opened.state()?;
     let Some(member) = state.teams[v].iter().find(|m| m.id == inspector).cloned() else {
         let ids: Vec<&str> = state.teams[v].iter().map(|m| m.id.as_str()).collect();
         return Err(refused(format!(
