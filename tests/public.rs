@@ -70,32 +70,44 @@ impl Work {
 
     /// A ceremony (commitment, drand round 657413) and its draw into NAME.
     fn ceremony(&self, name: &str) -> PathBuf {
-        let commitment = self.path("commitment.json");
-        spotcheck([
-            "commit",
-            "--plan",
-            &p(&self.plan),
-            "--out",
-            &p(&commitment),
-            "--beacon-round",
-            "657413",
-            "--time",
-            "2023-09-15T10:00:00Z",
-        ])
-        .ok();
+        self.ceremony_with(name, None)
+    }
+
+    /// A ceremony as [`Work::ceremony`], with `dice` (RFC 3797's form)
+    /// thrown at a committed public event too, when given.
+    fn ceremony_with(&self, name: &str, dice: Option<&str>) -> PathBuf {
+        let commitment = self.path(&format!("{name}-commitment.json"));
+        let mut commit = vec![
+            "commit".to_string(),
+            "--plan".into(),
+            p(&self.plan),
+            "--out".into(),
+            p(&commitment),
+            "--beacon-round".into(),
+            "657413".into(),
+            "--time".into(),
+            "2023-09-15T10:00:00Z".into(),
+        ];
+        if dice.is_some() {
+            commit.extend(["--dice-event".into(), "2023-09-15 11:00 县局会议室，三颗骰子".into()]);
+        }
+        spotcheck(commit).ok();
         let out = self.path(name);
-        spotcheck([
-            "draw",
-            "--commitment",
-            &p(&commitment),
-            "--reveal",
-            &p(&self.path("commitment.secret")),
-            "--beacon",
-            &p(&repo().join("tests/data/beacon-657413.json")),
-            "--out",
-            &p(&out),
-        ])
-        .ok();
+        let mut draw = vec![
+            "draw".to_string(),
+            "--commitment".into(),
+            p(&commitment),
+            "--reveal".into(),
+            p(&self.path(&format!("{name}-commitment.secret"))),
+            "--beacon".into(),
+            p(&repo().join("tests/data/beacon-657413.json")),
+            "--out".into(),
+            p(&out),
+        ];
+        if let Some(dice) = dice {
+            draw.extend(["--dice".into(), dice.to_string()]);
+        }
+        spotcheck(draw).ok();
         out
     }
 
@@ -647,17 +659,92 @@ fn the_page_works_in_a_browser() {
     let public = w.publish(&bundle, "spotcheck-public-classes");
     check_in_browser("check.mjs", &public, "index-classes.png");
 
+    // The demo plan, by a ceremony with a beacon and dice; with the
+    // proofs of a drawn, an undrawn and an ineligible firm, which the page
+    // checks when pasted (and forged copies, which it refuses).
     let w = Work::new(None);
-    let bundle = w.ceremony("b");
+    let bundle = w.ceremony_with("b", Some("1.3.5./"));
     let public = w.publish(&bundle, "spotcheck-public-demo");
-    let stdout = check_in_browser("check.mjs", &public, "index.png");
+    let proofs = w.path("proofs");
+    std::fs::create_dir(&proofs).unwrap();
+    let (drawn, undrawn, inactive) = three_firms(&bundle);
+    for (name, firm) in [("drawn", &drawn), ("undrawn", &undrawn), ("inactive", &inactive)] {
+        prove(&bundle, firm, &proofs.join(format!("{name}.json"))).ok();
+    }
+    let stdout = check_in_browser_with("check.mjs", &public, "index.png", &[("SPOTCHECK_PROOFS", &proofs)]);
     // The page's own check: its time for the demo's targets, and its
     // section when it passed and when an edited copy failed.
     for line in stdout.lines().filter(|l| l.starts_with("the page checked its")) {
         println!("{line}");
     }
-    for shot in ["verified.png", "verified-ceremony.png", "verify-failed.png"] {
+    for shot in [
+        "verified.png",
+        "verified-ceremony.png",
+        "verify-failed.png",
+        "verified-files.png",
+        "verify-files-failed.png",
+        "proof-ok.png",
+        "proof-forged.png",
+    ] {
         assert!(repo().join("target/test-artifacts").join(shot).exists(), "{shot}");
+    }
+}
+
+#[test]
+fn the_pages_bls_check_works_in_a_browser() {
+    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
+        eprintln!(
+            "skipped: set SPOTCHECK_BROWSER=1 to check the page's BLS check in Chromium (tests/browser/check-bls.mjs)"
+        );
+        return;
+    }
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/check-bls.mjs"))
+        .output()
+        .expect("run node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("all browser checks passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_long_page_loads_and_checks_itself_in_a_browser() {
+    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
+        eprintln!(
+            "skipped: set SPOTCHECK_BROWSER=1 to check a long list in Chromium (see tests/browser/check-long.mjs)"
+        );
+        return;
+    }
+    // 120,000 demo firms, every eligible one drawn: a list of over
+    // 100,000 targets.
+    let tmp = tempfile::Builder::new().prefix("spotcheck-public-").tempdir().unwrap();
+    let directory = tmp.path().join("enterprises.csv");
+    let firms = spotcheck_demo::enterprises(120_000, 20250301);
+    spotcheck_demo::write_enterprises_csv(&firms, std::fs::File::create(&directory).unwrap()).unwrap();
+    let plan = tmp.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "[task]\nid = \"LONG-2025\"\nname = \"长名单\"\ndepartment = \"黔东南州市场监督管理局\"\n\
+             start = 2025-03-01\nend = 2025-11-30\nitems = [\"企业公示信息\"]\n\n[frame]\nenterprises = \"{}\"\n\n\
+             [targets]\nstratify_by = [\"credit_class\"]\nratio = {{ A = \"100%\", B = \"100%\", C = \"100%\", D = \"100%\" }}\n\n\
+             [publish]\ncredit_classes = true\n",
+            directory.display()
+        ),
+    )
+    .unwrap();
+    let bundle = tmp.path().join("b");
+    spotcheck(["draw", "--plan", &p(&plan), "--seed", "20250301", "--out", &p(&bundle)]).ok();
+    let public = tmp.path().join("spotcheck-public-long");
+    spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
+    let (_, rows) = csv_rows(&public.join("targets.csv"));
+    assert!(rows.len() > 100_000, "{} targets", rows.len());
+    let stdout = check_in_browser("check-long.mjs", &public, "long-verified.png");
+    for line in stdout.lines().filter(|l| l.contains("targets: loaded in")) {
+        println!("{line}");
     }
 }
 
@@ -701,6 +788,11 @@ fn the_results_page_works_in_a_browser() {
 /// saving its screenshot as `target/test-artifacts/<shot>`, and fails
 /// unless every browser check passed; returns what it printed.
 fn check_in_browser(script: &str, public: &Path, shot: &str) -> String {
+    check_in_browser_with(script, public, shot, &[])
+}
+
+/// [`check_in_browser`], with the environment variables `env` set.
+fn check_in_browser_with(script: &str, public: &Path, shot: &str, env: &[(&str, &Path)]) -> String {
     let artifacts = repo().join("target/test-artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
     let shot = artifacts.join(shot);
@@ -708,6 +800,7 @@ fn check_in_browser(script: &str, public: &Path, shot: &str) -> String {
         .arg(repo().join("tests/browser").join(script))
         .arg(public)
         .arg(&shot)
+        .envs(env.iter().copied())
         .output()
         .expect("run node (is Node.js installed?)");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -744,6 +837,43 @@ fn the_batch_page_works_in_a_browser() {
     let public = tmp.path().join("spotcheck-public-batch");
     spotcheck(["publish", &p(&bundle), "--out", &p(&public)]).ok();
     let stdout = check_in_browser("check-batch.mjs", &public, "batch.png");
+    assert!(repo().join("target/test-artifacts/batch-verified-files.png").exists());
+
+    // The same batch by a ceremony with a beacon and dice: the page
+    // derives the seed and checks the beacon's signature.
+    let commitment = tmp.path().join("commitment.json");
+    spotcheck([
+        "commit",
+        "--plan",
+        &p(&repo().join("plans/joint-2025.toml")),
+        "--out",
+        &p(&commitment),
+        "--beacon-round",
+        "657413",
+        "--dice-event",
+        "2023-09-15 11:00 联席会议，三颗骰子",
+        "--time",
+        "2023-09-15T10:00:00Z",
+    ])
+    .ok();
+    let ceremony = tmp.path().join("c");
+    spotcheck([
+        "draw",
+        "--commitment",
+        &p(&commitment),
+        "--reveal",
+        &p(&tmp.path().join("commitment.secret")),
+        "--beacon",
+        &p(&repo().join("tests/data/beacon-657413.json")),
+        "--dice",
+        "2.4.6./",
+        "--out",
+        &p(&ceremony),
+    ])
+    .ok();
+    let public_ceremony = tmp.path().join("spotcheck-public-batch-ceremony");
+    spotcheck(["publish", &p(&ceremony), "--out", &p(&public_ceremony)]).ok();
+    check_in_browser("check-batch.mjs", &public_ceremony, "batch-ceremony.png");
     // The page's own check of every task: its time.
     for line in stdout.lines().filter(|l| l.starts_with("the page checked")) {
         println!("{line}");

@@ -12,12 +12,14 @@
 //! so that `spotcheck verify` can render it again and compare.
 
 use crate::inputs::batch_plan::BatchPlan;
+use crate::inputs::plan::Targets;
 use crate::public::announcement::ResultRow;
 use crate::public::batch_format::{PublicBatchManifest, PublicTask, PublicVisit};
 use crate::public::format::PublicTarget;
 use crate::public::page::{
-    CSS, JS, RESULTS_CSS, VERIFY_JS, card, esc, excluded_reasons, page_end, page_header, page_start, py_str,
-    rehearsal_banner, results_section, seed_section, strata_table, t, t_html, ticket_head,
+    BLS_JS, CSS, JS, RESULTS_CSS, VERIFY_JS, card, esc, evidence_element, excluded_reasons, files_chooser, has_beacon,
+    page_end, page_header, page_start, py_str, rehearsal_banner, results_section, seed_section, strata_table, t,
+    t_html, ticket_head,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -41,6 +43,9 @@ pub struct BatchPageData<'a> {
     /// The rows of `results.csv`, when the bundle publishes results
     /// (`manifest.results`).
     pub results: Option<&'a [ResultRow]>,
+    /// The public bundle's files by name; of these the ceremony evidence
+    /// is inlined, so that the page can check its seed (SPEC.md §5.3).
+    pub evidence: &'a BTreeMap<String, Vec<u8>>,
 }
 
 /// The anchor of a task's announcement.
@@ -67,6 +72,7 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
     rehearsal_banner(&mut h, &m.seed);
     plan_announcement(&mut h, d);
     seed_section(&mut h, &m.seed);
+    evidence_element(&mut h, &m.seed, d.evidence);
     task_announcements(&mut h, d);
     lookup_section(&mut h, d);
     if let Some((record, rows)) = results {
@@ -82,11 +88,12 @@ pub fn render_batch_page(d: &BatchPageData) -> String {
         esc(&m.plan.text)
     );
     h.push_str("</main>\n");
-    page_end(
-        &mut h,
-        &m.source_manifest_sha256,
-        &[&[JS, VERIFY_JS].concat(), BATCH_JS],
-    );
+    let script = [JS, VERIFY_JS].concat();
+    if has_beacon(&m.seed, d.evidence) {
+        page_end(&mut h, &m.source_manifest_sha256, &[BLS_JS, &script, BATCH_JS]);
+    } else {
+        page_end(&mut h, &m.source_manifest_sha256, &[&script, BATCH_JS]);
+    }
     h
 }
 
@@ -337,7 +344,11 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
         if let Some((zh, en)) = excluded_note(task) {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", t(&zh, &en));
         }
-        task_strata_table(h, task);
+        task_strata_table(
+            h,
+            task,
+            d.plan.tasks.iter().find(|p| p.task.id == task.id).map(|p| &p.targets),
+        );
         let _ = writeln!(
             h,
             "<div class=\"search-bar\"><input class=\"task-search\" type=\"search\" autocomplete=\"off\" spellcheck=\"false\" \
@@ -411,8 +422,10 @@ fn task_announcements(h: &mut String, d: &BatchPageData) {
     h.push_str("</section>\n");
 }
 
-fn task_strata_table(h: &mut String, task: &PublicTask) {
-    strata_table(h, &task.strata, "class=\"task-strata\"", None);
+/// A task's strata, marked for the page's check of k (`verify.js`) with
+/// the bounds of `targets`, the task's own targets of the plan.
+fn task_strata_table(h: &mut String, task: &PublicTask, targets: Option<&Targets>) {
+    strata_table(h, &task.strata, "class=\"task-strata\"", targets);
     h.push_str("</tbody>\n</table>\n</div>\n");
 }
 
@@ -507,22 +520,27 @@ fn lookup_section(h: &mut String, d: &BatchPageData) {
 }
 
 /// Where the page reports its own check (`verify.js`, run over every
-/// task: each task's tickets T(S_t, uscc), its ranks and its k).
+/// task: each task's tickets T(S_t, uscc), its ranks and its k; the
+/// ceremony; the files and the results log beside the page).
 fn verify_section(h: &mut String) {
     let _ = writeln!(
         h,
         "<section id=\"verify\" data-verify=\"batch\">\n<h2>{}</h2>\n<p>{}</p>\n\
-         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>\n\
-         <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
+         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>",
         t("本页面的自动核验", "This page checks itself"),
         t(
-            "打开本页面时，浏览器按抽查规范复算每项任务的名单：任务种子 S_t = S:task:任务编号（SPEC.md 第 10.3 节）、每家企业的随机号 T(S_t, uscc)、每层的序号与抽取数 k（第 2、3 节）。无需安装任何软件，也不连接网络。",
-            "When this page opens, your browser recomputes every task's list by the specification: the task seed S_t = S:task:TASK-ID (SPEC.md §10.3), every firm's ticket T(S_t, uscc), each stratum's ranks and its k (§2, §3). Nothing to install; no network.",
+            "打开本页面时，浏览器按抽查规范复算每项任务的名单：任务种子 S_t = S:task:任务编号（SPEC.md 第 10.3 节）、每家企业的随机号 T(S_t, uscc)、每层的序号与抽取数 k（第 2、3 节）；公开仪式抽取的，还按第 5.3 节复算种子并核验 drand 信标的签名；本页面与 public.json 及其所列文件放在一起时，核验各文件的哈希值与结果日志的哈希链。无需安装任何软件，也不连接外部网络。",
+            "When this page opens, your browser recomputes every task's list by the specification: the task seed S_t = S:task:TASK-ID (SPEC.md §10.3), every firm's ticket T(S_t, uscc), each stratum's ranks and its k (§2, §3); for a ceremony draw, also the seed (§5.3) and the drand beacon's signature; beside public.json and its files, also every file's hash and the results log's hash chain. Nothing to install; nothing leaves your computer.",
         ),
         t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
+    );
+    files_chooser(h);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
         t(
-            "本页面尚未核验：种子仪式与 drand 信标；各文件的哈希值；名录的 Merkle 树；检查户次的合并；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
-            "Not checked here yet: the seed ceremony and the drand beacon; the files' hashes; the directory's Merkle tree; how the visits merge the tasks; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
+            "本页面不能核验：未列出的符合条件企业中没有随机号更小者，以及每层企业数 N（这需要监管部门的名录）；检查户次的合并与检查人员的分配。这些请用 spotcheck verify 核验（见下文）。",
+            "Not checked here: that no unlisted eligible firm has a smaller ticket, and each stratum's N (both need the regulator's directory); how the visits merge the tasks, and the teams. Check those with spotcheck verify (below).",
         )
     );
 }

@@ -1136,6 +1136,15 @@ pub(crate) fn check_page_bytes(
     }
 }
 
+/// The ceremony evidence of the public bundle `dir` that is there, by
+/// name: what the page inlines (SPEC.md §5.3).
+pub(crate) fn read_evidence(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    EVIDENCE_FILES
+        .iter()
+        .filter_map(|name| Some((name.to_string(), std::fs::read(dir.join(name)).ok()?)))
+        .collect()
+}
+
 fn check_page(
     dir: &Path,
     m: &PublicManifest,
@@ -1148,10 +1157,7 @@ fn check_page(
     let render = || {
         let mut bare = m.clone();
         bare.files.clear();
-        let evidence: BTreeMap<String, Vec<u8>> = EVIDENCE_FILES
-            .iter()
-            .filter_map(|name| Some((name.to_string(), std::fs::read(dir.join(name)).ok()?)))
-            .collect();
+        let evidence = read_evidence(dir);
         crate::public::page::render(&crate::public::page::PageData {
             manifest: &bare,
             plan,

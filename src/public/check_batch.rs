@@ -553,12 +553,14 @@ fn check_page(
     let render = || {
         let mut bare = m.clone();
         bare.files.clear();
+        let evidence = crate::public::check::read_evidence(dir);
         render_batch_page(&BatchPageData {
             manifest: &bare,
             plan,
             targets: lists,
             visits,
             results,
+            evidence: &evidence,
         })
     };
     check_page_bytes(

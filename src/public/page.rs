@@ -9,7 +9,7 @@
 //! `spotcheck verify` can render it again and compare.
 
 use crate::bundle::manifest::{ExcludedRecord, tool_version};
-use crate::inputs::plan::Plan;
+use crate::inputs::plan::{Plan, Targets};
 use crate::inputs::result_words::Outcome;
 use crate::public::announcement::{PENDING, ResultRow};
 use crate::public::format::{PublicAssignment, PublicManifest, PublicResults, PublicStratum, PublicTarget};
@@ -24,6 +24,14 @@ pub(crate) const JS: &str = include_str!("page/page.js");
 /// The plan page's own check of its list (SPEC.md §2 and §3), run in the
 /// reader's browser; it follows `page.js` in the same script element.
 pub(crate) const VERIFY_JS: &str = include_str!("page/verify.js");
+/// A firm's check of its proof (SPEC.md §9) in the plan page; it follows
+/// `verify.js` in the same script element.
+pub(crate) const PROOF_JS: &str = include_str!("page/proof.js");
+/// The drand beacon's BLS signature check (`@noble/curves`, pinned and
+/// bundled by `scripts/vendor-bls.sh`; its licence is at its top), in its
+/// own script element before the page's, on pages of a ceremony with a
+/// beacon.
+pub(crate) const BLS_JS: &str = include_str!("page/vendor/bls.js");
 /// The results announcement's style, on pages that have one.
 pub(crate) const RESULTS_CSS: &str = include_str!("page/results.css");
 
@@ -71,42 +79,73 @@ pub fn render(d: &PageData) -> String {
     header(&mut h, d);
     h.push_str("<main>\n");
     rehearsal_banner(&mut h, &m.seed);
-    verify_section(&mut h);
+    verify_section(&mut h, d);
     seed_section(&mut h, &m.seed);
     evidence_element(&mut h, &m.seed, d.evidence);
     summary_section(&mut h, d);
     strata_section(&mut h, d);
     charts_section(&mut h, d);
     list_section(&mut h, d);
+    proof_section(&mut h);
     if let Some((record, rows)) = results {
         results_section(&mut h, record, rows, false);
     }
     check_section(&mut h, d);
     plan_section(&mut h, d);
     h.push_str("</main>\n");
-    page_end(&mut h, &m.source_manifest_sha256, &[&[JS, VERIFY_JS].concat()]);
+    let script = [JS, VERIFY_JS, PROOF_JS].concat();
+    if has_beacon(&m.seed, d.evidence) {
+        page_end(&mut h, &m.source_manifest_sha256, &[BLS_JS, &script]);
+    } else {
+        page_end(&mut h, &m.source_manifest_sha256, &[&script]);
+    }
     h
 }
 
 /// Where the page reports its own check (`verify.js`): the progress line
 /// and the list of checks are filled in by the script; what it does not
-/// check is said here.
-fn verify_section(h: &mut String) {
+/// check is said here. The section carries what a firm's proof is checked
+/// against that the page does not show elsewhere: the task's id and the
+/// frame's number of leaves.
+fn verify_section(h: &mut String, d: &PageData) {
+    let m = d.manifest;
     let _ = writeln!(
         h,
-        "<section id=\"verify\">\n<h2>{}</h2>\n<p>{}</p>\n\
-         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>\n\
-         <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
+        "<section id=\"verify\" data-task=\"{}\" data-leaves=\"{}\">\n<h2>{}</h2>\n<p>{}</p>\n\
+         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>",
+        esc(&m.task.id),
+        m.frame.leaves,
         t("本页面的自动核验", "This page checks itself"),
         t(
-            "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k；公开仪式抽取的，还按第 5.3 节由承诺文件、秘密值、信标与骰子串复算种子。无需安装任何软件，也不连接网络。",
-            "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k; for a ceremony draw, also the seed from the commitment, the secret, the beacon and the dice string (§5.3). Nothing to install; no network.",
+            "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k；公开仪式抽取的，还按第 5.3 节由承诺文件、秘密值、信标与骰子串复算种子，并核验 drand 信标的签名；本页面与 public.json 及其所列文件放在一起时，核验各文件的哈希值与结果日志的哈希链。无需安装任何软件，也不连接外部网络。",
+            "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k; for a ceremony draw, also the seed from the commitment, the secret, the beacon and the dice string (§5.3), and the drand beacon's signature; beside public.json and its files, also every file's hash and the results log's hash chain. Nothing to install; nothing leaves your computer.",
         ),
         t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
+    );
+    files_chooser(h);
+    let _ = writeln!(
+        h,
+        "<p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
         t(
-            "本页面尚未核验：drand 信标的 BLS 签名；各文件的哈希值；名录的 Merkle 树与企业证明文件；结果日志的哈希链；以及未列出的符合条件企业中没有随机号更小者（这需要监管部门的名录）。这些请用 spotcheck verify 核验（见下文）。",
-            "Not checked here yet: the drand beacon's BLS signature; the files' hashes; the directory's Merkle tree and the firms' proofs; the results log's hash chain; and that no unlisted eligible firm has a smaller ticket (that needs the regulator's directory). Check those with spotcheck verify (below).",
+            "本页面不能核验：未列出的符合条件企业中没有随机号更小者，以及 Merkle 树所定的每层企业数 N（这两项需要监管部门的名录，由 spotcheck verify 核验）；每家企业可在下文用自己的证明文件核验本企业。",
+            "Not checked here: that no unlisted eligible firm has a smaller ticket, and each stratum's N as the Merkle tree fixes it (both need the regulator's directory; spotcheck verify checks them). A firm can check itself below, with its proof file.",
         )
+    );
+}
+
+/// Where the reader gives the page the public bundle's files when the
+/// browser does not let a page opened from disk read the files beside
+/// it: a folder chooser and a drop zone, shown by `verify.js` only then.
+pub(crate) fn files_chooser(h: &mut String) {
+    let _ = writeln!(
+        h,
+        "<div id=\"verify-chooser\" class=\"drop\" hidden>\n<p>{}</p>\n\
+         <p><label>{} <input id=\"verify-folder\" type=\"file\" webkitdirectory multiple></label></p>\n</div>",
+        t(
+            "从本机打开时，浏览器不允许页面读取同一文件夹中的其他文件。要核验 public.json 所列各文件的哈希值与结果日志，请选择公开包所在的文件夹，或把该文件夹拖到这里。文件只在本机读取，不会上传。",
+            "Opened from disk, the browser does not let the page read the files beside it. To check the hashes of the files public.json lists, and the results log, choose the public bundle's folder, or drop it here. The files are read on this computer only; nothing is uploaded.",
+        ),
+        t("选择文件夹：", "Choose the folder:"),
     );
 }
 
@@ -115,7 +154,7 @@ fn verify_section(h: &mut String) {
 /// `<script type="application/json" id="evidence">` element. `<`, `>`
 /// and `&` are written as JSON escapes, so that no text of the evidence
 /// can close the element.
-fn evidence_element(h: &mut String, seed: &SeedRecord, files: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn evidence_element(h: &mut String, seed: &SeedRecord, files: &BTreeMap<String, Vec<u8>>) {
     let Some(c) = &seed.ceremony else {
         return;
     };
@@ -134,6 +173,12 @@ fn evidence_element(h: &mut String, seed: &SeedRecord, files: &BTreeMap<String, 
     let _ = writeln!(h, "<script type=\"application/json\" id=\"evidence\">{json}</script>");
 }
 
+/// Whether the page carries a ceremony's beacon, and so the BLS check
+/// (`BLS_JS`) that `verify.js` runs on it.
+pub(crate) fn has_beacon(seed: &SeedRecord, files: &BTreeMap<String, Vec<u8>>) -> bool {
+    seed.ceremony.is_some() && files.contains_key(crate::seed::ceremony::BEACON_JSON)
+}
+
 /// The page's start, up to `<body>`: its title in both languages and
 /// the style sheets `css`, one after the other.
 pub(crate) fn page_start(h: &mut String, title_zh: &str, title_en: &str, css: &[&str]) {
@@ -142,7 +187,8 @@ pub(crate) fn page_start(h: &mut String, title_zh: &str, title_en: &str, css: &[
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; \
-         script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
+         script-src 'unsafe-inline'; worker-src blob:; connect-src 'self'; img-src data:; base-uri 'none'; \
+         form-action 'none'\">\n\
          <meta name=\"generator\" content=\"{}\">\n\
          <title data-zh=\"{}\" data-en=\"{}\">{}</title>\n<style>\n{}</style>\n</head>\n\
          <body data-lang=\"zh\">\n",
@@ -159,7 +205,7 @@ pub(crate) fn page_start(h: &mut String, title_zh: &str, title_en: &str, css: &[
 pub(crate) fn page_end(h: &mut String, source_sha256: &str, scripts: &[&str]) {
     let _ = write!(
         h,
-        "<footer>\n<p>{}</p>\n<p>{} <code>{}</code></p>\n</footer>\n",
+        "<footer>\n<p>{}</p>\n<p>{} <code id=\"source-sha256\">{}</code></p>\n</footer>\n",
         t(
             &format!(
                 "本页面由 {} 生成。页面所含数据均在本文件中，不连接任何网络。",
@@ -485,7 +531,7 @@ fn strata_section(h: &mut String, d: &PageData) {
         "<section id=\"strata\">\n<h2>{}</h2>\n",
         t("分层与抽取数", "Strata and sample sizes")
     );
-    let span = strata_table(h, &m.strata, "id=\"strata-table\"", Some(d.plan));
+    let span = strata_table(h, &m.strata, "id=\"strata-table\"", Some(&d.plan.targets));
     let _ = writeln!(
         h,
         "</tbody>\n<tfoot><tr><td colspan=\"{span}\">{}</td><td class=\"r\">{}</td><td class=\"r\">{}</td><td></td></tr></tfoot>\n</table>\n</div>",
@@ -523,7 +569,7 @@ fn strata_section(h: &mut String, d: &PageData) {
 /// the plan's `min` and `max` for its class, for the page's own check of
 /// k (`verify.js`). The class and ratio columns are shown when some
 /// stratum has one. Returns how many columns come before N.
-pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str, mark: Option<&Plan>) -> usize {
+pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str, mark: Option<&Targets>) -> usize {
     let classes = strata.iter().any(|s| s.credit_class.is_some());
     let ratios = strata.iter().any(|s| s.ratio.is_some());
     let _ = write!(
@@ -545,7 +591,7 @@ pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str
         t("抽中概率 k/N", "Probability k/N")
     );
     for s in strata {
-        if let Some(plan) = mark {
+        if let Some(targets) = mark {
             let _ = write!(
                 h,
                 "<tr data-stratum=\"{}\" data-n=\"{}\" data-k=\"{}\"",
@@ -556,12 +602,15 @@ pub(crate) fn strata_table(h: &mut String, strata: &[PublicStratum], table: &str
             if let Some(ratio) = &s.ratio {
                 let _ = write!(h, " data-ratio=\"{}\"", esc(ratio));
                 let class = s.credit_class.as_deref().unwrap_or("");
-                if let Some(min) = plan.targets.min.get(class) {
+                if let Some(min) = targets.min.get(class) {
                     let _ = write!(h, " data-min=\"{min}\"");
                 }
-                if let Some(max) = plan.targets.max.get(class) {
+                if let Some(max) = targets.max.get(class) {
                     let _ = write!(h, " data-max=\"{max}\"");
                 }
+            }
+            if let Some(c) = &s.label_commitment {
+                let _ = write!(h, " data-label-commitment=\"{}\"", esc(c));
             }
             h.push('>');
         } else {
@@ -753,6 +802,31 @@ pub(crate) fn ticket_head(ticket: &str) -> &str {
     &ticket[..end]
 }
 
+/// Where a firm checks its own proof (`spotcheck-proof/1`, SPEC.md §9)
+/// in the page (`proof.js`): pasted, chosen or dropped.
+fn proof_section(h: &mut String) {
+    let _ = writeln!(
+        h,
+        "<section id=\"proof\">\n<h2>{}</h2>\n<p>{}</p>\n<div class=\"drop\" id=\"proof-drop\">\n\
+         <p><label>{} <input id=\"proof-file\" type=\"file\" accept=\".json,application/json\"></label></p>\n\
+         <textarea id=\"proof-text\" rows=\"4\" spellcheck=\"false\" aria-label=\"proof.json\" \
+         placeholder=\"{{&quot;format&quot;: &quot;spotcheck-proof/1&quot;, …}}\"></textarea>\n\
+         <p><button id=\"proof-check\" type=\"button\">{}</button></p>\n</div>\n\
+         <p id=\"proof-verdict\" aria-live=\"polite\"></p>\n<ul id=\"proof-checks\" class=\"checks\"></ul>\n\
+         <div id=\"proof-explanation\"></div>\n</section>",
+        t("核验本企业的证明文件", "Check a firm's proof"),
+        t(
+            "企业可向监管部门索取本企业的证明文件 proof.json（监管部门用 spotcheck prove 生成）。把它拖到这里、选择该文件或粘贴其内容，本页面即按抽查规范第 9 节核验：本企业在名录的 Merkle 树中、它的分层与资格、它的随机号，以及它为何被抽中或未被抽中。文件只在本机读取，不会上传。",
+            "A firm can ask the regulator for its proof, proof.json (made with spotcheck prove). Drop it here, choose it, or paste it, and this page checks it by SPEC.md §9: that the firm is in the directory's Merkle tree, its stratum and eligibility, its ticket, and why it was or was not drawn. The file is read on this computer only; nothing is uploaded.",
+        ),
+        t("选择 proof.json：", "Choose proof.json:"),
+        t("核验", "Check"),
+    );
+}
+
+/// A list of more targets than this shows this many until searched.
+const LIST_SHOWN_UP_TO: usize = 5000;
+
 fn list_section(h: &mut String, d: &PageData) {
     let total = d.targets.len();
     let classes = d.plan.publish.credit_classes;
@@ -776,6 +850,21 @@ fn list_section(h: &mut String, d: &PageData) {
             &format!("showing <b class=\"n\">{total}</b> of {total} firms")
         )
     );
+    // A long list shows its first rows and what a search finds: the
+    // browser lays out only the rows shown.
+    let shown = d.targets.len().min(LIST_SHOWN_UP_TO);
+    if shown < d.targets.len() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\" id=\"list-limit\">{}</p>",
+            t(
+                &format!("名单较长：未查找时显示前 {shown} 家；查找时最多显示 {shown} 家符合的企业。"),
+                &format!(
+                    "A long list: the first {shown} firms are shown until you search; a search shows at most {shown} of the firms it finds."
+                )
+            )
+        );
+    }
     if has_teams && !d.plan.publish.inspector_names {
         let _ = writeln!(
             h,
@@ -830,9 +919,15 @@ fn list_section(h: &mut String, d: &PageData) {
     }
     cols.push("136px".into());
     headers.push(("", t("随机号", "Ticket")));
+    // page.js reads a long list's limit from the table.
+    let limit = if shown < d.targets.len() {
+        format!(" data-limit=\"{shown}\"")
+    } else {
+        String::new()
+    };
     let _ = write!(
         h,
-        "<div class=\"table-wrap list-wrap\">\n<table id=\"targets\" role=\"table\" style=\"--cols: {}\">\n\
+        "<div class=\"table-wrap list-wrap\">\n<table id=\"targets\" role=\"table\" style=\"--cols: {}\"{limit}>\n\
          <thead role=\"rowgroup\"><tr role=\"row\">",
         cols.join(" ")
     );
@@ -840,11 +935,12 @@ fn list_section(h: &mut String, d: &PageData) {
         let _ = write!(h, "<th role=\"columnheader\" class=\"c{class}\">{label}</th>");
     }
     h.push_str("</tr></thead>\n<tbody role=\"rowgroup\">\n");
-    for tg in d.targets {
+    for (i, tg) in d.targets.iter().enumerate() {
         let key = format!("{} {}", tg.uscc.to_lowercase(), tg.name.to_lowercase());
+        let hidden = if i < shown { "" } else { " hidden" };
         let _ = write!(
             h,
-            "<tr role=\"row\" data-uscc=\"{}\" data-key=\"{}\"><td role=\"cell\">{}</td><td role=\"cell\" class=\"r\">{}</td>\
+            "<tr role=\"row\" data-uscc=\"{}\" data-key=\"{}\"{hidden}><td role=\"cell\">{}</td><td role=\"cell\" class=\"r\">{}</td>\
              <td role=\"cell\" class=\"code\">{}</td><td role=\"cell\" class=\"name\">{}</td>\
              <td role=\"cell\" class=\"county\">{}</td><td role=\"cell\">{}</td>",
             esc(&tg.uscc),
@@ -956,7 +1052,9 @@ pub(crate) fn results_section(h: &mut String, record: &PublicResults, rows: &[Re
     let total = rows.len() as u64;
     let _ = writeln!(
         h,
-        "<section id=\"results\">\n<h2>{}</h2>\n<p>{}</p>\n<div class=\"cards\">",
+        "<section id=\"results\" data-lines=\"{}\" data-head=\"{}\">\n<h2>{}</h2>\n<p>{}</p>\n<div class=\"cards\">",
+        record.lines,
+        esc(&record.head),
         t("抽查结果公告", "Results announcement"),
         t_html(
             &format!(
@@ -1397,7 +1495,8 @@ mod tests {
     #[test]
     fn the_page_can_check_itself() {
         let page = hostile_page();
-        assert!(page.contains("<section id=\"verify\">"));
+        assert!(page.contains("<section id=\"verify\" data-task=\"T&lt;1&gt;\" data-leaves=\""));
+        assert!(page.contains("<section id=\"proof\">") && page.contains("id=\"verify-folder\""));
         assert!(
             page.contains("<tr data-stratum=\"&lt;b&gt;x&lt;/b&gt;\" data-n=\"20\" data-k=\"1\" data-ratio=\"5%\">")
         );

@@ -303,6 +303,7 @@ pub fn render(
         targets: &task_targets,
         visits: &visits,
         results: announcement.as_ref().map(|a| a.rows.as_slice()),
+        evidence: &files,
     });
     manifest.files = add_page(&mut files, page);
     files.insert(PUBLIC_JSON.to_string(), batch_manifest_bytes(&manifest));

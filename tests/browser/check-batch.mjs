@@ -15,13 +15,16 @@
 // ranks, k) ends with data-verify-status="ok" (its time is printed), and
 // ends "failed", naming the task and the row, on a copy of index.html
 // with one task's ticket changed; the failed section is saved as
-// SCREENSHOT-verify-failed.png. Exits 1 with the reason on any failure.
+// SCREENSHOT-verify-failed.png. A ceremony's seed and beacon are checked
+// too, and the files beside the page (files.mjs). Exits 1 with the
+// reason on any failure.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
+import { besideTheFiles } from './files.mjs';
 import { checkResults } from './results.mjs';
 
 const [publicDir, screenshot] = args('check-batch.mjs');
@@ -57,8 +60,24 @@ await inChromium(screenshot, async (page) => {
   console.log(`the page checked the ${all} targets of its ${tasks.length} tasks in ${ms} ms (${wall} ms from opening it)`);
   const verifyText = await page.locator('#verify').innerText();
   check(status === 'ok', `the page's own check ends ok (${verifyText})`);
-  for (const id of ['task-seeds', 'tickets', 'ranks']) {
+  for (const id of ['task-seeds', 'tickets', 'ranks', 'counts']) {
     check((await page.locator(`#verify-${id}`).getAttribute('data-outcome')) === 'ok', `its check ${id} passed`);
+  }
+  // k from N: checked where the ratios are public (the joint plan
+  // publishes no classes).
+  if ((await page.locator('.task-strata tr[data-ratio]').count()) > 0) {
+    check((await page.locator('#verify-sizes').getAttribute('data-outcome')) === 'ok', 'k follows from N where the ratio is public');
+  } else {
+    check((await page.locator('#verify-sizes-unknown').getAttribute('data-outcome')) === 'skipped', 'the page says it did not check k');
+  }
+  // The seed: from the evidence of a ceremony, with the beacon's BLS
+  // signature; a trial seed is said not to be checked.
+  if ((await page.locator('script#evidence').count()) === 1) {
+    for (const id of ['seed', 'beacon-randomness', 'beacon-round', 'beacon-signature']) {
+      check((await page.locator(`#verify-${id}`).getAttribute('data-outcome')) === 'ok', `the ceremony's check ${id} passed`);
+    }
+  } else {
+    check((await page.locator('#verify-seed').getAttribute('data-outcome')) === 'skipped', 'a trial seed is said not to be checked');
   }
 
   const planShot = screenshot.replace(/(\.png)?$/, '-plan.png');
@@ -172,4 +191,6 @@ await inChromium(screenshot, async (page) => {
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
+
+  await besideTheFiles(page, dir, pageUrl, dirname(resolve(screenshot)), 'batch-');
 });

@@ -13,20 +13,24 @@
 // changed, two ranks swapped, or one row dropped; its section is saved as
 // verified.png and verify-failed.png beside SCREENSHOT.png.
 // On a ceremony page it also derives the seed from the inlined evidence
-// (SPEC.md §5.3) and checks the beacon's randomness and round, leaving
-// the BLS signature to spotcheck verify; it fails, naming the seed
-// check, on copies with the seed or the dice string changed. That
-// section is saved as verified-ceremony.png.
+// (SPEC.md §5.3) and checks the beacon's randomness, round and BLS
+// signature; it fails, naming the check, on copies with the seed, the
+// dice string or the beacon's signature changed. That section is saved
+// as verified-ceremony.png. Then the files beside the page (files.mjs);
+// and, with SPOTCHECK_PROOFS=DIR, each proof in DIR pasted into the page
+// checks out and forged copies of it fail, naming the check (saved as
+// proof-ok.png and proof-forged.png).
 // When the bundle publishes results (results.csv), the results
 // announcement is checked too (results.mjs), and its section saved as
 // results.png beside SCREENSHOT.png. Exits 1 with the reason on any
 // failure.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { args, check, inChromium, parseCsv } from './common.mjs';
+import { besideTheFiles } from './files.mjs';
 import { checkResults } from './results.mjs';
 
 const [publicDir, screenshot] = args('check.mjs');
@@ -94,9 +98,11 @@ await inChromium(screenshot, async (page) => {
     check((await outcome('#verify-seed')) === 'ok', 'the seed follows from the evidence (SPEC.md §5.3)');
     check((await outcome('#verify-beacon-randomness')) === 'ok', "the beacon's randomness is SHA-256 of its signature");
     check((await outcome('#verify-beacon-round')) === 'ok', 'the beacon round is the committed one');
-    check((await outcome('#verify-beacon-signature')) === 'skipped' &&
-      (await page.locator('#verify-beacon-signature').innerText()).includes('spotcheck verify'),
-    'the BLS signature is said to need spotcheck verify');
+    check((await outcome('#verify-beacon-signature')) === 'ok' &&
+      (await page.locator('#verify-beacon-signature').innerText()).includes('BLS'),
+    "the beacon's BLS signature is checked in the page (bls.js)");
+    const dice = await page.evaluate(() => JSON.parse(document.getElementById('evidence').textContent).dice);
+    console.log(`the ceremony's dice string: ${dice}`);
     await page.locator('#verify').screenshot({ path: join(artifacts, 'verified-ceremony.png') });
   } else {
     check((await outcome('#verify-seed')) === 'skipped' && (await page.locator('#operator-seed').count()) === 1,
@@ -216,6 +222,11 @@ await inChromium(screenshot, async (page) => {
       const i = ls.findIndex((l) => l.includes('id="seed">'));
       ls[i] = ls[i].replace(/id="seed">([0-9a-f])/, (_, d) => `id="seed">${d === '0' ? '1' : '0'}`);
     }, ['由证据算出的种子为', seedCheck]]);
+    tampered.push(['the beacon signature changed in the evidence', (ls) => {
+      const i = ls.findIndex((l) => l.startsWith('<script type="application/json" id="evidence">'));
+      // The signature's last digit, inside the JSON text of beacon.json.
+      ls[i] = ls[i].replace(/(signature\\":\s*\\"[0-9a-f]{95})([0-9a-f])/, (_, a, d) => a + (d === '0' ? '1' : '0'));
+    }, ['未通过：drand quicknet 信标第']]);
     tampered.push(['the dice string changed in the evidence', (ls) => {
       const i = ls.findIndex((l) => l.startsWith('<script type="application/json" id="evidence">'));
       const before = ls[i];
@@ -224,6 +235,12 @@ await inChromium(screenshot, async (page) => {
         : before.replace('"dice":null', '"dice":"1.2.3./"');
       check(ls[i] !== before, 'the dice string was edited');
     }, ['由证据算出的种子为', seedCheck]]);
+  }
+  if (existsSync(join(dir, 'results.csv'))) {
+    tampered.push(['a row of the results announcement dropped', (ls) => {
+      const i = ls.findIndex((l) => l.startsWith('<tr data-uscc=') && l.includes(' hidden><td class="code">'));
+      ls.splice(i, 1);
+    }, ['结果公告中缺少', '未通过：结果公告恰好列出']]);
   }
   for (const [what, edit, named] of tampered) {
     const copy = mkdtempSync(join(tmpdir(), 'spotcheck-tampered-'));
@@ -243,4 +260,51 @@ await inChromium(screenshot, async (page) => {
       rmSync(copy, { recursive: true, force: true });
     }
   }
+
+  await besideTheFiles(page, dir, pageUrl, artifacts);
+  if (process.env.SPOTCHECK_PROOFS) { await proofs(page, process.env.SPOTCHECK_PROOFS); }
 });
+
+/**
+ * A firm's proofs (every *.json in `proofDir`, made by spotcheck prove):
+ * each checks out when pasted; forged copies (the ticket, the audit path,
+ * drawn or not, the rank, the leaf's eligibility changed) do not, and the
+ * page names the check that failed.
+ */
+async function proofs(page, proofDir) {
+  await page.goto(pageUrl, { waitUntil: 'load' });
+  await verdict(page);
+  const run = async (text) => {
+    await page.locator('#proof-text').fill(text);
+    await page.locator('#proof-check').click();
+    await page.waitForFunction(() => ['ok', 'failed'].includes(document.body.getAttribute('data-proof-status')), null, { timeout: 30000 });
+    return [await page.evaluate(() => document.body.getAttribute('data-proof-status')), await page.locator('#proof').innerText()];
+  };
+  const flip = (hexText) => (hexText[0] === '0' ? '1' : '0') + hexText.slice(1);
+  const names = readdirSync(proofDir).filter((n) => n.endsWith('.json')).sort();
+  check(names.length >= 2, `proofs to check (${names.join(', ')})`);
+  for (const name of names) {
+    const text = readFileSync(join(proofDir, name), 'utf8');
+    const p = JSON.parse(text);
+    const [status, said] = await run(text);
+    check(status === 'ok', `${name} (drawn: ${p.drawn}, ${p.leaf.eligibility}) checks out in the page (${said.split('\n').slice(-2).join(' ')})`);
+    if (name === names[0]) { await page.locator('#proof').screenshot({ path: join(artifacts, 'proof-ok.png') }); }
+    const forged = [
+      ['the ticket', (q) => { q.ticket = q.ticket.slice(0, -1) + (q.ticket.endsWith('1') ? '2' : '1'); }, '未通过：随机号等于 T(seed, uscc)'],
+      ['the leaf index', (q) => { q.leaf_index = (q.leaf_index + 1) % q.tree_size; }, '未通过：叶子'],
+      ['drawn', (q) => { q.drawn = !q.drawn; q.rank = q.drawn ? 1 : undefined; }, '未通过：'],
+    ];
+    if (p.audit_path.length) { forged.push(['the audit path', (q) => { q.audit_path[0] = flip(q.audit_path[0]); }, '未通过：叶子']); }
+    if (p.drawn) { forged.push(['the rank', (q) => { q.rank += 1; }, '未通过：名单在分层']); }
+    if (p.stratum) { forged.push(['k', (q) => { q.stratum.k += 1; }, '未通过：企业属于分层']); }
+    for (const [what, edit, named] of forged) {
+      const q = JSON.parse(text);
+      edit(q);
+      const [st, out] = await run(JSON.stringify(q, null, 2));
+      check(st === 'failed' && out.includes(named), `${name} with ${what} forged fails, naming "${named}"`);
+      if (what === 'the ticket' && name === names[0]) { await page.locator('#proof').screenshot({ path: join(artifacts, 'proof-forged.png') }); }
+    }
+  }
+  const [st] = await run('{"not": "a proof"}');
+  check(st === 'failed', 'a file that is not a proof is refused');
+}

@@ -1,10 +1,12 @@
 // What the browser checks of a plan's and of a batch's index.html share:
-// the command line, reading CSV, the list of failed checks, and a run of
+// the command line, reading CSV, the list of failed checks, a run of
 // Debian's headless Chromium that blocks and records every network
-// request and every script error.
+// request (but to the local server below) and every script error, and a
+// local web server of a public bundle, as a bureau's website serves it.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -43,6 +45,35 @@ export function parseCsv(text) {
 
 const failures = [];
 
+// The origins of the servers that `serve` started: the only addresses
+// besides file: that pages may load from.
+const served = [];
+
+/**
+ * Serves the folder `dir` over HTTP on 127.0.0.1 (a free port), as a
+ * website serves a public bundle; resolves to { url, close }.
+ */
+export function serve(dir) {
+  const types = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8' };
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = join(dir, path);
+    if (!resolve(file).startsWith(resolve(dir)) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    const ext = path.slice(path.lastIndexOf('.'));
+    res.writeHead(200, { 'content-type': types[ext] || 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
+    const url = `http://127.0.0.1:${server.address().port}/`;
+    served.push(url);
+    ok({ url, close: () => new Promise((done) => { server.close(done); server.closeAllConnections(); }) });
+  }));
+}
+
 /** Records one check: prints it, and remembers it when it failed. */
 export function check(ok, what) {
   if (ok) { console.log(`ok: ${what}`); } else { console.log(`FAILED: ${what}`); failures.push(what); }
@@ -76,7 +107,8 @@ export async function inChromium(screenshot, checks) {
 
   const attempted = [];
   const errors = [];
-  const local = (url) => url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:');
+  const local = (url) => url.startsWith('file:') || url.startsWith('data:') || url.startsWith('about:') ||
+    url.startsWith('blob:') || served.some((origin) => url.startsWith(origin));
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (local(url)) { return route.continue(); }

@@ -41,10 +41,11 @@
   window.spotcheck = { slice: slice, keys: keys, filter: filter, say: say, search: search };
 
   var byId = function (id) { return document.getElementById(id); };
-  // The list of targets: every row shown until something is typed.
+  // The list of targets: every row shown until something is typed (a
+  // long list: its first data-limit rows, and at most that many found).
   if (byId('search') && byId('match-count')) {
     search(byId('search'), slice(document.querySelectorAll('#targets tbody tr')), byId('match-count'),
-      byId('no-match'), 0, Infinity);
+      byId('no-match'), 0, Number(byId('targets').getAttribute('data-limit')) || Infinity);
   }
   // The results announcement: a firm's result, from two characters on;
   // at most 200 rows are shown.

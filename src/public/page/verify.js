@@ -1,14 +1,18 @@
 (function () {
   'use strict';
-  // The plan page checks its own list, as SPEC.md §2 and §3 say, with
-  // nothing but the browser: every ticket is T(seed, uscc); each
-  // stratum's ranks are 1…k in ticket order; each stratum lists its k;
-  // and k follows from N where the ratio is public. For a ceremony draw
-  // it also derives the seed from the evidence inlined in the page
-  // (SPEC.md §5.2, §5.3). A batch's page (data-verify="batch") makes the
-  // same checks for every task, whose seed is S_t = S ‖ ":task:" ‖ task id
-  // (SPEC.md §10.3). <body> carries data-verify-status: running, then ok
-  // or failed.
+  // The page checks itself, as SPEC.md says, with nothing but the
+  // browser: every ticket is T(seed, uscc) (§2); each stratum's ranks are
+  // 1…k in ticket order; each stratum lists its k; and k follows from N
+  // where the ratio is public (§3). For a ceremony draw it derives the
+  // seed from the evidence inlined in the page (§5.2, §5.3) and checks the
+  // beacon, its BLS signature with the inlined bls.js. A batch's page
+  // (data-verify="batch") makes the same checks for every task, whose seed
+  // is S_t = S ‖ ":task:" ‖ task id (§10.3). Beside public.json (served
+  // from a website, or the folder chosen or dropped), it checks every
+  // file's SHA-256 (§8) and the results log's chain (§11.4, §11.8).
+  // <body> carries data-verify-status: running, then ok or failed.
+  // Tickets are hashed in a worker, so that a long list keeps the page
+  // responsive.
   var section = document.getElementById('verify');
   if (!section) { return; }
   var body = document.body;
@@ -32,17 +36,59 @@
   };
 
   // T(S, I) = "0." ‖ reverse(decimal(int(SHA-256(hex(SHA-256(S)) ‖ I)))),
-  // the decimal zero-padded to at least 64 digits (SPEC.md §2).
-  var ticketOf = function (seedHex, id) {
-    return sha256(seedHex + id).then(function (d) {
-      var digits = BigInt('0x' + hex(d)).toString();
-      while (digits.length < 64) { digits = '0' + digits; }
-      return '0.' + digits.split('').reverse().join('');
-    });
+  // the decimal zero-padded to at least 64 digits (SPEC.md §2). `tickets`
+  // is written so that it also runs alone, as the worker's source: it
+  // uses nothing outside itself.
+  var tickets = async function (seedHex, ids, each) {
+    var te = new TextEncoder();
+    var out = new Array(ids.length);
+    for (var start = 0; start < ids.length; start += 500) {
+      var part = ids.slice(start, start + 500);
+      var ds = await Promise.all(part.map(function (id) { return crypto.subtle.digest('SHA-256', te.encode(seedHex + id)); }));
+      for (var j = 0; j < ds.length; j++) {
+        var b = new Uint8Array(ds[j]);
+        var h = '0x';
+        for (var i = 0; i < b.length; i++) { h += (b[i] < 16 ? '0' : '') + b[i].toString(16); }
+        var digits = BigInt(h).toString();
+        while (digits.length < 64) { digits = '0' + digits; }
+        out[start + j] = '0.' + digits.split('').reverse().join('');
+      }
+      if (each) { each(start + part.length); }
+    }
+    return out;
   };
+  var ticketOf = function (seedHex, id) { return tickets(seedHex, [id]).then(function (t) { return t[0]; }); };
   var ticket = function (seed, id) {
     return sha256(seed).then(function (s) { return ticketOf(hex(s), id); });
   };
+  // The tickets of `ids` under the seed whose SHA-256 is `seedHex`, in a
+  // worker made from `tickets` itself (the page's policy allows workers
+  // from blob: URLs only); `each(n)` is told how many are done. Where no
+  // worker can be made, the same function runs here.
+  var worker = null;
+  var inWorker = function (seedHex, ids, each) {
+    if (worker === null) {
+      try {
+        var src = 'var tickets = ' + tickets.toString() + ';\n' +
+          'onmessage = function (e) { tickets(e.data.seedHex, e.data.ids, function (n) { postMessage({ done: n }); })' +
+          '.then(function (t) { postMessage({ tickets: t }); }, function (err) { postMessage({ error: String(err) }); }); };\n';
+        worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+      } catch (e) {
+        worker = false;
+      }
+    }
+    body.setAttribute('data-verify-worker', worker ? 'yes' : 'no');
+    if (!worker) { return tickets(seedHex, ids, each); }
+    return new Promise(function (resolve, reject) {
+      worker.onmessage = function (e) {
+        if (e.data.tickets) { resolve(e.data.tickets); } else if (e.data.error) { reject(new Error(e.data.error)); } else if (each) { each(e.data.done); }
+      };
+      worker.onerror = function (e) { reject(new Error(e.message || 'worker')); };
+      worker.postMessage({ seedHex: seedHex, ids: ids });
+    });
+  };
+  // Lets the page answer between two long steps.
+  var breathe = function () { return new Promise(function (r) { setTimeout(r, 0); }); };
   // Byte order of ASCII texts (tickets, credit codes).
   var cmp = function (a, b) { return a < b ? -1 : a > b ? 1 : 0; };
 
@@ -90,13 +136,18 @@
   // The rows of a list of targets: stratum, rank, code and full ticket.
   var rowsOf = function (trs) {
     return Array.prototype.slice.call(trs).map(function (tr, i) {
-      var cells = tr.cells;
+      // (tr.cells would make a live collection per row: slow for a long list.)
+      var c0 = tr.firstElementChild;
+      var c1 = c0 ? c0.nextElementSibling : null;
       var code = tr.querySelector('td.code');
-      var t = tr.querySelector('td.ticket code');
+      // (Two steps: a selector with a descendant, asked of a row, looks
+      // through the whole document's elements of that kind, every time.)
+      var td = tr.querySelector('td.ticket');
+      var t = td ? td.querySelector('code') : null;
       return {
         row: i + 1,
-        stratum: cells[0] ? cells[0].textContent : '',
-        rank: cells[1] ? cells[1].textContent : '',
+        stratum: c0 ? c0.textContent : '',
+        rank: c1 ? c1.textContent : '',
         uscc: code ? code.textContent : '',
         ticket: t ? t.getAttribute('title') || '' : ''
       };
@@ -150,25 +201,22 @@
         'the seed S_t of each of the ' + groups.length + ' tasks is S:task:TASK-ID', bad) && ok;
     }
 
-    // 1. Tickets, in batches so that the page stays responsive.
+    // 1. Tickets, in a worker, task by task.
     bad = [];
-    var batch = 400;
     var done = 0;
     for (var gi = 0; gi < groups.length; gi++) {
       var g = groups[gi];
       var seedHex = hex(await sha256(g.seed));
-      for (var start = 0; start < g.rows.length; start += batch) {
-        var part = g.rows.slice(start, start + batch);
-        var tickets = await Promise.all(part.map(function (r) { return ticketOf(seedHex, r.uscc); }));
-        part.forEach(function (r, j) {
-          if (tickets[j] !== r.ticket) {
-            var w = where(g, r);
-            bad.push([w[0] + '：随机号与 T(' + S + ', uscc) 不符', w[1] + ': ticket is not T(' + S + ', uscc)']);
-          }
-        });
-        done += part.length;
-        both(progress, '已核验 ' + done + ' / ' + total, 'checked ' + done + ' / ' + total);
-      }
+      var got = await inWorker(seedHex, g.rows.map(function (r) { return r.uscc; }), function (n) {
+        both(progress, '已核验 ' + (done + n) + ' / ' + total, 'checked ' + (done + n) + ' / ' + total);
+      });
+      g.rows.forEach(function (r, j) {
+        if (got[j] !== r.ticket) {
+          var w = where(g, r);
+          bad.push([w[0] + '：随机号与 T(' + S + ', uscc) 不符', w[1] + ': ticket is not T(' + S + ', uscc)']);
+        }
+      });
+      done += g.rows.length;
     }
     ok = report('tickets', bad.length ? 'failed' : 'ok',
       batchPage ? groups.length + ' 项任务名单中全部 ' + total + ' 个随机号都等于 T(S_t, uscc)'
@@ -177,6 +225,7 @@
         : 'every ticket of the ' + total + ' firms listed is T(seed, uscc)', bad) && ok;
 
     // 2. Ranks: in each stratum 1…k, ascending by ticket, ties by code.
+    await breathe();
     bad = [];
     groups.forEach(function (g) {
       var byStratum = {};
@@ -198,6 +247,7 @@
       (batchPage ? 'in every task, ' : '') + "each stratum's ranks are 1…k in ascending ticket order (ties by code)", bad) && ok;
 
     // 3. Each stratum lists exactly its k.
+    await breathe();
     bad = [];
     groups.forEach(function (g) {
       var known = {};
@@ -217,12 +267,9 @@
         }
       });
     });
-    // (A batch's page does not mark its strata tables yet: there is
-    // nothing to count against, and spotcheck verify counts.)
-    if (!batchPage) {
-      ok = report('counts', bad.length ? 'failed' : 'ok',
-        '每层名单恰好列出 k 家企业', 'each stratum lists exactly its k firms', bad) && ok;
-    }
+    ok = report('counts', bad.length ? 'failed' : 'ok',
+      (batchPage ? '每项任务' : '') + '每层名单恰好列出 k 家企业',
+      (batchPage ? 'in every task, ' : '') + 'each stratum lists exactly its k firms', bad) && ok;
 
     // 4. k from N where the ratio is public (SPEC.md §3): ceil(N × bp /
     // 10000), then at least min, at most max, at most N.
@@ -276,13 +323,283 @@
         'this page does not carry the ceremony evidence: check the seed with spotcheck verify');
     }
 
+    // 6. With results published: every drawn firm is in the results
+    // announcement once, and nothing else is.
+    var results = document.getElementById('results');
+    if (results) { ok = resultRows(groups) && ok; }
+
     var ms = Math.round(performance.now() - started);
     body.setAttribute('data-verify-ms', String(ms));
-    both(progress,
-      (ok ? '核验通过' : '核验未通过') + '：已核验 ' + total + ' / ' + total + '，用时 ' + (ms / 1000).toFixed(2) + ' 秒',
-      (ok ? 'All checks passed' : 'A check FAILED') + ': checked ' + total + ' / ' + total + ' in ' + (ms / 1000).toFixed(2) + ' s');
+    verdict.draw = ok;
+    verdict.line = [total, (ms / 1000).toFixed(2)];
+
+    // 7. The files beside the page: fetched when the page came from a
+    // website; chosen or dropped when it was opened from disk.
+    await besideThePage(groups);
+  };
+
+  // The verdict so far: the draw's checks, and the files' (null until
+  // they are read). Shown on <body> and on the section.
+  var verdict = { draw: true, files: null, line: null };
+  var show = function () {
+    var ok = verdict.draw && verdict.files !== false;
+    if (verdict.line) {
+      var n = verdict.line[0];
+      var s = verdict.line[1];
+      both(progress,
+        (ok ? '核验通过' : '核验未通过') + '：已核验 ' + n + ' / ' + n + '，用时 ' + s + ' 秒',
+        (ok ? 'All checks passed' : 'A check FAILED') + ': checked ' + n + ' / ' + n + ' in ' + s + ' s');
+    }
     section.setAttribute('data-outcome', ok ? 'ok' : 'failed');
     body.setAttribute('data-verify-status', ok ? 'ok' : 'failed');
+  };
+
+  // Every (task, firm) listed appears exactly once among the rows of the
+  // results announcement (results.csv, SPEC.md §11.8), and no other.
+  var resultRows = function (groups) {
+    var plan = section.getAttribute('data-task');
+    var want = {};
+    var bad = [];
+    var n = 0;
+    groups.forEach(function (g) {
+      var task = g.task === null ? plan : g.task;
+      g.rows.forEach(function (r) { want[task + '\n' + r.uscc] = 0; n++; });
+    });
+    all(document, '#results-table tbody tr').forEach(function (tr, i) {
+      var task = tr.getAttribute('data-task');
+      var uscc = tr.getAttribute('data-uscc');
+      var key = task + '\n' + uscc;
+      if (!(key in want)) {
+        bad.push(['结果公告第' + (i + 1) + '行：' + uscc + ' 不在任务 ' + task + ' 的名单中',
+          'results row ' + (i + 1) + ': ' + uscc + ' is not on the list of task ' + task]);
+      } else if (++want[key] === 2) {
+        bad.push(['结果公告中 ' + uscc + '（任务 ' + task + '）出现不止一次', 'the results list ' + uscc + ' (task ' + task + ') more than once']);
+      }
+    });
+    Object.keys(want).forEach(function (key) {
+      if (want[key] === 0) {
+        var p = key.split('\n');
+        bad.push(['结果公告中缺少 ' + p[1] + '（任务 ' + p[0] + '）', 'the results do not list ' + p[1] + ' (task ' + p[0] + ')']);
+      }
+    });
+    return report('results-rows', bad.length ? 'failed' : 'ok',
+      '结果公告恰好列出每一' + (groups.length > 1 || groups[0].task !== null ? '项任务的' : '家') + '抽中企业各一次（共 ' + n + ' 行）',
+      'the results announcement lists every firm drawn' + (groups[0].task !== null ? ' by each task' : '') + ' exactly once (' + n + ' rows)', bad);
+  };
+
+  // A reader of the public bundle's files by name ("public.json",
+  // "tasks/ID/targets.csv"): their bytes, or null when there is none.
+  var fetched = function (name) {
+    return fetch(name.split('/').map(encodeURIComponent).join('/'), { cache: 'no-store' })
+      .then(function (r) { return r.ok ? r.arrayBuffer() : null; }, function () { return null; });
+  };
+  var chosen = function (files) {
+    var byName = {};
+    files.forEach(function (f) { byName[f.path] = f.file; });
+    return function (name) {
+      var f = byName[name];
+      return f ? f.arrayBuffer() : Promise.resolve(null);
+    };
+  };
+
+  var besideThePage = async function (groups) {
+    var box = document.getElementById('verify-chooser');
+    var run = async function (read, how) {
+      ['files', 'files-unread', 'public-json', 'results-log'].forEach(function (id) {
+        var old = document.getElementById('verify-' + id);
+        if (old) { old.remove(); }
+      });
+      var ok = await filesCheck(read, how, groups);
+      verdict.files = ok;
+      show();
+      return ok;
+    };
+    if (location.protocol === 'http:' || location.protocol === 'https:') {
+      var read = fetched;
+      if (await read('public.json') !== null) {
+        await run(read, 'site');
+        return;
+      }
+    }
+    if (box) {
+      box.hidden = false;
+      var pick = function (files) {
+        run(chosen(files), 'chosen').catch(function (e) {
+          verdict.files = false;
+          show();
+          both(progress, '核验出错：' + e, 'The check stopped: ' + e);
+        });
+      };
+      var input = document.getElementById('verify-folder');
+      input.addEventListener('change', function () {
+        pick(Array.prototype.slice.call(input.files).map(function (f) {
+          var rel = f.webkitRelativePath || f.name;
+          return { path: rel.indexOf('/') === -1 ? rel : rel.slice(rel.indexOf('/') + 1), file: f };
+        }));
+      });
+      box.addEventListener('dragover', function (e) { e.preventDefault(); box.classList.add('over'); });
+      box.addEventListener('dragleave', function () { box.classList.remove('over'); });
+      box.addEventListener('drop', function (e) {
+        e.preventDefault();
+        box.classList.remove('over');
+        dropped(e.dataTransfer).then(pick);
+      });
+    }
+    report('files-unread', 'skipped',
+      '各文件的哈希值与结果日志：' + (location.protocol === 'file:' ? '从本机打开时，页面不能读取同一文件夹中的文件；请在下面选择公开包的文件夹。' : '页面旁没有 public.json；请在下面选择公开包的文件夹。'),
+      "the files' hashes and the results log: " + (location.protocol === 'file:' ? 'opened from disk, the page cannot read the files beside it; choose the public bundle\u2019s folder below.' : 'there is no public.json beside the page; choose the public bundle\u2019s folder below.'));
+    show();
+  };
+
+  // The files of a drop: a folder's files by their path inside it, or
+  // the files dropped, by name.
+  var dropped = async function (dt) {
+    var out = [];
+    var entries = Array.prototype.slice.call(dt.items || []).map(function (i) { return i.webkitGetAsEntry && i.webkitGetAsEntry(); })
+      .filter(Boolean);
+    var walk = async function (entry, prefix) {
+      if (entry.isFile) {
+        var file = await new Promise(function (res, rej) { entry.file(res, rej); });
+        out.push({ path: prefix + entry.name, file: file });
+        return;
+      }
+      var reader = entry.createReader();
+      for (;;) {
+        var batch = await new Promise(function (res, rej) { reader.readEntries(res, rej); });
+        if (!batch.length) { break; }
+        for (var i = 0; i < batch.length; i++) { await walk(batch[i], prefix + entry.name + '/'); }
+      }
+    };
+    if (entries.length === 1 && entries[0].isDirectory) {
+      var top = entries[0];
+      var r = top.createReader();
+      for (;;) {
+        var b = await new Promise(function (res, rej) { r.readEntries(res, rej); });
+        if (!b.length) { break; }
+        for (var i = 0; i < b.length; i++) { await walk(b[i], ''); }
+      }
+    } else if (entries.length) {
+      for (var j = 0; j < entries.length; j++) { await walk(entries[j], ''); }
+    } else {
+      Array.prototype.slice.call(dt.files || []).forEach(function (f) { out.push({ path: f.name, file: f }); });
+    }
+    return out;
+  };
+
+  // public.json is this page's (its source manifest, seed and, for a
+  // plan, Merkle root are the ones shown); every file it lists has that
+  // SHA-256; and, with results, the log's chain leads to the head shown.
+  var filesCheck = async function (read, how, groups) {
+    var where = how === 'site' ? ['网站上', 'on the website'] : ['所选文件夹中', 'in the chosen folder'];
+    var bytes = await read('public.json');
+    var m = bytes === null ? null : parse(new TextDecoder().decode(bytes));
+    var bad = [];
+    var text = function (id) { var el = document.getElementById(id); return el ? el.textContent : null; };
+    if (!m) {
+      bad.push([where[0] + '没有 public.json，或其无法解析', 'public.json is missing ' + where[1] + ' or does not parse']);
+    } else {
+      if (m.source_manifest_sha256 !== text('source-sha256')) {
+        bad.push(['public.json 的来源清单 SHA-256 不是本页面的', "public.json's source manifest SHA-256 is not this page's"]);
+      }
+      if (!m.seed || m.seed.value !== text('seed')) {
+        bad.push(['public.json 的种子不是本页面所示的种子', "public.json's seed is not the seed this page shows"]);
+      }
+      var root = text('merkle-root');
+      if (root !== null && (!m.frame || m.frame.merkle_root !== root)) {
+        bad.push(['public.json 的 Merkle 树根不是本页面所示的', "public.json's Merkle root is not the one this page shows"]);
+      }
+    }
+    var ok = report('public-json', bad.length ? 'failed' : 'ok',
+      where[0] + '的 public.json 与本页面一致（来源清单、种子' + (text('merkle-root') !== null ? '、Merkle 树根' : '') + '）',
+      'public.json ' + where[1] + ' is this page\u2019s (source manifest, seed' + (text('merkle-root') !== null ? ', Merkle root' : '') + ')', bad);
+    if (!m) { return false; }
+    bad = [];
+    var names = Object.keys(m.files || {}).sort();
+    for (var i = 0; i < names.length; i++) {
+      var b = await read(names[i]);
+      if (b === null) {
+        bad.push([names[i] + '：' + where[0] + '没有此文件', names[i] + ': not found ' + where[1]]);
+      } else if (hex(await crypto.subtle.digest('SHA-256', b)) !== m.files[names[i]]) {
+        bad.push([names[i] + '：SHA-256 与 public.json 所记不符', names[i] + ': its SHA-256 is not the one public.json records']);
+      }
+    }
+    if (!names.length) { bad.push(['public.json 没有列出任何文件', 'public.json lists no files']); }
+    ok = report('files', bad.length ? 'failed' : 'ok',
+      'public.json 所列全部 ' + names.length + ' 个文件（含本页面 index.html）的 SHA-256 均相符',
+      'all ' + names.length + ' files public.json lists (this page, index.html, too) have the SHA-256 it records', bad) && ok;
+    if (document.getElementById('results')) { ok = (await resultsLog(read, text('source-sha256'))) && ok; }
+    return ok;
+  };
+
+  // The results log (SPEC.md §11.4): each line canonical, numbered, its
+  // prev the SHA-256 of the line before (of manifest.json for line 1);
+  // as many lines as announced, the last one's SHA-256 the head shown;
+  // and each row of the announcement shows the entry that the log leaves
+  // in force for its (task, firm), on the line it names.
+  var resultsLog = async function (read, source) {
+    var sec = document.getElementById('results');
+    var bytes = await read('results.jsonl');
+    var bad = [];
+    var lines = [];
+    if (bytes === null) {
+      bad.push(['没有 results.jsonl', 'results.jsonl is missing']);
+    } else {
+      var text;
+      try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch (e) { text = null; }
+      if (text === null) {
+        bad.push(['results.jsonl 不是 UTF-8', 'results.jsonl is not UTF-8']);
+      } else if (text.length && text[text.length - 1] !== '\n') {
+        bad.push(['results.jsonl 的最后一行没有换行符', 'the last line of results.jsonl has no line feed']);
+      } else {
+        lines = text.length ? text.slice(0, -1).split('\n') : [];
+      }
+    }
+    var prev = source;
+    var inForce = {};
+    var entries = [];
+    for (var i = 0; i < lines.length && bad.length < 20; i++) {
+      var n = i + 1;
+      var e = parse(lines[i]);
+      if (!e || typeof e !== 'object' || JSON.stringify(e) !== lines[i]) {
+        bad.push(['第' + n + '行不是规范形式的 JSON', 'line ' + n + ' is not canonical JSON']);
+      } else {
+        if (e.line !== n) { bad.push(['第' + n + '行的行号为 ' + e.line, 'line ' + n + ' is numbered ' + e.line]); }
+        if (e.prev !== prev) {
+          bad.push(['第' + n + '行的 prev 不是上一行的 SHA-256（该行或上一行被改动、删除或移动）',
+            'line ' + n + ': prev is not the SHA-256 of the line before (it, or the line before, was changed, removed or moved)']);
+        }
+        if (e.kind === 'result' || e.kind === 'correction') { inForce[e.task + '\n' + e.uscc] = n; }
+      }
+      entries.push(e);
+      prev = hex(await sha256(lines[i]));
+    }
+    var want = Number(sec.getAttribute('data-lines'));
+    if (bytes !== null && lines.length !== want) {
+      bad.push(['results.jsonl 有 ' + lines.length + ' 行，公告所据为 ' + want + ' 行', 'results.jsonl has ' + lines.length + ' lines, the announcement follows ' + want]);
+    }
+    if (bytes !== null && prev !== sec.getAttribute('data-head')) {
+      bad.push(['results.jsonl 最后一行的 SHA-256 不是公告所示的 ' + sec.getAttribute('data-head'),
+        'the SHA-256 of the last line of results.jsonl is not the head shown, ' + sec.getAttribute('data-head')]);
+    }
+    if (bytes !== null && !bad.length) {
+      all(document, '#results-table tbody tr').forEach(function (tr, i) {
+        var key = tr.getAttribute('data-task') + '\n' + tr.getAttribute('data-uscc');
+        var cell = tr.querySelector('td.line');
+        var shown = cell ? cell.textContent : '';
+        var line = inForce[key];
+        var rc = tr.querySelector('td.result');
+        var res = rc ? rc.querySelector('span[data-l="zh"]') : null;
+        var e = line ? entries[line - 1] : null;
+        var when = tr.querySelector('td.when');
+        if (!line ? shown !== '—' : shown !== String(line) || !res || res.textContent !== e.result || !when || when.textContent !== e.inspected_on) {
+          bad.push(['结果公告第' + (i + 1) + '行（' + tr.getAttribute('data-uscc') + '）与日志第 ' + (line || '—') + ' 行不符',
+            'results row ' + (i + 1) + ' (' + tr.getAttribute('data-uscc') + ') does not show log line ' + (line || '—')]);
+        }
+      });
+    }
+    return report('results-log', bad.length ? 'failed' : 'ok',
+      '结果日志 results.jsonl 的 ' + lines.length + ' 行逐行以 SHA-256 相链，末行的 SHA-256 为公告所示；公告每行所示结果为日志中现行的记录',
+      'the ' + lines.length + ' lines of the results log chain by SHA-256, the last one\u2019s is the head shown, and every row of the announcement shows the entry in force in the log', bad);
   };
 
   var seedOf = function (C, K, B, D) {
@@ -338,9 +655,19 @@
       }
       ok = report('beacon-round', bad.length ? 'failed' : 'ok',
         '信标轮次为承诺文件约定的轮次', 'the beacon round is the committed round', bad) && ok;
-      report('beacon-signature', 'skipped',
-        'drand 信标的 BLS 签名（需用 spotcheck verify 核验）',
-        "the beacon's BLS signature against drand quicknet's key: this one needs spotcheck verify");
+      // The signature: with the inlined bls.js (@noble/curves), against
+      // quicknet's pinned key, on SHA-256 of the round (SPEC.md §5.2).
+      if (window.spotcheckBls && beacon) {
+        var valid = window.spotcheckBls.verifyQuicknet(beacon.round, beacon.signature);
+        ok = report('beacon-signature', valid ? 'ok' : 'failed',
+          'drand quicknet 信标第 ' + beacon.round + ' 轮的 BLS 签名在 quicknet 公钥下有效',
+          "the BLS signature of drand quicknet round " + beacon.round + " is valid under quicknet's key",
+          valid ? [] : [['签名不是 quicknet 对该轮的有效签名', 'the signature is not a valid quicknet signature for that round']]) && ok;
+      } else {
+        report('beacon-signature', 'skipped',
+          'drand 信标的 BLS 签名（需用 spotcheck verify 核验）',
+          "the beacon's BLS signature against drand quicknet's key: this one needs spotcheck verify");
+      }
     }
 
     // The seed: S = hex(SHA-256("spotcheck-seed/1\ncommitment:" C
@@ -371,14 +698,15 @@
       bad2) && ok;
   };
 
-  window.spotcheckVerify = { ticket: ticket, seed: seedOf };
+  window.spotcheckVerify = { ticket: ticket, seed: seedOf, both: both, hex: hex, unhex: unhex };
   if (!window.crypto || !crypto.subtle || typeof BigInt !== 'function') {
     body.setAttribute('data-verify-status', 'failed');
     both(progress, '本浏览器不支持核验所需的 Web Crypto 或 BigInt。', 'This browser lacks Web Crypto or BigInt, which the check needs.');
     return;
   }
   run().catch(function (e) {
-    body.setAttribute('data-verify-status', 'failed');
+    verdict.draw = false;
+    show();
     both(progress, '核验出错：' + e, 'The check stopped: ' + e);
   });
 })();
