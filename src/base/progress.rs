@@ -21,13 +21,13 @@ pub fn show() {
 /// the time left.
 pub fn reading(what: &str, bytes: u64) {
     if let Some(line) = LINE.get() {
+        line.set_length(bytes);
+        line.set_position(0);
+        line.set_message(format!("reading {what}"));
         line.set_style(
             ProgressStyle::with_template("{msg} {wide_bar} {bytes}/{total_bytes}, {eta} left")
                 .expect("a valid template"),
         );
-        line.set_length(bytes);
-        line.set_position(0);
-        line.set_message(format!("reading {what}"));
     }
 }
 

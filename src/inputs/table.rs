@@ -555,12 +555,50 @@ impl Decoded {
         columns: &[Column],
         each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
     ) -> Result<Table, InputError> {
+        // A large file's pages are given back behind each of the two
+        // threads, as they go; a page given back that the other still
+        // needs is read from the file again.
+        let windowed = self.bytes.is_windowed();
         let (sha256, parsed, utf8_ok) = std::thread::scope(|scope| {
             let checker = scope.spawn(|| {
-                let sha = sha256_hex(&self.bytes);
-                let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
-                (sha, utf8_ok)
+                if !windowed {
+                    let sha = sha256_hex(&self.bytes);
+                    let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
+                    return (sha, utf8_ok);
+                }
+                // In windows cut after a line break (never inside a
+                // character), each checked and hashed, then given back.
+                let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+                let (mut from, mut utf8_ok) = (0, true);
+                while from < self.bytes.len() {
+                    let mark = (from + WINDOW_BYTES).min(self.bytes.len());
+                    let to = memchr::memchr(b'\n', &self.bytes[mark..]).map_or(self.bytes.len(), |i| mark + i + 1);
+                    let window = &self.bytes[from..to];
+                    sha2::Digest::update(&mut hasher, window);
+                    utf8_ok &= self.encoding != TextEncoding::Utf8 || is_utf8(window);
+                    self.bytes.release(from..to);
+                    from = to;
+                }
+                (hex::encode(sha2::Digest::finalize(hasher)), utf8_ok)
             });
+            // The rows' text is the stored bytes after the byte-order mark
+            // only when the file is UTF-8 (a decoded file's text is a copy).
+            let behind = windowed && self.encoding == TextEncoding::Utf8;
+            let stored = if behind {
+                self.bytes.len() - self.body().len()
+            } else {
+                0
+            };
+            let mut given_back = 0;
+            let mut each = each;
+            let each = |header: &Header, row: &Row| {
+                let at = stored + row.offset as usize;
+                if behind && at >= given_back + 2 * WINDOW_BYTES {
+                    self.bytes.release(given_back..at - WINDOW_BYTES);
+                    given_back = at - WINDOW_BYTES;
+                }
+                each(header, row)
+            };
             let parsed = parse_rows(
                 &self.path,
                 self.encoding,
