@@ -394,7 +394,7 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| {
         let _stopped = spotcheck::bundle::write::stop_writing();
         spotcheck::base::progress::done();
-        eprintln!("spotcheck: interrupted; no partial output was left");
+        eprintln!("spotcheck: interrupted; an output being written was finished first, and nothing partial is left");
         std::process::exit(130);
     });
     let result = dispatch(cli.command);
