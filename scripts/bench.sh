@@ -24,12 +24,28 @@
 #
 # Timings vary with whatever else the machine is doing; compare figures
 # taken on a quiet machine, and look at min as well as the mean.
+#
+# The province benchmark is opt-in, as it takes minutes and 5.7 GB of disk:
+#
+#   PROVINCE=1 bash scripts/bench.sh
+#   PROVINCE=1 PROVINCE_SIZES="1000000 5000000" PROVINCE_RUNS=5 bash scripts/bench.sh
+#
+# For each size (firms; default 1, 5 and 20 million) the demo generator
+# writes a directory (`generate_demo_data --n N`, kept in target/province
+# for the next time), and the targets-only plan is drawn from it and the
+# bundle verified, PROVINCE_RUNS times each (default 3), under
+# /usr/bin/time: wall time (the least of the runs) and peak resident
+# memory ("Maximum resident set size", the most of the runs), per firm too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 BATCH_RUNS=${BATCH_RUNS:-10}
+PROVINCE=${PROVINCE:-}
+PROVINCE_SIZES=${PROVINCE_SIZES:-1000000 5000000 20000000}
+PROVINCE_RUNS=${PROVINCE_RUNS:-3}
+PROVINCE_DIR=target/province   # generated directories, kept between runs
 
 BIN=target/release/spotcheck
 PLAN=plans/demo.toml
@@ -94,6 +110,40 @@ for bench in "${BENCHES[@]}"; do
 done
 rm -rf "$OUT" "$ASIDE"
 
+# The province benchmark: whole processes under /usr/bin/time.
+province_rows=()
+if [ -n "$PROVINCE" ]; then
+    cargo build --release --quiet -p spotcheck-demo
+    for n in $PROVINCE_SIZES; do
+        dir=$PROVINCE_DIR/n$n
+        if [ ! -s "$dir/enterprises.csv" ]; then
+            echo "bench: generating $n firms in $dir" >&2
+            rm -rf "$dir"
+            target/release/generate_demo_data --n "$n" --out "$dir" >/dev/null
+        fi
+        sed -e 's#\.\./data/#./#' plans/demo-targets.toml >"$dir/plan.toml"
+        for command in draw verify; do
+            best="" peak=0
+            for _ in $(seq "$PROVINCE_RUNS"); do
+                if [ "$command" = draw ]; then
+                    rm -rf "$dir/bundle"
+                    set -- draw --plan "$dir/plan.toml" --seed "$SEED" --out "$dir/bundle" --quiet
+                else
+                    set -- verify "$dir/bundle" --quiet
+                fi
+                /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$BIN" "$@" >/dev/null
+                read -r wall kb <"$WORK/time.txt"
+                echo "bench: $command, $n firms: $wall s, $kb KiB" >&2
+                best=$(awk -v a="$best" -v b="$wall" 'BEGIN { print (a == "" || b < a) ? b : a }')
+                peak=$((kb > peak ? kb : peak))
+            done
+            province_rows+=("$(awk -v c="$command" -v n="$n" -v w="$best" -v kb="$peak" 'BEGIN {
+                printf "| %s | %d | %.2f | %.2f | %.0f | %.1f |", c, n, w, w * 1e6 / n, kb / 1024, kb * 1024 / n
+            }')")
+        done
+    done
+fi
+
 {
     echo "# spotcheck timings"
     echo
@@ -104,6 +154,15 @@ rm -rf "$OUT" "$ASIDE"
     echo "| command | mean ± σ (ms) | min (ms) |"
     echo "|---|---:|---:|"
     printf '%s\n' "${rows[@]}"
+    if [ ${#province_rows[@]} -gt 0 ]; then
+        echo
+        echo "Province: the targets-only plan on generated directories; least wall time and most peak"
+        echo "resident memory of $PROVINCE_RUNS runs (/usr/bin/time)."
+        echo
+        echo "| command | firms | wall (s) | µs per firm | peak RSS (MiB) | bytes per firm |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${province_rows[@]}"
+    fi
 } >"$REPORT"
 echo
 cat "$REPORT"

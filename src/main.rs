@@ -47,6 +47,10 @@ const EXIT_OVERDUE: u8 = 4;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// No progress line on standard error (it is shown only when standard
+    /// error is a terminal, and never written into a bundle).
+    #[arg(long, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -381,7 +385,21 @@ struct VerifyArgs {
 }
 
 fn main() -> ExitCode {
-    match dispatch(Cli::parse().command) {
+    let cli = Cli::parse();
+    if !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        spotcheck::base::progress::show();
+    }
+    // Ctrl-C: a write under way ends first (its output whole, or nothing
+    // and no temporary file), and no other starts.
+    let _ = ctrlc::set_handler(|| {
+        let _stopped = spotcheck::bundle::write::stop_writing();
+        spotcheck::base::progress::done();
+        eprintln!("spotcheck: interrupted; an output being written was finished first, and nothing partial is left");
+        std::process::exit(130);
+    });
+    let result = dispatch(cli.command);
+    spotcheck::base::progress::done();
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("spotcheck: error: {e}");
@@ -420,7 +438,9 @@ fn draw(a: DrawArgs) -> Result<ExitCode, Error> {
         (Some(_), None, _, _) => usage("--plan needs --seed (a trial); a public draw uses --commitment and --reveal"),
         _ => usage("give either --plan and --seed, or --commitment and --reveal"),
     };
-    match run::draw(&source, &a.inputs.overrides(a.encoding), &a.out)? {
+    let drawn = run::draw(&source, &a.inputs.overrides(a.encoding), &a.out);
+    spotcheck::base::progress::done();
+    match drawn? {
         run::Drawn::Plan(b) => say!("{}", spotcheck::bundle::summary::draw_summary(&b.manifest, &a.out)),
         run::Drawn::Batch(b) => say!("{}", spotcheck::bundle::summary::batch_summary(&b.manifest, &a.out)),
     }
@@ -447,7 +467,9 @@ fn commit(a: CommitArgs) -> Result<ExitCode, Error> {
         time: a.time.map(|t| t.with_timezone(&Utc)),
         overrides: a.inputs.overrides(a.encoding),
     };
-    let done = run::commit(&req)?;
+    let done = run::commit(&req);
+    spotcheck::base::progress::done();
+    let done = done?;
     let c = &done.commitment;
     say!("commitment written to {} (SHA-256 {})", a.out.display(), done.sha256);
     say!("  committed at {} ({} clock)", c.committed_at, c.clock);
@@ -479,7 +501,9 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Error> {
         return verify_public(&a);
     }
     let dir = Path::new(&a.dir);
-    let report = spotcheck::results::check::verify(dir, &a.inputs.overrides(None), a.head.as_deref())?;
+    let report = spotcheck::results::check::verify(dir, &a.inputs.overrides(None), a.head.as_deref());
+    spotcheck::base::progress::done();
+    let report = report?;
     if report.ok() {
         say!("verified: {} ({})", a.dir.display(), report.summary);
         for n in &report.notes {

@@ -878,43 +878,77 @@ fn body_chars(mut value: u64, len: usize, radix: u64) -> String {
     out.into_iter().collect()
 }
 
+/// How many of the first rows have names of their own: past them, a name
+/// may repeat an earlier one (the draw does not care), so that a stream
+/// of any length keeps only this many names in memory.
+pub const UNIQUE_NAME_ROWS: usize = DEFAULT_ENTERPRISES;
+
 /// `count` enterprises for `seed`. Prefix-stable: the first `n` rows do
-/// not depend on `count`.
+/// not depend on `count`. The first `count` rows of [`enterprise_stream`].
+pub fn enterprises(count: usize, seed: u64) -> Vec<DemoEnterprise> {
+    enterprise_stream(seed).take(count).collect()
+}
+
+/// The enterprises for `seed`, one at a time, without end.
 ///
 /// About 90% are companies (code prefix 91), 6% individual businesses (92)
 /// and 4% farmers' cooperatives (93). Firms set up from 2016 on (and all
 /// individual businesses and cooperatives) get a new-style body "MA…";
 /// older companies keep an eight-digit organisation code. Codes are
-/// unique by construction and checked.
-pub fn enterprises(count: usize, seed: u64) -> Vec<DemoEnterprise> {
+/// unique by construction (keyed permutations of a counter) and checked;
+/// names are unique among the first [`UNIQUE_NAME_ROWS`] rows.
+pub fn enterprise_stream(seed: u64) -> EnterpriseStream {
     let mut rng = rng_for(seed, STREAM_ENTERPRISES);
     let new_bodies = Permutation::new(&mut rng, NEW_BODY_DOMAIN);
     let old_bodies = Permutation::new(&mut rng, OLD_BODY_DOMAIN);
-    let (mut new_counter, mut old_counter) = (0u64, 0u64);
-    let county_weights: Vec<u32> = COUNTIES.iter().map(|c| c.weight).collect();
+    EnterpriseStream {
+        rng,
+        new_bodies,
+        old_bodies,
+        new_counter: 0,
+        old_counter: 0,
+        county_weights: COUNTIES.iter().map(|c| c.weight).collect(),
+        names: HashSet::new(),
+        rows: 0,
+    }
+}
 
-    let mut codes: HashSet<String> = HashSet::with_capacity(count);
-    let mut names: HashSet<String> = HashSet::with_capacity(count);
-    let mut rows = Vec::with_capacity(count);
-    for _ in 0..count {
-        let kind = pick_weighted(&mut rng, &KINDS);
-        let county = &COUNTIES[weighted(&mut rng, &county_weights)];
+/// The iterator of [`enterprise_stream`]; it holds no rows.
+pub struct EnterpriseStream {
+    rng: ChaCha20Rng,
+    new_bodies: Permutation,
+    old_bodies: Permutation,
+    new_counter: u64,
+    old_counter: u64,
+    county_weights: Vec<u32>,
+    /// Name keys of the first [`UNIQUE_NAME_ROWS`] rows.
+    names: HashSet<String>,
+    rows: usize,
+}
+
+impl Iterator for EnterpriseStream {
+    type Item = DemoEnterprise;
+
+    fn next(&mut self) -> Option<DemoEnterprise> {
+        let rng = &mut self.rng;
+        let kind = pick_weighted(rng, &KINDS);
+        let county = &COUNTIES[weighted(rng, &self.county_weights)];
         let station_weights: Vec<u32> = county.stations.iter().map(|s| s.weight).collect();
-        let station = &county.stations[weighted(&mut rng, &station_weights)];
+        let station = &county.stations[weighted(rng, &station_weights)];
         let (industry, words): (&str, &[&str]) = match kind {
             Kind::Enterprise => {
                 let weights: Vec<u32> = COMPANY_INDUSTRIES.iter().map(|i| i.1).collect();
-                let i = &COMPANY_INDUSTRIES[weighted(&mut rng, &weights)];
+                let i = &COMPANY_INDUSTRIES[weighted(rng, &weights)];
                 (i.0, i.2)
             }
             Kind::Individual => {
                 let weights: Vec<u32> = SHOP_INDUSTRIES.iter().map(|i| i.1).collect();
-                let i = &SHOP_INDUSTRIES[weighted(&mut rng, &weights)];
+                let i = &SHOP_INDUSTRIES[weighted(rng, &weights)];
                 (i.0, i.2)
             }
             Kind::Cooperative => (AGRICULTURE, &[]),
         };
-        let registered_on = registration_date(&mut rng, kind);
+        let registered_on = registration_date(rng, kind);
 
         let type_code = match kind {
             Kind::Enterprise => "91",
@@ -922,32 +956,36 @@ pub fn enterprises(count: usize, seed: u64) -> Vec<DemoEnterprise> {
             Kind::Cooperative => "93",
         };
         let body = if kind == Kind::Enterprise && registered_on.year() < 2016 {
-            let v = old_bodies.apply(old_counter);
-            old_counter += 1;
+            let v = self.old_bodies.apply(self.old_counter);
+            self.old_counter += 1;
             format!("{v:08}")
         } else {
-            let v = new_bodies.apply(new_counter);
-            new_counter += 1;
+            let v = self.new_bodies.apply(self.new_counter);
+            self.new_counter += 1;
             format!("MA{}", body_chars(v, 6, 31))
         };
         let prefix = format!("{type_code}{}{body}", county.code);
         let code = uscc::complete(&prefix).expect("prefix is 16 valid characters");
         assert!(uscc::validate(&code).is_ok(), "generated invalid code {code}");
-        assert!(codes.insert(code.clone()), "duplicate code {code}");
 
+        let unique = self.rows < UNIQUE_NAME_ROWS;
         let mut attempt = 0;
         let name = loop {
-            let (name, key) = firm_name(&mut rng, kind, county, words, attempt >= 10);
-            if names.insert(key) {
+            let (name, key) = firm_name(rng, kind, county, words, attempt >= 10);
+            if !unique || self.names.insert(key) {
                 break name;
             }
             attempt += 1;
         };
+        self.rows += 1;
+        if self.rows == UNIQUE_NAME_ROWS {
+            self.names = HashSet::new();
+        }
 
-        let credit_class = pick_weighted(&mut rng, &CLASSES);
-        let status = pick_weighted(&mut rng, &STATUSES);
-        let address = address(&mut rng, county, station);
-        rows.push(DemoEnterprise {
+        let credit_class = pick_weighted(rng, &CLASSES);
+        let status = pick_weighted(rng, &STATUSES);
+        let address = address(rng, county, station);
+        Some(DemoEnterprise {
             uscc: code,
             name,
             credit_class,
@@ -957,9 +995,8 @@ pub fn enterprises(count: usize, seed: u64) -> Vec<DemoEnterprise> {
             supervising_area: station.name.to_string(),
             address,
             registered_on,
-        });
+        })
     }
-    rows
 }
 
 // ---------------------------------------------------------------------------
@@ -1358,22 +1395,40 @@ pub fn write_enterprises_csv<W: Write>(rows: &[DemoEnterprise], writer: W) -> cs
     let mut w = csv_writer(writer);
     w.write_record(ENTERPRISES_HEADER)?;
     for r in rows {
-        let class = r.credit_class.to_string();
-        let registered_on = date(r.registered_on);
-        w.write_record([
-            r.uscc.as_str(),
-            &r.name,
-            &class,
-            &r.county,
-            &r.industry,
-            &r.status,
-            &r.supervising_area,
-            &r.address,
-            &registered_on,
-        ])?;
+        write_enterprise(&mut w, r)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// Writes the first `count` rows of [`enterprise_stream`] for `seed` as
+/// `enterprises.csv` (the same bytes as [`write_enterprises_csv`] of
+/// [`enterprises`]), one row at a time: a directory of any size, in
+/// little memory.
+pub fn write_enterprises_stream<W: Write>(count: usize, seed: u64, writer: W) -> csv::Result<()> {
+    let mut w = csv_writer(writer);
+    w.write_record(ENTERPRISES_HEADER)?;
+    for r in enterprise_stream(seed).take(count) {
+        write_enterprise(&mut w, &r)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_enterprise<W: Write>(w: &mut csv::Writer<W>, r: &DemoEnterprise) -> csv::Result<()> {
+    let class = r.credit_class.to_string();
+    let registered_on = date(r.registered_on);
+    w.write_record([
+        r.uscc.as_str(),
+        &r.name,
+        &class,
+        &r.county,
+        &r.industry,
+        &r.status,
+        &r.supervising_area,
+        &r.address,
+        &registered_on,
+    ])
 }
 
 /// Writes `inspectors.csv` (UTF-8, no BOM, LF line ends) with
@@ -1863,6 +1918,16 @@ impl DemoData {
     /// [`GB18030_SAMPLE_ROWS`] enterprises) into `dir`, creating it if
     /// needed. Returns the paths written.
     pub fn write_to_dir(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        self.write_to_dir_with_directory(dir, None)
+    }
+
+    /// As [`DemoData::write_to_dir`], but with `Some((n, seed))` the
+    /// directory `enterprises.csv` is the first `n` rows of
+    /// [`enterprise_stream`] for `seed`, written as they are made (a
+    /// province's directory in little memory), whatever
+    /// `self.enterprises` holds. With the same seed, the other tables
+    /// name firms of its first rows.
+    pub fn write_to_dir_with_directory(&self, dir: &Path, directory: Option<(usize, u64)>) -> io::Result<Vec<PathBuf>> {
         fs::create_dir_all(dir)?;
         let mut written = Vec::new();
         let mut open = |name: &str| -> io::Result<BufWriter<fs::File>> {
@@ -1871,7 +1936,10 @@ impl DemoData {
             written.push(path);
             Ok(BufWriter::new(file))
         };
-        write_enterprises_csv(&self.enterprises, open("enterprises.csv")?)?;
+        match directory {
+            Some((rows, seed)) => write_enterprises_stream(rows, seed, open("enterprises.csv")?)?,
+            None => write_enterprises_csv(&self.enterprises, open("enterprises.csv")?)?,
+        }
         write_inspectors_csv(&self.inspectors, open("inspectors.csv")?)?;
         write_conflicts_csv(&self.conflicts, open("conflicts.csv")?)?;
         write_history_csv(&self.history, open("history.csv")?)?;

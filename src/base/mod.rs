@@ -1,6 +1,6 @@
 //! What every layer may use: the library's error type, SHA-256 in hex,
-//! HTML escaping, work on every processor and a fast hasher for internal
-//! maps.
+//! HTML escaping, work on every processor, a fast hasher for internal
+//! maps and the progress line of long runs.
 //!
 //! Uses nothing else of the crate.
 
@@ -8,4 +8,5 @@ pub mod error;
 pub(crate) mod fx;
 pub mod html;
 pub mod parallel;
+pub mod progress;
 pub mod sha256;

@@ -177,7 +177,7 @@ pub fn visits_csv(inputs: &BatchInputs, draw: &BatchDraw) -> Vec<u8> {
         };
         w.write_record([
             visit.id.as_str(),
-            f.uscc.as_str(),
+            f.uscc().as_str(),
             &directory.details(visit.firm).name,
             directory.value(f.county),
             &visit.start.to_string(),
@@ -209,12 +209,12 @@ pub fn batch_assignments_csv(inputs: &BatchInputs, visits: &[Visit], teams: &[Ve
     let officers = &inputs.inspectors.as_ref().expect("teams need inspectors").inspectors;
     for (visit, team) in visits.iter().zip(teams) {
         let name = inputs.enterprises.details(visit.firm).name;
-        let uscc = inputs.enterprises.firms[visit.firm].uscc.as_str();
+        let uscc = inputs.enterprises.firms[visit.firm].uscc();
         for &(slot, i) in team {
             let p = &officers[i];
             w.write_record([
                 visit.id.as_str(),
-                uscc,
+                &uscc,
                 &name,
                 &slot.to_string(),
                 &p.department,

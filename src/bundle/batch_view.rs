@@ -233,10 +233,10 @@ impl BatchView {
         let mut values = BTreeMap::new();
         let mut areas = BTreeMap::new();
         for (i, f) in directory.firms.iter().enumerate() {
-            if wanted.contains(f.uscc.as_str()) {
-                values.insert(f.uscc.to_string(), reader.details(i).extra);
+            if wanted.contains(f.uscc().as_str()) {
+                values.insert(f.uscc().to_string(), reader.details(i).extra);
                 if f.supervising_area != f.county {
-                    areas.insert(f.uscc.to_string(), directory.value(f.supervising_area).to_string());
+                    areas.insert(f.uscc().to_string(), directory.value(f.supervising_area).to_string());
                 }
             }
         }

@@ -59,6 +59,7 @@ pub struct Bundle {
 pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle)> {
     let seed = &provenance.seed.value;
     let plan = &inputs.plan;
+    crate::base::progress::phase("drawing the targets, hashing the frame tree");
     let exclusions = exclusions(plan, &inputs.enterprises, inputs.history.as_ref());
     // The frame's tree does not depend on the seed: it is built on another
     // core while the targets and teams are drawn and the lists written.
@@ -120,17 +121,24 @@ pub fn targets_csv(directory: &Directory, draw: &TargetDraw) -> Vec<u8> {
         "industry",
     ])
     .expect("write to memory");
-    let mut reader = directory.details_reader();
-    for t in &draw.targets {
+    // The names are read back on every processor: a province's draw reads
+    // hundreds of thousands of rows from the file.
+    use rayon::prelude::*;
+    let names: Vec<String> = draw
+        .targets
+        .par_iter()
+        .with_min_len(1 << 10)
+        .map_init(|| directory.details_reader(), |reader, t| reader.details(t.firm).name)
+        .collect();
+    for (t, name) in draw.targets.iter().zip(names) {
         let f = &directory.firms[t.firm];
-        let details = reader.details(t.firm);
         let rank = t.rank.to_string();
         w.write_record([
             draw.strata[t.stratum].label.as_str(),
             &rank,
             t.ticket.as_str(),
-            &f.uscc,
-            &details.name,
+            &f.uscc(),
+            &name,
             directory.value(f.credit_class),
             directory.value(f.county),
             directory.value(f.industry),
@@ -166,7 +174,7 @@ pub fn assignments_csv(inputs: &Inputs, draw: &TargetDraw, teams: &TeamDraw) -> 
             name = Some((i, reader.details(i).name));
         }
         w.write_record([
-            f.uscc.as_str(),
+            f.uscc().as_str(),
             &name.as_ref().expect("read above").1,
             inputs.enterprises.value(f.county),
             &slot,

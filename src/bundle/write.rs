@@ -5,6 +5,23 @@ use crate::base::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Held while an output is written: the end of an interrupted process
+/// waits for the write under way ([`stop_writing`]).
+static WRITING: Mutex<()> = Mutex::new(());
+
+fn writing() -> MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Waits for the write under way, if any, to end (its output whole, its
+/// temporary files gone) and keeps any other from starting while the
+/// guard is held: for a process about to exit on an interrupt (Ctrl-C),
+/// which then leaves no partial output and no temporary file.
+pub fn stop_writing() -> MutexGuard<'static, ()> {
+    writing()
+}
 
 /// `path` written relative to `base` when both can be resolved, else as
 /// an absolute path.
@@ -58,6 +75,8 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
 /// first, then renamed into place in one step. Refuses when `dir` exists,
 /// and leaves nothing behind on failure.
 pub fn write_new_dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+    crate::base::progress::phase("writing");
+    let _writing = writing();
     if dir.symlink_metadata().is_ok() {
         return Err(Error::OutputExists(dir.to_path_buf()));
     }
@@ -127,6 +146,7 @@ fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
 /// then a link that fails if the name is taken). `private` makes it
 /// readable by its owner only.
 pub fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    let _writing = writing();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

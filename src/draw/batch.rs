@@ -119,7 +119,7 @@ impl<'a> Cells<'a> {
         let mut inactive = Excluded::default();
         let mut active = 0;
         for (i, f) in directory.firms.iter().enumerate() {
-            match f.status {
+            match f.status() {
                 Status::Inactive(reason) => inactive.count(Exclusion::Inactive(reason)),
                 _ => {
                     active += 1;
@@ -260,7 +260,7 @@ fn merge_visits(inputs: &BatchInputs, tasks: &[(String, TargetDraw)]) -> Vec<Vis
             }
             _ => {
                 visits.push(Visit {
-                    id: format!("{}:{}", inputs.enterprises.firms[firm].uscc, task.id),
+                    id: format!("{}:{}", inputs.enterprises.firms[firm].uscc(), task.id),
                     firm,
                     tasks: vec![i],
                     start: task.start,

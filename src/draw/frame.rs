@@ -15,7 +15,7 @@
 
 use crate::draw::prepared_block::{IV, digest_bytes, final_block};
 use crate::draw::targets::{Exclusion, exclusions, label_parts, stratum_label};
-use crate::inputs::directory::Directory;
+use crate::inputs::directory::{Directory, Enterprise};
 use crate::inputs::history::History;
 use crate::inputs::plan::Plan;
 use rayon::prelude::*;
@@ -124,25 +124,31 @@ impl OneBlock {
 /// ([`crate::draw::targets::exclusions`]).
 pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclusion>]) -> ([u8; 32], u64) {
     let firms = &directory.firms;
-    let leaf = |i: usize| {
-        let f = &firms[i];
-        let parts = label_parts(&plan.targets.stratify_by, directory, f);
-        leaf_hash(&f.uscc, parts, Exclusion::describe(exclusions[i]))
-    };
-    // The leaves are hashed in file order on every processor, then
-    // gathered into code order apart from the tree: the reads are
-    // scattered, and a loop of nothing else keeps many of them in flight.
-    let hashes: Vec<[u8; 32]> = (0..firms.len()).into_par_iter().map(leaf).collect();
     let order = directory.by_code();
-    let leaves: Vec<[u8; 32]> = order.par_iter().map(|&i| hashes[i as usize]).collect();
-    (root_in_blocks(&leaves), leaves.len() as u64)
+    let root = root_in_blocks(order.len(), |block, hashes| {
+        // The block's firms are copied out in code order first, by a loop
+        // that does nothing else: the reads are scattered over the whole
+        // directory, and so many of them are under way at once.
+        let block: Vec<(Enterprise, Option<Exclusion>)> = order[block]
+            .iter()
+            .map(|&i| (firms[i as usize].clone(), exclusions[i as usize]))
+            .collect();
+        hashes.extend(block.iter().map(|(f, e)| {
+            let parts = label_parts(&plan.targets.stratify_by, directory, f);
+            leaf_hash(&f.uscc(), parts, Exclusion::describe(*e))
+        }));
+    });
+    (root, order.len() as u64)
 }
 
 /// Leaves per block of [`root_in_blocks`] (a power of two).
 const BLOCK: usize = 1 << 11;
 
-/// [`root`], with the tree's lower levels hashed in blocks of [`BLOCK`]
-/// leaves on every processor.
+/// [`root`] of `n` leaves, with the tree's lower levels hashed in blocks
+/// of [`BLOCK`] leaves on every processor; `leaves` gives the hashes of
+/// the leaves in a range, into a list it is given. Only a block's leaves
+/// are kept at a time: a frame of 20 million firms would otherwise keep
+/// 640 MB of them.
 ///
 /// The root over the blocks' roots, followed by the root of the leaves
 /// after the last whole block, is the root over the leaves. A block
@@ -150,11 +156,19 @@ const BLOCK: usize = 1 << 11;
 /// whole subtree of RFC 6962's tree: every split falls at a sum of larger
 /// powers of two. And the largest power of two below the number of
 /// leaves is `BLOCK` times the largest below the number of those roots.
-fn root_in_blocks(leaves: &[[u8; 32]]) -> [u8; 32] {
-    let whole = leaves.len() / BLOCK;
-    let mut roots: Vec<[u8; 32]> = leaves[..whole * BLOCK].par_chunks(BLOCK).map(root).collect();
-    if whole * BLOCK < leaves.len() {
-        roots.push(root(&leaves[whole * BLOCK..]));
+fn root_in_blocks(n: usize, leaves: impl Fn(std::ops::Range<usize>, &mut Vec<[u8; 32]>) + Sync) -> [u8; 32] {
+    let block_root = |range: std::ops::Range<usize>| {
+        let mut hashes = Vec::with_capacity(range.len());
+        leaves(range, &mut hashes);
+        root(&hashes)
+    };
+    let whole = n / BLOCK;
+    let mut roots: Vec<[u8; 32]> = (0..whole)
+        .into_par_iter()
+        .map(|b| block_root(b * BLOCK..(b + 1) * BLOCK))
+        .collect();
+    if whole * BLOCK < n {
+        roots.push(block_root(whole * BLOCK..n));
     }
     root(&roots)
 }
@@ -180,7 +194,7 @@ pub fn frame_leaves(plan: &Plan, directory: &Directory, history: Option<&History
         .map(|&i| {
             let f = &directory.firms[i as usize];
             Leaf {
-                uscc: f.uscc.to_string(),
+                uscc: f.uscc().to_string(),
                 stratum: stratum_label(&plan.targets.stratify_by, directory, f),
                 eligibility: Exclusion::describe(exclusions[i as usize]).into(),
             }
@@ -330,7 +344,8 @@ mod tests {
             8 * BLOCK + 2,
         ] {
             let h = leaves(n);
-            assert_eq!(root_in_blocks(&h), root(&h), "{n}");
+            let blocks = root_in_blocks(h.len(), |range, out| out.extend_from_slice(&h[range]));
+            assert_eq!(blocks, root(&h), "{n}");
         }
     }
 

@@ -184,7 +184,7 @@ impl<'a> Eligibility<'a> {
     /// are tried in this order and the first that applies is the reason.
     pub(crate) fn of(&self, firm: &Enterprise) -> Option<Exclusion> {
         let t = &self.plan.targets;
-        if let Status::Inactive(reason) = firm.status {
+        if let Status::Inactive(reason) = firm.status() {
             return Some(Exclusion::Inactive(reason));
         }
         if let Some(counties) = &t.counties
@@ -296,6 +296,8 @@ pub fn draw_among(
     let mut strata_of: FxHashMap<u128, usize> = FxHashMap::default();
     let mut buckets: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
     let mut eligible = 0;
+    // The firm before and its bucket: neighbours often share a stratum.
+    let mut last: Option<(u128, usize)> = None;
     for index in eligible_firms {
         let firm = &directory.firms[index as usize];
         eligible += 1;
@@ -303,11 +305,21 @@ pub fn draw_among(
         let key = fields
             .iter()
             .fold(0u128, |key, f| key << 32 | u128::from(field_value(f, firm).0));
-        let b = *strata_of.entry(key).or_insert_with(|| {
-            buckets.push((stratum_label(fields, directory, firm), Vec::new()));
-            buckets.len() - 1
+        let b = match last {
+            Some((k, b)) if k == key => b,
+            _ => *strata_of.entry(key).or_insert_with(|| {
+                buckets.push((stratum_label(fields, directory, firm), Vec::new()));
+                buckets.len() - 1
+            }),
+        };
+        last = Some((key, b));
+        buckets[b].1.push((0, index));
+    }
+    // The prefixes of the tickets, on every processor, in place.
+    for (_, bucket) in &mut buckets {
+        bucket.par_iter_mut().with_min_len(1 << 12).for_each(|entry| {
+            entry.0 = seed_hash.prefix_of(&directory.firms[entry.1 as usize].uscc());
         });
-        buckets[b].1.push((seed_hash.prefix_of(&firm.uscc), index));
     }
     // Strata in label order; values whose texts join to the same label
     // (a `/` inside a value) share their stratum.
@@ -331,7 +343,7 @@ pub fn draw_among(
         let n = bucket.len() as u64;
         let k = sample_size(plan, class.as_deref(), ratio, n) as usize;
         let drawn = lowest(bucket, k, |i| {
-            let uscc = directory.firms[i as usize].uscc;
+            let uscc = directory.firms[i as usize].uscc();
             (seed_hash.key(&uscc), uscc)
         });
         let k = k as u64;

@@ -13,6 +13,7 @@ use crate::inputs::directory::Directory;
 use crate::inputs::history::History;
 use crate::inputs::inspectors::{Conflicts, InspectorDirectory, TeamRules};
 use crate::inputs::plan::Task;
+use crate::inputs::uscc::Uscc;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -153,7 +154,7 @@ pub struct Staffed {
 
 /// What the rules ask of a target's firm, looked up once per target.
 struct FirmFacts<'a> {
-    uscc: &'a str,
+    uscc: Uscc,
     supervising_area: &'a str,
     /// Who inspected the firm last time.
     last_inspectors: &'a [String],
@@ -163,7 +164,7 @@ impl<'a> TeamInputs<'a> {
     fn facts(&self, firm: usize) -> FirmFacts<'a> {
         let f = &self.firms.firms[firm];
         FirmFacts {
-            uscc: f.uscc.as_str(),
+            uscc: f.uscc(),
             supervising_area: self.firms.value(f.supervising_area),
             last_inspectors: self
                 .history
@@ -191,7 +192,7 @@ impl<'a> TeamInputs<'a> {
         if let Some(rule) = self.static_failure(i, end, &need.specialties) {
             return Some(rule);
         }
-        if self.conflicts.is_some_and(|c| c.recused(&p.id, f.uscc)) {
+        if self.conflicts.is_some_and(|c| c.recused(&p.id, &f.uscc)) {
             return Some(Rule::Conflict);
         }
         if self.rules.cross_area && *p.area == *f.supervising_area {
@@ -238,7 +239,7 @@ pub fn draw_teams(
         let (ta, tb) = (&targets.targets[a], &targets.targets[b]);
         ta.ticket
             .cmp(&tb.ticket)
-            .then_with(|| inputs.firms.firms[ta.firm].uscc.cmp(&inputs.firms.firms[tb.firm].uscc))
+            .then_with(|| inputs.firms.firms[ta.firm].code.cmp(&inputs.firms.firms[tb.firm].code))
     });
     let jobs: Vec<Job> = order
         .iter()
@@ -428,7 +429,7 @@ pub fn target_job<'a>(inputs: &TeamInputs<'a>, task: &Task, firm: usize, seed: &
     let specialties: Vec<&str> = inputs.rules.required_specialties.iter().map(String::as_str).collect();
     Job {
         firm,
-        seed: team_seed(seed, &inputs.firms.firms[firm].uscc),
+        seed: team_seed(seed, &inputs.firms.firms[firm].uscc()),
         needs: inputs
             .rules
             .team
@@ -584,7 +585,7 @@ pub fn shortfall_report(inputs: &TeamInputs, task: &Task, targets: &TargetDraw, 
         let f = &inputs.firms.firms[i];
         format!(
             "{} {} ({}), slot {} ({})",
-            f.uscc,
+            f.uscc(),
             inputs.firms.details(i).name,
             inputs.firms.value(f.supervising_area),
             x.slot,

@@ -106,24 +106,61 @@ pub enum Status {
 /// columns are read back from the directory's text on demand
 /// ([`Directory::details`]), so that a province-scale directory keeps
 /// little in memory; the columns that repeat (class, county, industry,
-/// area) are [`Value`]s, read with [`Directory::value`]. A firm owns no
-/// allocation.
+/// area) are [`Value`]s, read with [`Directory::value`], and its code is
+/// kept packed only ([`Enterprise::uscc`] reads it back). A firm owns no
+/// allocation, and takes 48 bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enterprise {
-    pub uscc: Uscc,
     /// The code packed ([`crate::inputs::uscc::pack`]), which orders as the code does.
     pub code: u128,
     pub credit_class: Value,
     pub county: Value,
     pub industry: Value,
-    pub status: Status,
     /// The patrol area that supervises the firm; the county when the
     /// directory has no such column.
     pub supervising_area: Value,
     /// Line in the file.
     pub line: u64,
+    /// Byte offset of the row in the directory's text (the low
+    /// [`OFFSET_BITS`]) and the status ([`status_byte`], the high byte).
+    place: u64,
+}
+
+/// The bits of [`Enterprise::place`] that hold the row's offset: 64 PiB.
+const OFFSET_BITS: u32 = 56;
+
+/// A status as one byte.
+fn status_byte(status: Status) -> u64 {
+    match status {
+        Status::Active => 0,
+        Status::Inactive(InactiveReason::Deregistered) => 1,
+        Status::Inactive(InactiveReason::Revoked) => 2,
+        Status::Inactive(InactiveReason::Cancelled) => 3,
+        Status::Inactive(InactiveReason::MovedOut) => 4,
+    }
+}
+
+impl Enterprise {
+    /// The firm's credit code.
+    pub fn uscc(&self) -> Uscc {
+        crate::inputs::uscc::unpack(self.code)
+    }
+
+    /// Whether the firm is active.
+    pub fn status(&self) -> Status {
+        match self.place >> OFFSET_BITS {
+            0 => Status::Active,
+            1 => Status::Inactive(InactiveReason::Deregistered),
+            2 => Status::Inactive(InactiveReason::Revoked),
+            3 => Status::Inactive(InactiveReason::Cancelled),
+            _ => Status::Inactive(InactiveReason::MovedOut),
+        }
+    }
+
     /// Byte offset of the row in the directory's text.
-    offset: u64,
+    fn offset(&self) -> u64 {
+        self.place & ((1 << OFFSET_BITS) - 1)
+    }
 }
 
 /// One of the texts that a directory's repeated columns hold, as an index
@@ -399,119 +436,51 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     }
     let area = interner.field(table, row, AREA);
     Ok(Enterprise {
-        uscc: code,
         code: packed,
         credit_class: class,
         supervising_area: if interner.text(area).is_empty() { county } else { area },
         county,
         industry,
-        status,
         line: row.line,
-        offset: row.offset,
+        place: row.offset | status_byte(status) << OFFSET_BITS,
     })
 }
 
-/// The firms' [`code_key`]s, with every index in the directory, in sorted
-/// runs. `parts` are each chunk's keys with the index of the chunk's first
-/// firm. Consecutive parts are gathered into one run per processor, each
-/// sorted on its own thread.
-fn sorted_runs(parts: Vec<(Vec<u128>, usize)>) -> Vec<Vec<u128>> {
-    let total: usize = parts.iter().map(|(keys, _)| keys.len()).sum();
-    let per_group = total.div_ceil(crate::base::parallel::processors()).max(1);
-    let mut groups: Vec<Vec<(Vec<u128>, usize)>> = vec![Vec::new()];
-    let mut size = 0;
-    for part in parts {
-        if size >= per_group {
-            groups.push(Vec::new());
-            size = 0;
-        }
-        size += part.0.len();
-        groups.last_mut().expect("a group").push(part);
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = groups
-            .into_iter()
-            .map(|group| {
-                scope.spawn(move || {
-                    let mut group = group.into_iter();
-                    let Some((mut keys, offset)) = group.next() else {
-                        return Vec::new();
-                    };
-                    keys.iter_mut().for_each(|key| *key += offset as u128);
-                    for (more, offset) in group {
-                        keys.extend(more.into_iter().map(|key| key + offset as u128));
-                    }
-                    keys.sort_unstable();
-                    keys
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().expect("sorting thread")).collect()
-    })
+/// The firms read so far, in file order, with one table of values, and
+/// their [`code_key`]s: chunks are added one by one as the directory is
+/// read ([`Table::fold_rows_split`]), so that no chunk's firms are
+/// copied twice or kept beside their copy.
+#[derive(Default)]
+struct Gathered {
+    firms: Vec<Enterprise>,
+    keys: Vec<u128>,
+    interner: Interner,
 }
 
-/// The firms' indices in the order of their codes, merged from sorted
-/// runs of [`code_key`]s (a run per processor), and the first repeated
-/// code in file order, as the one-thread reader reports it: of the codes
-/// that appear more than once, the one whose second firm comes first, as
-/// the indices of its first two firms.
-fn merge_runs(runs: &[Vec<u128>]) -> (Vec<u32>, Option<(usize, usize)>) {
-    let mut by_code = Vec::with_capacity(runs.iter().map(Vec::len).sum());
-    let mut heads = vec![0; runs.len()];
-    let mut repeat: Option<(usize, usize)> = None;
-    // The key before, and whether its code was the same as the one before
-    // it (a repeat already seen).
-    let mut previous: Option<(u128, bool)> = None;
-    loop {
-        let mut least: Option<(u128, usize)> = None;
-        for (r, run) in runs.iter().enumerate() {
-            if let Some(&key) = run.get(heads[r])
-                && least.is_none_or(|(l, _)| key < l)
-            {
-                least = Some((key, r));
+impl Gathered {
+    /// Adds a chunk's firms after those so far. The first chunk's values
+    /// stay as they are; the others' are looked up by text. Each firm's
+    /// line is shifted by its chunk's [`Chunk::line_offset`], and each key's
+    /// index by the firms before the chunk.
+    fn add(&mut self, chunk: Chunk<ChunkState, Enterprise>) {
+        let before = self.firms.len();
+        let ChunkState { keys, interner, .. } = chunk.state;
+        if before == 0 && self.interner.texts.is_empty() {
+            self.interner = interner;
+            self.firms = chunk.values;
+            if chunk.line_offset > 0 {
+                self.firms.iter_mut().for_each(|f| f.line += chunk.line_offset);
             }
+            self.keys = keys;
+            return;
         }
-        let Some((key, r)) = least else { break };
-        heads[r] += 1;
-        let same = previous.is_some_and(|(p, _)| key_code(p) == key_code(key));
-        if let Some((p, false)) = previous
-            && same
-            && repeat.is_none_or(|(_, second)| key_index(key) < second)
-        {
-            repeat = Some((key_index(p), key_index(key)));
-        }
-        previous = Some((key, same));
-        by_code.push(u32::try_from(key_index(key)).expect("fewer than 2^32 firms"));
-    }
-    (by_code, repeat)
-}
-
-/// The chunks' firms as one vector, in file order, with one table of
-/// values. The first chunk's firms grow rather than all being copied into
-/// a new vector: a large allocation grows in place, or is remapped. The
-/// first chunk's values stay as they are; the others' are looked up by
-/// text. Each firm's line is shifted by its chunk's
-/// [`Chunk::line_offset`].
-fn merge_chunks(chunks: Vec<Chunk<ChunkState, Enterprise>>) -> (Vec<Enterprise>, Interner) {
-    let total = chunks.iter().map(|c| c.values.len()).sum::<usize>();
-    let mut chunks = chunks.into_iter();
-    let (mut firms, mut interner) = chunks.next().map_or_else(Default::default, |c| {
-        let mut firms = c.values;
-        if c.line_offset > 0 {
-            firms.iter_mut().for_each(|f| f.line += c.line_offset);
-        }
-        (firms, c.state.interner)
-    });
-    firms.reserve_exact(total - firms.len());
-    for chunk in chunks {
-        let other = chunk.state.interner;
-        let to: Vec<Value> = other
+        let to: Vec<Value> = interner
             .texts
             .iter()
-            .map(|t| Interner::intern(&mut interner.by_text, &mut interner.texts, t))
+            .map(|t| Interner::intern(&mut self.interner.by_text, &mut self.interner.texts, t))
             .collect();
         let map = |v: Value| to[v.0 as usize];
-        firms.extend(chunk.values.into_iter().map(|f| Enterprise {
+        self.firms.extend(chunk.values.into_iter().map(|f| Enterprise {
             credit_class: map(f.credit_class),
             county: map(f.county),
             industry: map(f.industry),
@@ -519,8 +488,32 @@ fn merge_chunks(chunks: Vec<Chunk<ChunkState, Enterprise>>) -> (Vec<Enterprise>,
             line: f.line + chunk.line_offset,
             ..f
         }));
+        self.keys.extend(keys.into_iter().map(|key| key + before as u128));
     }
-    (firms, interner)
+
+    /// The firms' indices in the order of their codes, from their keys
+    /// sorted on every processor, and the first repeated code in file
+    /// order, as the one-thread reader reports it: of the codes that
+    /// appear more than once, the one whose second firm comes first, as
+    /// the indices of its first two firms.
+    fn by_code(mut keys: Vec<u128>) -> (Vec<u32>, Option<(usize, usize)>) {
+        use rayon::slice::ParallelSliceMut;
+        keys.par_sort_unstable();
+        let mut repeat: Option<(usize, usize)> = None;
+        for pair in keys.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if key_code(a) == key_code(b) && repeat.is_none_or(|(_, second)| key_index(b) < second) {
+                // The first two of a run of the same code: a later pair of
+                // the run has a later second firm.
+                repeat = Some((key_index(a), key_index(b)));
+            }
+        }
+        let by_code = keys
+            .iter()
+            .map(|&key| u32::try_from(key_index(key)).expect("fewer than 2^32 firms"))
+            .collect();
+        (by_code, repeat)
+    }
 }
 
 impl Directory {
@@ -542,21 +535,21 @@ impl Directory {
         split: Split,
     ) -> Result<Directory, InputError> {
         let read = |state: &mut ChunkState, table: &Header, row: &Row| read_firm(state, classes, table, row);
-        let (table, mut chunks) = Table::map_rows_split(file, encoding, COLUMNS, split, ChunkState::new, read)?;
-        let mut parts = Vec::with_capacity(chunks.len());
-        let mut offset = 0;
-        for chunk in &mut chunks {
-            parts.push((std::mem::take(&mut chunk.state.keys), offset));
-            offset += chunk.values.len();
-        }
-        let ((by_code, repeat), (firms, interner)) = std::thread::scope(|scope| {
-            let order = scope.spawn(|| merge_runs(&sorted_runs(parts)));
-            let merged = merge_chunks(chunks);
-            (order.join().expect("sorting thread"), merged)
-        });
+        let (table, gathered) = Table::fold_rows_split(
+            file,
+            encoding,
+            COLUMNS,
+            split,
+            ChunkState::new,
+            read,
+            Gathered::default,
+            Gathered::add,
+        )?;
+        let Gathered { firms, keys, interner } = gathered;
+        let (by_code, repeat) = Gathered::by_code(keys);
         if let Some((first, second)) = repeat {
             let (first, second) = (&firms[first], &firms[second]);
-            return Err(duplicate(&table, &second.uscc, first.line, second.line));
+            return Err(duplicate(&table, &second.uscc(), first.line, second.line));
         }
         if firms.is_empty() {
             return Err(InputError::file(
@@ -616,6 +609,29 @@ impl Directory {
             reader: None,
             record: csv::StringRecord::new(),
             spans: Vec::new(),
+            line: Vec::new(),
+        }
+    }
+}
+
+impl DetailsReader<'_> {
+    /// Reads the text from `offset` to the end of the row there into
+    /// [`DetailsReader::line`].
+    fn read_line(&mut self, offset: u64) {
+        let text = &self.directory.text;
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        let mut size = DETAILS_BUFFER;
+        loop {
+            self.line.resize(size, 0);
+            let n = text.read_at(offset, &mut self.line);
+            self.line.truncate(n);
+            // The row starts after the line breaks before it, and ends at
+            // the next.
+            let start = self.line.iter().position(|b| !matches!(b, b'\r' | b'\n')).unwrap_or(n);
+            if n < size || memchr::memchr2(b'\r', b'\n', &self.line[start..]).is_some() {
+                return;
+            }
+            size *= 2;
         }
     }
 }
@@ -631,21 +647,31 @@ pub struct DetailsReader<'a> {
     reader: Option<csv::Reader<std::io::Cursor<&'a [u8]>>>,
     record: csv::StringRecord,
     spans: Vec<(usize, usize)>,
+    /// A large file's row, read from the file ([`DetailsReader::read_line`]).
+    line: Vec<u8>,
 }
 
 impl DetailsReader<'_> {
     /// The name and extra columns of firm `i`.
     pub fn details(&mut self, i: usize) -> Details {
         let d = self.directory;
+        // A large file's row is read from the file: reading it in place
+        // would take its pages (and their neighbours) into memory again.
+        let (text, offset) = if d.text.is_windowed() {
+            self.read_line(d.firms[i].offset());
+            (&self.line[..], 0)
+        } else {
+            (&d.text[..], d.firms[i].offset())
+        };
         // Most rows have no quotes: their fields are found in place.
-        if let Some(row) = Row::reread(&d.text, d.firms[i].offset, &mut self.spans) {
+        if let Some(row) = Row::reread(text, offset, &mut self.spans) {
             return Details {
                 name: row.field(d.name_column).to_string(),
                 extra: d.extra_columns.iter().map(|&j| row.field(j).to_string()).collect(),
             };
         }
         let mut pos = csv::Position::new();
-        pos.set_byte(d.firms[i].offset);
+        pos.set_byte(d.firms[i].offset());
         // Each look-up seeks and refills the reader's buffer: a small one
         // holds a row or two, and longer rows are read in several fills.
         let reader = self.reader.get_or_insert_with(|| {
@@ -689,7 +715,7 @@ mod tests {
     #[test]
     fn a_firm_stays_small() {
         // Province-scale directories keep tens of millions of these.
-        assert!(std::mem::size_of::<Enterprise>() <= 80);
+        assert!(std::mem::size_of::<Enterprise>() <= 48);
     }
 
     #[test]
@@ -707,7 +733,7 @@ mod tests {
                 extra: vec!["北京东路1号".into()]
             }
         );
-        assert_eq!(d.firms[0].status, Status::Active);
+        assert_eq!(d.firms[0].status(), Status::Active);
     }
 
     #[test]
@@ -804,10 +830,10 @@ mod tests {
         let (one, three) = parse_both(&rows);
         let (one, three) = (one.unwrap(), three.unwrap());
         assert_eq!(one.by_code(), three.by_code());
-        let codes: Vec<&str> = three
+        let codes: Vec<String> = three
             .by_code()
             .iter()
-            .map(|&i| &*three.firms[i as usize].uscc)
+            .map(|&i| three.firms[i as usize].uscc().to_string())
             .collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
@@ -926,6 +952,6 @@ mod tests {
         let e = parse(&format!("{HEAD}91640121750822310D,甲,B,凯里市,制造业,歇业,x\n")).unwrap_err();
         assert_eq!(e.column.as_deref(), Some("status"));
         let d = parse(&format!("{HEAD}91640121750822310D,甲,B,凯里市,制造业,吊销,x\n")).unwrap();
-        assert_eq!(d.firms[0].status, Status::Inactive(InactiveReason::Revoked));
+        assert_eq!(d.firms[0].status(), Status::Inactive(InactiveReason::Revoked));
     }
 }

@@ -9,6 +9,14 @@ use std::path::Path;
 /// copy costs less than setting up and tearing down a mapping.
 const MAP_BYTES: u64 = 1 << 20;
 
+/// Files at least this large are mapped without filling in their pages:
+/// they are read a window at a time, and each window's pages are given
+/// back once it is read ([`FileBytes::release`]), so that a province's
+/// directory of gigabytes does not become gigabytes of the process's
+/// memory. Smaller files have their pages filled in at once, which costs
+/// less than taking each page when first read.
+const WINDOWED_BYTES: u64 = 128 << 20;
+
 /// The bytes of a file, or of its tail once a prefix (a byte-order mark)
 /// has been dropped.
 pub struct FileBytes {
@@ -20,6 +28,9 @@ pub struct FileBytes {
 enum Storage {
     Copied(Vec<u8>),
     Mapped(memmap2::Mmap),
+    /// A large file, mapped without filling in its pages, and the file
+    /// itself, which rows are read back from ([`FileBytes::read_at`]).
+    Windowed(memmap2::Mmap, std::fs::File),
 }
 
 impl FileBytes {
@@ -30,8 +41,16 @@ impl FileBytes {
     pub fn read(path: &Path) -> std::io::Result<FileBytes> {
         use std::io::Read;
         let (mut file, meta) = open_regular(path)?;
+        if meta.len() >= WINDOWED_BYTES
+            && let Some(map) = map(&file, false)
+        {
+            return Ok(FileBytes {
+                storage: Storage::Windowed(map, file),
+                start: 0,
+            });
+        }
         if meta.len() >= MAP_BYTES
-            && let Some(map) = map(&file)
+            && let Some(map) = map(&file, true)
         {
             return Ok(FileBytes {
                 storage: Storage::Mapped(map),
@@ -53,8 +72,52 @@ impl FileBytes {
     fn storage(&self) -> &[u8] {
         match &self.storage {
             Storage::Copied(v) => v,
-            Storage::Mapped(m) => m,
+            Storage::Mapped(m) | Storage::Windowed(m, _) => m,
         }
+    }
+
+    /// Gives back the pages of `range` (of these bytes) of a large file
+    /// that has been read: they stop counting as the process's memory,
+    /// and are read from the file again (the system's cache) if they are
+    /// looked at again. Nothing for any other file.
+    pub fn release(&self, range: std::ops::Range<usize>) {
+        if let Storage::Windowed(map, _) = &self.storage {
+            let start = self.start + range.start;
+            let len = range.end.min(self.len()) - range.start.min(range.end);
+            release_pages(map, start, len);
+        }
+    }
+
+    /// Copies the bytes from `offset` (of these bytes) into `buf`, as many
+    /// as there are; how many. A large file's are read from the file,
+    /// without taking its pages into the process's memory.
+    pub fn read_at(&self, offset: usize, buf: &mut [u8]) -> usize {
+        let end = self.len().min(offset.saturating_add(buf.len()));
+        let n = end.saturating_sub(offset);
+        if let Storage::Windowed(_, file) = &self.storage {
+            use std::os::unix::fs::FileExt;
+            let mut done = 0;
+            while done < n {
+                match file.read_at(&mut buf[done..n], (self.start + offset + done) as u64) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => done += k,
+                }
+            }
+            // A file shortened meanwhile: the bytes as mapped, which
+            // stops the process (as any read past its end would).
+            if done < n {
+                buf[..n].copy_from_slice(&self[offset..end]);
+            }
+            return n;
+        }
+        buf[..n].copy_from_slice(&self[offset..end]);
+        n
+    }
+
+    /// Whether the file is read in windows, and rows are read back from
+    /// the file rather than the mapping.
+    pub fn is_windowed(&self) -> bool {
+        matches!(self.storage, Storage::Windowed(..))
     }
 }
 
@@ -88,7 +151,7 @@ fn regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
     ))
 }
 
-/// Maps `file` read-only, its pages filled in at once.
+/// Maps `file` read-only, its pages filled in at once when `populate`.
 ///
 /// A mapping shows the file as it is while it is read: a program that
 /// changed the file during a draw would change what the draw reads, and
@@ -98,11 +161,26 @@ fn regular(meta: &std::fs::Metadata) -> std::io::Result<()> {
 /// bundle whose recorded hash or draw disagrees with the file, and
 /// `verify` says so; a stopped process writes no bundle.
 #[allow(unsafe_code)]
-fn map(file: &std::fs::File) -> Option<memmap2::Mmap> {
+fn map(file: &std::fs::File, populate: bool) -> Option<memmap2::Mmap> {
+    let mut options = memmap2::MmapOptions::new();
+    if populate {
+        options.populate();
+    }
     // SAFETY: the mapping is read-only and private to this process, and
     // only ever read as plain bytes; the consequences of another program
     // changing the file meanwhile are described above.
-    unsafe { memmap2::MmapOptions::new().populate().map(file) }.ok()
+    unsafe { options.map(file) }.ok()
+}
+
+/// Drops the pages of `len` bytes from `start` of a read-only mapping of
+/// a file from the process's memory (`MADV_DONTNEED`).
+#[allow(unsafe_code)]
+fn release_pages(map: &memmap2::Mmap, start: usize, len: usize) {
+    // SAFETY: the mapping is read-only and of a file: a dropped page holds
+    // nothing that the file does not, and is read from it again when it
+    // is next looked at, so every reference into the mapping still reads
+    // the file's bytes. A failure only leaves the pages where they were.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, len) };
 }
 
 impl Deref for FileBytes {
@@ -143,6 +221,7 @@ impl fmt::Debug for FileBytes {
         let how = match self.storage {
             Storage::Copied(_) => "copied",
             Storage::Mapped(_) => "mapped",
+            Storage::Windowed(..) => "mapped in windows",
         };
         write!(f, "FileBytes({} bytes, {how})", self.len())
     }

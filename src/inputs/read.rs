@@ -217,14 +217,27 @@ pub(crate) struct DirectoryNames<'a> {
 
 impl<'a> DirectoryNames<'a> {
     pub(crate) fn of(directory: &'a Directory) -> DirectoryNames<'a> {
-        let mut values = (BTreeSet::new(), BTreeSet::new());
+        // Which values appear as a county, and as an industry: a mark per
+        // value (they are few), not a set that every firm is put into.
+        let mut seen: Vec<[bool; 2]> = Vec::new();
         for f in &directory.firms {
-            values.0.insert(f.county);
-            values.1.insert(f.industry);
+            for (k, v) in [f.county, f.industry].into_iter().enumerate() {
+                let i = v.0 as usize;
+                if seen.len() <= i {
+                    seen.resize(i + 1, [false; 2]);
+                }
+                seen[i][k] = true;
+            }
         }
+        let named = |k: usize| -> BTreeSet<&'a str> {
+            (0..seen.len())
+                .filter(|&i| seen[i][k])
+                .map(|i| directory.value(crate::inputs::directory::Value(i as u32)))
+                .collect()
+        };
         DirectoryNames {
-            counties: values.0.into_iter().map(|v| directory.value(v)).collect(),
-            industries: values.1.into_iter().map(|v| directory.value(v)).collect(),
+            counties: named(0),
+            industries: named(1),
         }
     }
 }

@@ -286,50 +286,73 @@ impl Table {
         init: impl Fn(Part) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
-        let decoded = Decoded::new(file, encoding, columns)?;
-        let end = SheetEnd::of(&decoded);
-        end.finish(Table::read_decoded(decoded, columns, split, init, f))
+        Table::fold_rows_split(file, encoding, columns, split, init, f, Vec::new, |all, chunk| {
+            all.push(chunk)
+        })
     }
 
-    /// [`Table::map_rows_split`] once the file's encoding is settled.
-    fn read_decoded<S: Send, T: Send>(
-        decoded: Decoded,
+    /// [`Table::map_rows_split`], handing each chunk to `add` as soon as
+    /// it is read, in file order and with its [`Chunk::line_offset`], to
+    /// be gathered into what `start` made: a large file is read a window
+    /// at a time ([`WINDOW_BYTES`]), and its chunks need not all be kept
+    /// until the end. When the file is read again on one thread, what
+    /// was gathered is dropped and gathering starts again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn fold_rows_split<S: Send, T: Send, A>(
+        file: RawFile,
+        encoding: TextEncoding,
         columns: &[Column],
         split: Split,
         init: impl Fn(Part) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
-    ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
-        match decoded.read_chunks(columns, split, &init, &f) {
+        start: impl Fn() -> A,
+        mut add: impl FnMut(&mut A, Chunk<S, T>) + Send,
+    ) -> Result<(Table, A), InputError>
+    where
+        A: Send,
+    {
+        let decoded = Decoded::new(file, encoding, columns)?;
+        let end = SheetEnd::of(&decoded);
+        let mut gathered = start();
+        let read = decoded.read_chunks(columns, split, &init, &f, &mut |chunk| add(&mut gathered, chunk));
+        let read = match read {
             Chunked::Read {
-                header,
-                rows,
-                sha256,
-                chunks,
+                header, rows, sha256, ..
             } => {
-                let table = Table {
-                    header,
-                    rows,
-                    sha256,
-                    text: decoded.into_text(),
-                };
-                Ok((table, chunks))
+                let text = decoded.into_text();
+                Ok((
+                    Table {
+                        header,
+                        rows,
+                        sha256,
+                        text,
+                    },
+                    gathered,
+                ))
             }
             Chunked::NotUtf8 => Err(decoded.utf8_error().expect("a chunk is not UTF-8")),
             Chunked::Declined => {
+                drop(gathered);
                 let mut state = init(Part::Whole);
                 let mut values = Vec::new();
-                let table = decoded.read(columns, |header, row| {
-                    values.push(f(&mut state, header, row)?);
-                    Ok(())
-                })?;
-                let chunk = Chunk {
-                    state,
-                    values,
-                    line_offset: 0,
-                };
-                Ok((table, vec![chunk]))
+                decoded
+                    .read(columns, |header, row| {
+                        values.push(f(&mut state, header, row)?);
+                        Ok(())
+                    })
+                    .map(|table| {
+                        let mut gathered = start();
+                        let chunk = Chunk {
+                            state,
+                            values,
+                            line_offset: 0,
+                        };
+                        add(&mut gathered, chunk);
+                        (table, gathered)
+                    })
             }
-        }
+        };
+        end.finish(read)
     }
 }
 
@@ -532,12 +555,50 @@ impl Decoded {
         columns: &[Column],
         each: impl FnMut(&Header, &Row) -> Result<(), InputError>,
     ) -> Result<Table, InputError> {
+        // A large file's pages are given back behind each of the two
+        // threads, as they go; a page given back that the other still
+        // needs is read from the file again.
+        let windowed = self.bytes.is_windowed();
         let (sha256, parsed, utf8_ok) = std::thread::scope(|scope| {
             let checker = scope.spawn(|| {
-                let sha = sha256_hex(&self.bytes);
-                let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
-                (sha, utf8_ok)
+                if !windowed {
+                    let sha = sha256_hex(&self.bytes);
+                    let utf8_ok = self.encoding != TextEncoding::Utf8 || is_utf8(&self.bytes);
+                    return (sha, utf8_ok);
+                }
+                // In windows cut after a line break (never inside a
+                // character), each checked and hashed, then given back.
+                let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+                let (mut from, mut utf8_ok) = (0, true);
+                while from < self.bytes.len() {
+                    let mark = (from + WINDOW_BYTES).min(self.bytes.len());
+                    let to = memchr::memchr(b'\n', &self.bytes[mark..]).map_or(self.bytes.len(), |i| mark + i + 1);
+                    let window = &self.bytes[from..to];
+                    sha2::Digest::update(&mut hasher, window);
+                    utf8_ok &= self.encoding != TextEncoding::Utf8 || is_utf8(window);
+                    self.bytes.release(from..to);
+                    from = to;
+                }
+                (hex::encode(sha2::Digest::finalize(hasher)), utf8_ok)
             });
+            // The rows' text is the stored bytes after the byte-order mark
+            // only when the file is UTF-8 (a decoded file's text is a copy).
+            let behind = windowed && self.encoding == TextEncoding::Utf8;
+            let stored = if behind {
+                self.bytes.len() - self.body().len()
+            } else {
+                0
+            };
+            let mut given_back = 0;
+            let mut each = each;
+            let each = |header: &Header, row: &Row| {
+                let at = stored + row.offset as usize;
+                if behind && at >= given_back + 2 * WINDOW_BYTES {
+                    self.bytes.release(given_back..at - WINDOW_BYTES);
+                    given_back = at - WINDOW_BYTES;
+                }
+                each(header, row)
+            };
             let parsed = parse_rows(
                 &self.path,
                 self.encoding,
@@ -585,38 +646,114 @@ impl Decoded {
         split: Split,
         init: &(impl Fn(Part) -> S + Sync),
         f: &(impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync),
+        add: &mut (dyn FnMut(Chunk<S, T>) + Send),
     ) -> Chunked<S, T> {
-        let Some(cut) = self.cut(columns, split) else {
+        let Some((header, header_end)) = self.cut_header(columns, split) else {
             return Chunked::Declined;
         };
-        let pieces = cut.pieces();
-        let (sha256, front, back) = std::thread::scope(|scope| {
-            let hasher = scope.spawn(|| sha256_hex(&self.bytes));
-            // Each other thread is given its first piece here, so that the
-            // file is split even when this thread would be quicker to read
-            // all of it than they are to start.
-            let others: Vec<_> = (1..split.threads)
-                .map(|_| {
-                    let first = pieces.claim_back();
-                    let pieces = &pieces;
-                    scope.spawn(move || self.read_back(pieces, first, init, f))
-                })
-                .collect();
-            let front = self.read_front(&pieces, cut.first_line, init, f);
-            let mut back = Vec::new();
-            for t in others {
-                back.extend(t.join().expect("chunk thread"));
+        let body = self.body();
+        // A large UTF-8 file is read a window at a time: the window's
+        // pieces on every processor, its bytes hashed beside them, then
+        // its pages given back (a mapped page that has been read counts
+        // as the process's memory until then). The text is the file's
+        // bytes after the byte-order mark.
+        let windowed = self.encoding == TextEncoding::Utf8 && body.len() - header_end >= 2 * WINDOW_BYTES;
+        let windows = if windowed {
+            chunk_starts(body, header_end, (body.len() - header_end).div_ceil(WINDOW_BYTES), 1)
+        } else {
+            vec![header_end]
+        };
+        let bom = self.bytes.len() - body.len();
+        if windowed {
+            crate::base::progress::reading(&self.path, self.bytes.len() as u64);
+        }
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        let mut line = 1 + count_newlines(&body[..header_end]);
+        let mut rows = 0;
+        // The chunks of the window before, added while this one is read.
+        let mut pending: Vec<Chunk<S, T>> = Vec::new();
+        for (w, &a) in windows.iter().enumerate() {
+            let b = windows.get(w + 1).copied().unwrap_or(body.len());
+            let last = w + 1 == windows.len();
+            let Some(cut) = cut_window(header.clone(), body, a..b, line, w == 0, split) else {
+                return Chunked::Declined;
+            };
+            // The stored bytes that this window hashes: the first takes in
+            // the byte-order mark and the header, the last the end.
+            let stored = if w == 0 { 0 } else { a + bom }..if last { self.bytes.len() } else { b + bom };
+            let pieces = cut.pieces();
+            let (front, back) = std::thread::scope(|scope| {
+                let earlier = std::mem::take(&mut pending);
+                let adding = &mut *add;
+                let added = scope.spawn(move || earlier.into_iter().for_each(adding));
+                let hashing = &mut hasher;
+                let bytes = &self.bytes[stored.clone()];
+                let hash = scope.spawn(move || sha2::Digest::update(hashing, bytes));
+                // Each other thread is given its first piece here, so that the
+                // file is split even when this thread would be quicker to read
+                // all of it than they are to start.
+                let others: Vec<_> = (1..split.threads)
+                    .map(|_| {
+                        let first = pieces.claim_back();
+                        let pieces = &pieces;
+                        scope.spawn(move || self.read_back(pieces, first, init, f))
+                    })
+                    .collect();
+                let front = self.read_front(&pieces, cut.first_line, init, f);
+                let mut back = Vec::new();
+                for t in others {
+                    back.extend(t.join().expect("chunk thread"));
+                }
+                hash.join().expect("hashing thread");
+                added.join().expect("adding thread");
+                (front, back)
+            });
+            let stored_len = stored.len();
+            if windowed {
+                self.bytes.release(stored);
             }
-            (hasher.join().expect("hashing thread"), front, back)
-        });
-        let not_utf8 = pieces.not_utf8.load(Ordering::Relaxed);
-        join_pieces(cut, sha256, not_utf8, front, back)
+            let not_utf8 = pieces.not_utf8.load(Ordering::Relaxed);
+            match join_pieces(cut, String::new(), not_utf8, front, back) {
+                Chunked::Read {
+                    rows: n,
+                    next_line,
+                    chunks,
+                    ..
+                } => {
+                    rows += n;
+                    line = next_line;
+                    if windowed {
+                        crate::base::progress::read(&self.path, stored_len as u64, rows);
+                    }
+                    pending = chunks;
+                }
+                other => return other,
+            }
+        }
+        pending.into_iter().for_each(add);
+        Chunked::Read {
+            header,
+            rows,
+            sha256: hex::encode(sha2::Digest::finalize(hasher)),
+            next_line: line,
+            chunks: Vec::new(),
+        }
     }
 
-    /// Reads the header and cuts the rows after it into pieces, for
-    /// [`Decoded::read_chunks`]; `None` when the file is to be read on one
-    /// thread.
+    /// Reads the header and cuts the rows after it into pieces, as
+    /// [`Decoded::read_chunks`] does for a file of one window; `None` when
+    /// the file is to be read on one thread.
+    #[cfg(test)]
     fn cut(&self, columns: &[Column], split: Split) -> Option<Cut> {
+        let (header, header_end) = self.cut_header(columns, split)?;
+        let body = self.body();
+        let first_line = 1 + count_newlines(&body[..header_end]);
+        cut_window(header, body, header_end..body.len(), first_line, true, split)
+    }
+
+    /// Reads the header for [`Decoded::read_chunks`], and where the rows
+    /// start; `None` when the file is to be read on one thread.
+    fn cut_header(&self, columns: &[Column], split: Split) -> Option<(Header, usize)> {
         let body = self.body();
         if split.threads < 2 || body.len() < 2 * split.min_bytes {
             return None;
@@ -639,18 +776,7 @@ impl Decoded {
         if first_special::<false>(record.as_slice()).is_some() {
             return None;
         }
-        let header_end = reader.position().byte() as usize;
-        let starts = chunk_starts(body, header_end, split.threads * PIECES_PER_THREAD, split.min_bytes);
-        if starts.len() < 2 {
-            return None;
-        }
-        let ends = starts[1..].iter().copied().chain([body.len()]).collect();
-        Some(Cut {
-            header,
-            starts,
-            ends,
-            first_line: 1 + count_newlines(&body[..header_end]),
-        })
+        Some((header, reader.position().byte() as usize))
     }
 
     /// Reads pieces from the front, in order, into one chunk whose first
@@ -664,7 +790,8 @@ impl Decoded {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError>,
     ) -> Option<ReadPieces<S, T>> {
         let body = self.body();
-        let hint = rows_hint((body.len() - pieces.starts[0]) / 2);
+        let end = pieces.ends.last().copied().unwrap_or(body.len());
+        let hint = rows_hint((end - pieces.starts[0]) / 2);
         let mut state = init(Part::Chunk { rows: hint });
         let mut values = Vec::with_capacity(hint);
         let (mut rows, mut newlines) = (0, 0);
@@ -755,7 +882,7 @@ impl Decoded {
     ) -> Option<(u64, u64)> {
         let body = self.body();
         let range = pieces.starts[k]..pieces.ends[k];
-        let check_from = if k == 0 { 0 } else { range.start };
+        let check_from = if k == 0 && pieces.checks_header { 0 } else { range.start };
         if self.encoding == TextEncoding::Utf8 && !is_utf8(&body[check_from..range.end]) {
             pieces.not_utf8.store(true, Ordering::Relaxed);
             return None;
@@ -807,12 +934,15 @@ struct Cut {
     ends: Vec<usize>,
     /// The line of the first piece's first byte.
     first_line: u64,
+    /// Whether the first piece's UTF-8 check takes in the text before it.
+    checks_header: bool,
 }
 
 impl Cut {
     /// The pieces, none of them claimed yet.
     fn pieces(&self) -> Pieces<'_> {
         Pieces {
+            checks_header: self.checks_header,
             header: &self.header,
             starts: &self.starts,
             ends: &self.ends,
@@ -821,6 +951,43 @@ impl Cut {
             not_utf8: AtomicBool::new(false),
         }
     }
+}
+
+/// A large file is read in windows of about this many bytes (a file
+/// of less than two is one window): each window's pages are given back
+/// once it is read, so that a file of gigabytes takes about this much of
+/// the memory.
+pub(crate) const WINDOW_BYTES: usize = 64 << 20;
+
+/// The rows of `range` of `body`, the first on `first_line`, cut into
+/// pieces ([`chunk_starts`]); `None` when the first window has too few
+/// to share. `checks_header`: the first piece's UTF-8 check takes in the
+/// text before it (the header), for the first window.
+fn cut_window(
+    header: Header,
+    body: &[u8],
+    range: std::ops::Range<usize>,
+    first_line: u64,
+    checks_header: bool,
+    split: Split,
+) -> Option<Cut> {
+    let starts = chunk_starts(
+        &body[..range.end],
+        range.start,
+        split.threads * PIECES_PER_THREAD,
+        split.min_bytes,
+    );
+    if starts.len() < 2 && checks_header {
+        return None;
+    }
+    let ends = starts[1..].iter().copied().chain([range.end]).collect();
+    Some(Cut {
+        header,
+        starts,
+        ends,
+        first_line,
+        checks_header,
+    })
 }
 
 /// The chunks of a file cut into pieces: the chunk read from the front,
@@ -852,6 +1019,7 @@ fn join_pieces<S, T>(
         header: cut.header,
         rows,
         sha256,
+        next_line: line,
         chunks,
     }
 }
@@ -859,6 +1027,8 @@ fn join_pieces<S, T>(
 /// The pieces of a file being read by [`Decoded::read_chunks`], and what
 /// its threads share.
 struct Pieces<'a> {
+    /// Whether the first piece's UTF-8 check takes in the text before it.
+    checks_header: bool,
     header: &'a Header,
     starts: &'a [usize],
     ends: &'a [usize],
@@ -915,6 +1085,8 @@ enum Chunked<S, T> {
         header: Header,
         rows: u64,
         sha256: String,
+        /// The line after the last piece's.
+        next_line: u64,
         chunks: Vec<Chunk<S, T>>,
     },
     /// The file is meant as UTF-8 but is not.
@@ -1677,6 +1849,7 @@ mod tests {
                 rows,
                 sha256,
                 chunks,
+                ..
             } => {
                 let text = decoded.into_text();
                 let t = Table {

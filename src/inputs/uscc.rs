@@ -269,6 +269,18 @@ pub fn pack(code: &str) -> u128 {
         .fold(0u128, |acc, c| (acc << 5) | char_value(c).unwrap_or(31) as u128)
 }
 
+/// The code that [`pack`] packed, for a valid code's packing: a firm
+/// keeps its code packed (16 bytes) and reads it back from there.
+pub fn unpack(packed: u128) -> Uscc {
+    let chars = CHARSET.as_bytes();
+    let mut bytes = [b'0'; 18];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        let v = (packed >> (5 * (17 - i))) as usize & 31;
+        *b = chars.get(v).copied().unwrap_or(b'?');
+    }
+    Uscc(bytes)
+}
+
 /// Completes a 16-character prefix (positions 1–16) into a valid code by
 /// appending both check characters. Used by the demo-data generator.
 pub fn complete(prefix16: &str) -> Option<String> {
@@ -341,6 +353,22 @@ impl PartialEq<&str> for Uscc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_packed_code_unpacks_to_itself() {
+        for code in [
+            "91640121750822310D",
+            "9164022122816188X8",
+            "91350100M000100Y43",
+            "91640221MA75XXUL75",
+        ] {
+            assert_eq!(unpack(pack(code)).as_str(), code);
+        }
+        for i in 0..2000u32 {
+            let code = complete(&format!("9252260{}{i:08}", i % 10)).unwrap();
+            assert_eq!(unpack(pack(&code)).as_str(), code);
+        }
+    }
 
     #[test]
     fn inline_codes_read_and_order_as_their_strings() {

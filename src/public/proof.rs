@@ -144,7 +144,7 @@ pub fn prove(dir: &Path, uscc: &str, overrides: &Overrides) -> Result<Proof> {
     let mut cutoff = None;
     if let Some(s) = stratum_index {
         for t in draw.targets.iter().filter(|t| t.stratum == s) {
-            if inputs.enterprises.firms[t.firm].uscc == *code {
+            if inputs.enterprises.firms[t.firm].uscc() == *code {
                 drawn = Some(t.rank);
             }
             cutoff = Some(t.ticket.to_string());

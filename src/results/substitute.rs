@@ -65,7 +65,7 @@ impl<'a> DrawRanker<'a> {
                     .targets
                     .iter()
                     .map(|t| {
-                        let uscc = inputs.enterprises.firms[t.firm].uscc.to_string();
+                        let uscc = inputs.enterprises.firms[t.firm].uscc().to_string();
                         (uscc, target_job(&team_inputs, &inputs.plan.task, t.firm, seed))
                     })
                     .collect();

@@ -65,7 +65,7 @@ fn draw_rows(plan: &Plan, rows: &[DemoEnterprise], seed: &str) -> Vec<TargetRow>
                 stratum: draw.strata[t.stratum].label.clone(),
                 rank: t.rank,
                 ticket: t.ticket.to_string(),
-                uscc: f.uscc.to_string(),
+                uscc: f.uscc().to_string(),
                 name: String::new(),
                 credit_class: dir.value(f.credit_class).to_string(),
                 county: dir.value(f.county).to_string(),

@@ -13,6 +13,7 @@ mod invariants;
 mod mutate;
 mod office;
 mod office_batch;
+mod province;
 mod publish_batch;
 mod publish_results;
 mod readme;
