@@ -44,7 +44,11 @@ impl Leaf {
 
     /// SHA-256(0x00 ‖ data).
     pub fn hash(&self) -> [u8; 32] {
-        leaf_hash(&self.uscc, [self.stratum.as_str()].into_iter(), &self.eligibility)
+        leaf_hash(
+            self.uscc.as_bytes(),
+            [self.stratum.as_str()].into_iter(),
+            &self.eligibility,
+        )
     }
 
     /// The same hash from the data string, for checking [`Leaf::hash`].
@@ -60,11 +64,11 @@ impl Leaf {
 
 /// SHA-256(0x00 ‖ uscc ‖ "\n" ‖ label ‖ "\n" ‖ eligibility), the label
 /// given as its `/`-joined parts, without building strings.
-fn leaf_hash<'a>(uscc: &str, label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> [u8; 32] {
+fn leaf_hash<'a>(uscc: &[u8], label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> [u8; 32] {
     // The pieces of the data, in order, given to `put` until it refuses
     // one; whether all were taken.
     let pieces = |put: &mut dyn FnMut(&[u8]) -> bool| {
-        let mut ok = put(uscc.as_bytes()) && put(b"\n");
+        let mut ok = put(uscc) && put(b"\n");
         for (i, part) in label_parts.clone().enumerate() {
             ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
         }
@@ -135,7 +139,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
             .collect();
         hashes.extend(block.iter().map(|(f, e)| {
             let parts = label_parts(&plan.targets.stratify_by, directory, f);
-            leaf_hash(&f.uscc(), parts, Exclusion::describe(*e))
+            leaf_hash(f.uscc().bytes(), parts, Exclusion::describe(*e))
         }));
     });
     (root, order.len() as u64)
@@ -328,7 +332,10 @@ mod tests {
             eligibility: "eligible".into(),
         };
         assert_eq!(l.hash(), l.hash_of_data());
-        assert_eq!(leaf_hash(&l.uscc, ["B", "凯里市"].into_iter(), "eligible"), l.hash());
+        assert_eq!(
+            leaf_hash(l.uscc.as_bytes(), ["B", "凯里市"].into_iter(), "eligible"),
+            l.hash()
+        );
     }
 
     #[test]
@@ -359,7 +366,11 @@ mod tests {
                 eligibility: "recently-inspected".into(),
             };
             let label = l.stratum.split('/');
-            assert_eq!(leaf_hash(&l.uscc, label, &l.eligibility), l.hash_of_data(), "{extra}");
+            assert_eq!(
+                leaf_hash(l.uscc.as_bytes(), label, &l.eligibility),
+                l.hash_of_data(),
+                "{extra}"
+            );
         }
     }
 

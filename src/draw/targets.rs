@@ -2,7 +2,7 @@
 //! directories and the seed; `draw` and `verify` both call it.
 
 use crate::base::fx::FxHashMap;
-use crate::draw::ticket::{SeedHash, Ticket};
+use crate::draw::ticket::{SeedHash, Ticket, TicketKey};
 use crate::inputs::directory::{Directory, Enterprise, InactiveReason, Status, Value};
 use crate::inputs::history::History;
 use crate::inputs::plan::{Plan, StratumField};
@@ -318,7 +318,7 @@ pub fn draw_among(
     // The prefixes of the tickets, on every processor, in place.
     for (_, bucket) in &mut buckets {
         bucket.par_iter_mut().with_min_len(1 << 12).for_each(|entry| {
-            entry.0 = seed_hash.prefix_of(&directory.firms[entry.1 as usize].uscc());
+            entry.0 = seed_hash.prefix_of(directory.firms[entry.1 as usize].uscc().bytes());
         });
     }
     // Strata in label order; values whose texts join to the same label
@@ -333,37 +333,54 @@ pub fn draw_among(
         }
     }
     let by_class = fields.contains(&StratumField::CreditClass);
-    let mut strata = Vec::with_capacity(by_label.len());
-    let mut targets = Vec::new();
-    for (label, bucket) in by_label {
-        let first = bucket.iter().map(|&(_, i)| i).min().expect("a stratum has a firm");
-        let class_text = directory.value(directory.firms[first as usize].credit_class);
-        let class = by_class.then(|| class_text.to_string());
-        let ratio = plan.targets.ratio_for(class_text);
-        let n = bucket.len() as u64;
-        let k = sample_size(plan, class.as_deref(), ratio, n) as usize;
-        let drawn = lowest(bucket, k, |i| {
-            let uscc = directory.firms[i as usize].uscc();
-            (seed_hash.key(&uscc), uscc)
-        });
-        let k = k as u64;
-        let s = strata.len();
-        for (rank, ((key, _), firm)) in drawn.into_iter().enumerate() {
-            targets.push(Target {
-                stratum: s,
-                rank: rank as u64 + 1,
-                ticket: key.ticket(),
-                firm: firm as usize,
+    // Each stratum's k lowest, the strata side by side; then the drawn
+    // firms' tickets written out, on every processor.
+    let drawn: Vec<(Stratum, Vec<(TicketKey, u32)>)> = by_label
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(label, bucket)| {
+            let first = bucket.iter().map(|&(_, i)| i).min().expect("a stratum has a firm");
+            let class_text = directory.value(directory.firms[first as usize].credit_class);
+            let class = by_class.then(|| class_text.to_string());
+            let ratio = plan.targets.ratio_for(class_text);
+            let n = bucket.len() as u64;
+            let k = sample_size(plan, class.as_deref(), ratio, n) as usize;
+            let drawn = lowest(bucket, k, |i| {
+                let uscc = directory.firms[i as usize].uscc();
+                (seed_hash.key(&uscc), uscc)
             });
-        }
-        strata.push(Stratum {
-            label,
-            class,
-            ratio,
-            n,
-            k,
-        });
+            let stratum = Stratum {
+                label,
+                class,
+                ratio,
+                n,
+                k: k as u64,
+            };
+            (stratum, drawn.into_iter().map(|((key, _), firm)| (key, firm)).collect())
+        })
+        .collect();
+    let mut strata = Vec::with_capacity(drawn.len());
+    let mut chosen = Vec::new();
+    for (s, (stratum, firms)) in drawn.into_iter().enumerate() {
+        strata.push(stratum);
+        chosen.extend(
+            firms
+                .into_iter()
+                .enumerate()
+                .map(|(rank, (key, firm))| (s, rank, key, firm)),
+        );
     }
+    let targets = chosen
+        .into_par_iter()
+        .with_min_len(1 << 10)
+        .map(|(s, rank, key, firm)| Target {
+            stratum: s,
+            rank: rank as u64 + 1,
+            ticket: key.ticket(),
+            firm: firm as usize,
+        })
+        .collect();
     TargetDraw {
         strata,
         targets,

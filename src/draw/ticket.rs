@@ -89,9 +89,9 @@ impl SeedHash {
     }
 
     /// SHA-256(hex ‖ id) as its eight big-endian words.
-    fn digest_words(&self, id: &str) -> [u32; 8] {
+    fn digest_words(&self, id: &[u8]) -> [u32; 8] {
         let Some(block) = last_block(id) else {
-            let digest: [u8; 32] = self.state.clone().chain_update(id.as_bytes()).finalize().into();
+            let digest: [u8; 32] = self.state.clone().chain_update(id).finalize().into();
             return std::array::from_fn(|i| u32::from_be_bytes(digest[4 * i..4 * i + 4].try_into().expect("4 bytes")));
         };
         let mut words = self.words;
@@ -133,14 +133,14 @@ impl SeedHash {
     }
 
     /// The first nine digits after `0.` of an id's ticket, read as a
-    /// number (see [`SeedHash::prefix`]).
-    pub fn prefix_of(&self, id: &str) -> u32 {
+    /// number (see [`SeedHash::prefix`]); the id as bytes.
+    pub fn prefix_of(&self, id: &[u8]) -> u32 {
         reversed_low_digits(&self.digest_words(id))
     }
 
     /// The ticket of one id in a compact form that sorts the same way.
     pub fn key(&self, id: &str) -> TicketKey {
-        let words = self.digest_words(id);
+        let words = self.digest_words(id.as_bytes());
         TicketKey {
             prefix: reversed_low_digits(&words),
             digest: digest_bytes(&words),
@@ -152,8 +152,8 @@ impl SeedHash {
 /// seed: the id, 0x80, zeros, and the message length in bits (64 + len
 /// bytes) as a big-endian u64, SHA-256's standard padding. `None` for ids
 /// longer than 55 bytes, which take two blocks.
-fn last_block(id: &str) -> Option<[u8; 64]> {
-    final_block(id.as_bytes(), 64 + id.len())
+fn last_block(id: &[u8]) -> Option<[u8; 64]> {
+    final_block(id, 64 + id.len())
 }
 
 /// An id prepared for hashing under many seeds: its last block
@@ -164,7 +164,7 @@ pub struct IdBlock(PreparedBlock);
 impl IdBlock {
     /// `None` for ids longer than 55 bytes.
     pub fn new(id: &str) -> Option<IdBlock> {
-        last_block(id).map(|b| IdBlock(PreparedBlock::new(&b)))
+        last_block(id.as_bytes()).map(|b| IdBlock(PreparedBlock::new(&b)))
     }
 }
 
@@ -479,7 +479,7 @@ mod tests {
                 .chain_update(&id)
                 .finalize()
                 .into();
-            assert_eq!(digest_bytes(&s.digest_words(&id)), expected, "length {len}");
+            assert_eq!(digest_bytes(&s.digest_words(id.as_bytes())), expected, "length {len}");
         }
         let chinese = "执法人员甲";
         let expected: [u8; 32] = Sha256::new()
@@ -487,7 +487,7 @@ mod tests {
             .chain_update(chinese)
             .finalize()
             .into();
-        assert_eq!(digest_bytes(&s.digest_words(chinese)), expected);
+        assert_eq!(digest_bytes(&s.digest_words(chinese.as_bytes())), expected);
     }
 
     #[test]

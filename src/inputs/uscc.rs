@@ -310,6 +310,12 @@ impl Uscc {
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("ASCII by construction")
     }
+
+    /// The code's 18 bytes, for hashing (no check that they are text:
+    /// they are ASCII by construction).
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 impl std::ops::Deref for Uscc {
