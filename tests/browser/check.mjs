@@ -19,7 +19,7 @@
 // as verified-ceremony.png. Then the files beside the page (files.mjs);
 // and, with SPOTCHECK_PROOFS=DIR, each proof in DIR pasted into the page
 // checks out and forged copies of it fail, naming the check (saved as
-// proof-ok.png and proof-forged.png).
+// proof-ok.png and proof-forged.png); one dropped as a file checks out.
 // When the bundle publishes results (results.csv), the results
 // announcement is checked too (results.mjs), and its section saved as
 // results.png beside SCREENSHOT.png. Exits 1 with the reason on any
@@ -307,4 +307,17 @@ async function proofs(page, proofDir) {
   }
   const [st] = await run('{"not": "a proof"}');
   check(st === 'failed', 'a file that is not a proof is refused');
+
+  // Dropped on the page as a file, as a firm would drop it.
+  const dropped = readFileSync(join(proofDir, names[0]), 'utf8');
+  await page.locator('#proof-text').fill('');
+  await page.evaluate(() => document.body.removeAttribute('data-proof-status'));
+  await page.locator('#proof-drop').evaluate((zone, text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'proof.json', { type: 'application/json' }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, dropped);
+  await page.waitForFunction(() => ['ok', 'failed'].includes(document.body.getAttribute('data-proof-status')), null, { timeout: 30000 });
+  check((await page.evaluate(() => document.body.getAttribute('data-proof-status'))) === 'ok' &&
+    (await page.locator('#proof-text').inputValue()) === dropped, `${names[0]} dropped on the page checks out`);
 }
