@@ -17,9 +17,9 @@ use crate::public::announcement::ResultRow;
 use crate::public::batch_format::{PublicBatchManifest, PublicTask, PublicVisit};
 use crate::public::format::PublicTarget;
 use crate::public::page::{
-    BLS_JS, CSS, JS, RESULTS_CSS, VERIFY_JS, card, esc, evidence_element, excluded_reasons, files_chooser, has_beacon,
-    page_end, page_header, page_start, py_str, rehearsal_banner, results_section, seed_section, strata_table, t,
-    t_html, ticket_head,
+    BLS_JS, CSS, JS, RESULTS_CSS, VERIFY_JS, card, esc, evidence_element, excluded_reasons, has_beacon, page_end,
+    page_header, page_start, py_str, rehearsal_banner, results_section, seed_section, strata_table, t, t_html,
+    ticket_head, verify_box,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -523,25 +523,17 @@ fn lookup_section(h: &mut String, d: &BatchPageData) {
 /// task: each task's tickets T(S_t, uscc), its ranks and its k; the
 /// ceremony; the files and the results log beside the page).
 fn verify_section(h: &mut String) {
-    let _ = writeln!(
+    verify_box(
         h,
-        "<section id=\"verify\" data-verify=\"batch\">\n<h2>{}</h2>\n<p>{}</p>\n\
-         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>",
-        t("本页面的自动核验", "This page checks itself"),
-        t(
+        "data-verify=\"batch\"",
+        (
             "打开本页面时，浏览器按抽查规范复算每项任务的名单：任务种子 S_t = S:task:任务编号（SPEC.md 第 10.3 节）、每家企业的随机号 T(S_t, uscc)、每层的序号与抽取数 k（第 2、3 节）；公开仪式抽取的，还按第 5.3 节复算种子并核验 drand 信标的签名；本页面与 public.json 及其所列文件放在一起时，核验各文件的哈希值与结果日志的哈希链。无需安装任何软件，也不连接外部网络。",
             "When this page opens, your browser recomputes every task's list by the specification: the task seed S_t = S:task:TASK-ID (SPEC.md §10.3), every firm's ticket T(S_t, uscc), each stratum's ranks and its k (§2, §3); for a ceremony draw, also the seed (§5.3) and the drand beacon's signature; beside public.json and its files, also every file's hash and the results log's hash chain. Nothing to install; nothing leaves your computer.",
         ),
-        t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
-    );
-    files_chooser(h);
-    let _ = writeln!(
-        h,
-        "<p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
-        t(
+        (
             "本页面不能核验：未列出的符合条件企业中没有随机号更小者，以及每层企业数 N（这需要监管部门的名录）；检查户次的合并与检查人员的分配。这些请用 spotcheck verify 核验（见下文）。",
             "Not checked here: that no unlisted eligible firm has a smaller ticket, and each stratum's N (both need the regulator's directory); how the visits merge the tasks, and the teams. Check those with spotcheck verify (below).",
-        )
+        ),
     );
 }
 

@@ -109,43 +109,44 @@ pub fn render(d: &PageData) -> String {
 /// frame's number of leaves.
 fn verify_section(h: &mut String, d: &PageData) {
     let m = d.manifest;
-    let _ = writeln!(
+    verify_box(
         h,
-        "<section id=\"verify\" data-task=\"{}\" data-leaves=\"{}\">\n<h2>{}</h2>\n<p>{}</p>\n\
-         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>",
-        esc(&m.task.id),
-        m.frame.leaves,
-        t("本页面的自动核验", "This page checks itself"),
-        t(
+        &format!("data-task=\"{}\" data-leaves=\"{}\"", esc(&m.task.id), m.frame.leaves),
+        (
             "打开本页面时，浏览器按抽查规范（SPEC.md 第 2、3 节）复算名单：每家企业的随机号 T(seed, uscc)、每层的序号与抽取数 k；公开仪式抽取的，还按第 5.3 节由承诺文件、秘密值、信标与骰子串复算种子，并核验 drand 信标的签名；本页面与 public.json 及其所列文件放在一起时，核验各文件的哈希值与结果日志的哈希链。无需安装任何软件，也不连接外部网络。",
             "When this page opens, your browser recomputes the list by the specification (SPEC.md §2 and §3): every firm's ticket T(seed, uscc), each stratum's ranks and its k; for a ceremony draw, also the seed from the commitment, the secret, the beacon and the dice string (§5.3), and the drand beacon's signature; beside public.json and its files, also every file's hash and the results log's hash chain. Nothing to install; nothing leaves your computer.",
         ),
-        t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
-    );
-    files_chooser(h);
-    let _ = writeln!(
-        h,
-        "<p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
-        t(
+        (
             "本页面不能核验：未列出的符合条件企业中没有随机号更小者，以及 Merkle 树所定的每层企业数 N（这两项需要监管部门的名录，由 spotcheck verify 核验）；每家企业可在下文用自己的证明文件核验本企业。",
             "Not checked here: that no unlisted eligible firm has a smaller ticket, and each stratum's N as the Merkle tree fixes it (both need the regulator's directory; spotcheck verify checks them). A firm can check itself below, with its proof file.",
-        )
+        ),
     );
 }
 
-/// Where the reader gives the page the public bundle's files when the
-/// browser does not let a page opened from disk read the files beside
-/// it: a folder chooser and a drop zone, shown by `verify.js` only then.
-pub(crate) fn files_chooser(h: &mut String) {
+/// The section `verify.js` reports into, a plan's page's or a batch's:
+/// `attrs` (the section's data attributes, already HTML), what the page
+/// checks (`intro`) and what it cannot (`not_checked`), both plain text
+/// in Chinese and English; between them the progress line, the list of
+/// checks and the folder chooser. The chooser is for the files beside
+/// the page when the browser does not let a page opened from disk read
+/// them; `verify.js` shows it only then.
+pub(crate) fn verify_box(h: &mut String, attrs: &str, intro: (&str, &str), not_checked: (&str, &str)) {
     let _ = writeln!(
         h,
-        "<div id=\"verify-chooser\" class=\"drop\" hidden>\n<p>{}</p>\n\
-         <p><label>{} <input id=\"verify-folder\" type=\"file\" webkitdirectory multiple></label></p>\n</div>",
+        "<section id=\"verify\" {attrs}>\n<h2>{}</h2>\n<p>{}</p>\n\
+         <p id=\"verify-progress\" aria-live=\"polite\">{}</p>\n<ul id=\"verify-checks\" class=\"checks\"></ul>\n\
+         <div id=\"verify-chooser\" class=\"drop\" hidden>\n<p>{}</p>\n\
+         <p><label>{} <input id=\"verify-folder\" type=\"file\" webkitdirectory multiple></label></p>\n</div>\n\
+         <p class=\"note\" id=\"verify-not-checked\">{}</p>\n</section>",
+        t("本页面的自动核验", "This page checks itself"),
+        t(intro.0, intro.1),
+        t("需要启用 JavaScript 才能核验。", "Checking needs JavaScript."),
         t(
             "从本机打开时，浏览器不允许页面读取同一文件夹中的其他文件。要核验 public.json 所列各文件的哈希值与结果日志，请选择公开包所在的文件夹，或把该文件夹拖到这里。文件只在本机读取，不会上传。",
             "Opened from disk, the browser does not let the page read the files beside it. To check the hashes of the files public.json lists, and the results log, choose the public bundle's folder, or drop it here. The files are read on this computer only; nothing is uploaded.",
         ),
         t("选择文件夹：", "Choose the folder:"),
+        t(not_checked.0, not_checked.1),
     );
 }
 

@@ -32,11 +32,6 @@
     return crypto.subtle.digest('SHA-256', all).then(function (d) { return new Uint8Array(d); });
   };
   var byte = function (b) { return new Uint8Array([b]); };
-  var same = function (a, b) {
-    if (!a || !b || a.length !== b.length) { return false; }
-    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
-    return true;
-  };
   var isHash = function (h) { return typeof h === 'string' && /^[0-9a-f]{64}$/.test(h); };
   var isCount = function (n) { return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0; };
 
@@ -62,19 +57,8 @@
     return sn === 0 ? r : null;
   };
 
-  var say = function (outcome, zh, en, problems) {
-    var li = document.createElement('li');
-    li.className = outcome;
-    li.setAttribute('data-outcome', outcome);
-    V.both(li, (outcome === 'ok' ? '通过：' : '未通过：') + zh, (outcome === 'ok' ? 'passed: ' : 'FAILED: ') + en);
-    if (problems && problems.length) {
-      var ul = document.createElement('ul');
-      problems.forEach(function (p) { ul.appendChild(V.both(document.createElement('li'), p[0], p[1])); });
-      li.appendChild(ul);
-    }
-    list.appendChild(li);
-    return outcome === 'ok';
-  };
+  // Each check as <li id="proof-check-ID" data-outcome="…">.
+  var say = V.reporter(list, 'proof-check-');
 
   // What the page shows that a proof is checked against.
   var page = function () {
@@ -88,21 +72,7 @@
         commitment: tr.getAttribute('data-label-commitment')
       };
     });
-    var rows = Array.prototype.slice.call(document.querySelectorAll('#targets tbody tr')).map(function (tr) {
-      // (Two steps: a selector with a descendant, asked of a row, looks
-      // through the whole document's elements of that kind, every time.)
-      var td = tr.querySelector('td.ticket');
-      var t = td ? td.querySelector('code') : null;
-      var code = tr.querySelector('td.code');
-      var c0 = tr.firstElementChild;
-      var c1 = c0 ? c0.nextElementSibling : null;
-      return {
-        stratum: c0 ? c0.textContent : '',
-        rank: c1 ? c1.textContent : '',
-        uscc: code ? code.textContent : '',
-        ticket: t ? t.getAttribute('title') || '' : ''
-      };
-    });
+    var rows = V.rowsOf(document.querySelectorAll('#targets tbody tr'));
     return {
       task: v ? v.getAttribute('data-task') : '',
       leaves: v ? Number(v.getAttribute('data-leaves')) : NaN,
@@ -125,7 +95,7 @@
         fields.some(function (f) { return !(f in p); }) || !p.public || !p.leaf ||
         typeof p.leaf.uscc !== 'string' || typeof p.leaf.stratum !== 'string' || typeof p.leaf.eligibility !== 'string' ||
         !Array.isArray(p.audit_path) || !isCount(p.leaf_index) || !isCount(p.tree_size)) {
-      say('failed', '证明文件', 'the proof file', [['这不是 spotcheck 的证明文件（spotcheck-proof/1 格式，由 spotcheck prove 生成）',
+      say('format', 'failed', '证明文件', 'the proof file', [['这不是 spotcheck 的证明文件（spotcheck-proof/1 格式，由 spotcheck prove 生成）',
         'this is not a spotcheck proof (spotcheck-proof/1, as spotcheck prove writes it)']]);
       return finish(false);
     }
@@ -139,7 +109,7 @@
     if (p.public.source_manifest_sha256 !== d.source) { bad.push(['证明的来源清单 SHA-256 不是本页面的', "the proof's source manifest SHA-256 is not this page's"]); }
     if (p.public.seed !== d.seed) { bad.push(['证明的种子不是本页面的种子', "the proof's seed is not this page's"]); }
     if (p.public.merkle_root !== d.root) { bad.push(['证明的 Merkle 树根不是本页面的', "the proof's Merkle root is not this page's"]); }
-    ok = say(bad.length ? 'failed' : 'ok', '证明属于本次抽取（任务、来源清单、种子、Merkle 树根）',
+    ok = say('draw', bad.length ? 'failed' : 'ok', '证明属于本次抽取（任务、来源清单、种子、Merkle 树根）',
       'the proof is for this draw (task, source manifest, seed, Merkle root)', bad) && ok;
 
     // The leaf, up to the root.
@@ -152,18 +122,18 @@
     } else {
       var leaf = await digest([byte(0), enc.encode(data)]);
       var root = await rootFromPath(leaf, p.leaf_index, p.tree_size, path);
-      if (!same(root, V.unhex(d.root))) {
+      if (root === null || V.hex(root) !== d.root) {
         bad.push(['叶子与审计路径不能得出本页面的 Merkle 树根（叶子、其序号或路径被改动）',
           'the leaf and its audit path do not lead to the Merkle root (the leaf, its index or the path was changed)']);
       }
     }
-    ok = say(bad.length ? 'failed' : 'ok',
+    ok = say('leaf', bad.length ? 'failed' : 'ok',
       '叶子 “' + data.replace(/\n/g, ' / ') + '”（第 ' + p.leaf_index + ' 片，共 ' + d.leaves + ' 片）经审计路径得出本页面的 Merkle 树根',
       'the leaf “' + data.replace(/\n/g, ' / ') + '” (index ' + p.leaf_index + ' of ' + d.leaves + ') leads to the Merkle root by its audit path', bad) && ok;
 
     // The ticket.
     var t = await V.ticket(d.seed, uscc);
-    ok = say(t === p.ticket ? 'ok' : 'failed', '随机号等于 T(seed, uscc)', 'the ticket is T(seed, uscc)',
+    ok = say('ticket', t === p.ticket ? 'ok' : 'failed', '随机号等于 T(seed, uscc)', 'the ticket is T(seed, uscc)',
       t === p.ticket ? [] : [['证明的随机号为 ' + p.ticket + '，应为 ' + t, "the proof's ticket is " + p.ticket + ', it should be ' + t]]) && ok;
 
     // The stratum, and drawn or not.
@@ -175,7 +145,7 @@
     if (!eligible) {
       if (ps) { bad.push(['企业不符合条件，证明却列出分层', 'the firm is not eligible, but the proof names a stratum']); }
       if (p.drawn || listed.length) { bad.push([uscc + ' 不符合条件，却被抽中或列在名单中', uscc + ' is not eligible, but it is drawn or listed']); }
-      ok = say(bad.length ? 'failed' : 'ok', '企业不符合抽查条件（' + p.leaf.eligibility + '），未列在名单中',
+      ok = say('eligibility', bad.length ? 'failed' : 'ok', '企业不符合抽查条件（' + p.leaf.eligibility + '），未列在名单中',
         'the firm is not eligible (' + p.leaf.eligibility + ') and is not listed', bad) && ok;
       return finish(ok, ok && ['企业 ' + uscc + ' 在本次抽查的企业名录中，但不属于本次抽查范围（' + p.leaf.eligibility + '），因此没有参加抽取。',
         'Firm ' + uscc + ' is in the directory of this draw, but not part of it (' + p.leaf.eligibility + '); it was not drawn.']);
@@ -197,7 +167,7 @@
       }
       if (ps.n !== s.n || ps.k !== s.k) { bad.push(['证明称 N = ' + ps.n + '、k = ' + ps.k + '，本页面为 N = ' + s.n + '、k = ' + s.k, 'the proof says N = ' + ps.n + ', k = ' + ps.k + '; this page says N = ' + s.n + ', k = ' + s.k]); }
     }
-    ok = say(bad.length ? 'failed' : 'ok', s ? '企业属于分层 ' + s.label + '（N = ' + s.n + '，k = ' + s.k + '）' : '企业的分层',
+    ok = say('stratum', bad.length ? 'failed' : 'ok', s ? '企业属于分层 ' + s.label + '（N = ' + s.n + '，k = ' + s.k + '）' : '企业的分层',
       s ? 'the firm is in stratum ' + s.label + ' (N = ' + s.n + ', k = ' + s.k + ')' : "the firm's stratum", bad) && ok;
     if (!s) { return finish(false); }
 
@@ -210,7 +180,7 @@
       if (!row || row.stratum !== s.label || row.rank !== String(p.rank) || row.ticket !== p.ticket) {
         bad.push(['证明称 ' + uscc + ' 以第 ' + p.rank + ' 位被抽中，名单却不是这样列的', 'the proof says ' + uscc + ' was drawn at rank ' + p.rank + ', but the list does not show it so']);
       }
-      ok = say(bad.length ? 'failed' : 'ok', '名单在分层 ' + s.label + ' 第 ' + p.rank + ' 位列出本企业及其随机号',
+      ok = say('listed', bad.length ? 'failed' : 'ok', '名单在分层 ' + s.label + ' 第 ' + p.rank + ' 位列出本企业及其随机号',
         'the list shows the firm in stratum ' + s.label + ' at rank ' + p.rank + ' with this ticket', bad) && ok;
       why = ['企业 ' + uscc + ' 符合抽查条件，属于分层 ' + s.label + '（共 ' + s.n + ' 家，抽取 ' + s.k + ' 家）。它的随机号在该层排第 ' + p.rank + ' 位，在前 ' + s.k + ' 位之内，因此被抽中。',
         'Firm ' + uscc + ' is eligible, in stratum ' + s.label + ' (' + s.n + ' firms, ' + s.k + ' drawn). Its ticket is number ' + p.rank + ' there, within the first ' + s.k + ', so it was drawn.'];
@@ -219,7 +189,7 @@
       if (inStratum.length !== s.k) { bad.push(['分层 ' + s.label + ' 列出 ' + inStratum.length + ' 家，不是 k = ' + s.k, 'stratum ' + s.label + ' lists ' + inStratum.length + ', not k = ' + s.k]); }
       if (!(max === null ? s.k === 0 : p.ticket > max)) { bad.push(['企业的随机号不大于该层每个被抽中者的随机号', "the firm's ticket is not larger than every ticket drawn in the stratum"]); }
       if ((ps.cutoff_ticket === undefined ? null : ps.cutoff_ticket) !== max) { bad.push(['证明的截止随机号不是该层名单中最大的随机号', "the proof's cut-off ticket is not the largest ticket listed in the stratum"]); }
-      ok = say(bad.length ? 'failed' : 'ok', '企业未列在名单中；分层 ' + s.label + ' 恰好列出 k = ' + s.k + ' 家，企业的随机号大于最后一家被抽中者的',
+      ok = say('not-listed', bad.length ? 'failed' : 'ok', '企业未列在名单中；分层 ' + s.label + ' 恰好列出 k = ' + s.k + ' 家，企业的随机号大于最后一家被抽中者的',
         'the firm is not listed; stratum ' + s.label + ' lists exactly k = ' + s.k + ', and the firm\u2019s ticket is larger than the last one drawn', bad) && ok;
       why = ['企业 ' + uscc + ' 符合抽查条件，属于分层 ' + s.label + '（共 ' + s.n + ' 家，抽取随机号最小的 ' + s.k + ' 家）。它的随机号大于该层最后一家被抽中企业的随机号，因此本次未被抽中。',
         'Firm ' + uscc + ' is eligible, in stratum ' + s.label + ' (' + s.n + ' firms; the ' + s.k + ' smallest tickets are drawn). Its ticket is larger than the last one drawn there, so it was not drawn.'];
@@ -236,7 +206,7 @@
 
   var run = function (raw) {
     check(raw).catch(function (e) {
-      say('failed', '证明核验出错', 'the check stopped', [[String(e), String(e)]]);
+      say('stopped', 'failed', '证明核验出错', 'the check stopped', [[String(e), String(e)]]);
       finish(false);
     });
   };

@@ -57,9 +57,8 @@
     }
     return out;
   };
-  var ticketOf = function (seedHex, id) { return tickets(seedHex, [id]).then(function (t) { return t[0]; }); };
   var ticket = function (seed, id) {
-    return sha256(seed).then(function (s) { return ticketOf(hex(s), id); });
+    return sha256(seed).then(function (s) { return tickets(hex(s), [id]); }).then(function (t) { return t[0]; });
   };
   // The tickets of `ids` under the seed whose SHA-256 is `seedHex`, in a
   // worker made from `tickets` itself (the page's policy allows workers
@@ -103,11 +102,12 @@
     });
     return el;
   };
-  // One check's outcome: ok, failed or not made ("skipped"), its name,
-  // and what failed (at most 20 lines, then how many more).
-  var report = function (id, outcome, zh, en, problems) {
+  // A reporter into the list `into`: one check's outcome (ok, failed or
+  // not made, "skipped"), its name, and what failed (at most 20 lines,
+  // then how many more), as <li id="PREFIX-ID" data-outcome="…">.
+  var reporter = function (into, prefix) { return function (id, outcome, zh, en, problems) {
     var li = document.createElement('li');
-    li.id = 'verify-' + id;
+    li.id = prefix + id;
     li.className = outcome;
     li.setAttribute('data-outcome', outcome);
     var mark = { ok: ['通过', 'passed'], failed: ['未通过', 'FAILED'], skipped: ['未核验', 'not checked'] }[outcome];
@@ -121,9 +121,10 @@
       }
       li.appendChild(ul);
     }
-    list.appendChild(li);
+    into.appendChild(li);
     return outcome !== 'failed';
-  };
+  }; };
+  var report = reporter(list, 'verify-');
 
   // Basis points of a ratio as SPEC.md §1.5 writes it ("3%", "2.5%"), or null.
   var basisPoints = function (r) {
@@ -335,7 +336,7 @@
 
     // 7. The files beside the page: fetched when the page came from a
     // website; chosen or dropped when it was opened from disk.
-    await besideThePage(groups);
+    await besideThePage();
   };
 
   // The verdict so far: the draw's checks, and the files' (null until
@@ -383,7 +384,7 @@
       }
     });
     return report('results-rows', bad.length ? 'failed' : 'ok',
-      '结果公告恰好列出每一' + (groups.length > 1 || groups[0].task !== null ? '项任务的' : '家') + '抽中企业各一次（共 ' + n + ' 行）',
+      '结果公告恰好列出每一' + (groups[0].task !== null ? '项任务的' : '家') + '抽中企业各一次（共 ' + n + ' 行）',
       'the results announcement lists every firm drawn' + (groups[0].task !== null ? ' by each task' : '') + ' exactly once (' + n + ' rows)', bad);
   };
 
@@ -402,29 +403,28 @@
     };
   };
 
-  var besideThePage = async function (groups) {
+  var besideThePage = async function () {
     var box = document.getElementById('verify-chooser');
-    var run = async function (read, how) {
+    var run = async function (read, how, manifest) {
       ['files', 'files-unread', 'public-json', 'results-log'].forEach(function (id) {
         var old = document.getElementById('verify-' + id);
         if (old) { old.remove(); }
       });
-      var ok = await filesCheck(read, how, groups);
-      verdict.files = ok;
+      verdict.files = await filesCheck(read, how, manifest);
       show();
-      return ok;
     };
     if (location.protocol === 'http:' || location.protocol === 'https:') {
-      var read = fetched;
-      if (await read('public.json') !== null) {
-        await run(read, 'site');
+      var manifest = await fetched('public.json');
+      if (manifest !== null) {
+        await run(fetched, 'site', manifest);
         return;
       }
     }
     if (box) {
       box.hidden = false;
       var pick = function (files) {
-        run(chosen(files), 'chosen').catch(function (e) {
+        var read = chosen(files);
+        read('public.json').then(function (manifest) { return run(read, 'chosen', manifest); }).catch(function (e) {
           verdict.files = false;
           show();
           both(progress, '核验出错：' + e, 'The check stopped: ' + e);
@@ -457,27 +457,25 @@
     var out = [];
     var entries = Array.prototype.slice.call(dt.items || []).map(function (i) { return i.webkitGetAsEntry && i.webkitGetAsEntry(); })
       .filter(Boolean);
+    // A folder's entries, each under `prefix`.
+    var inside = async function (folder, prefix) {
+      var reader = folder.createReader();
+      for (;;) {
+        var batch = await new Promise(function (res, rej) { reader.readEntries(res, rej); });
+        if (!batch.length) { return; }
+        for (var i = 0; i < batch.length; i++) { await walk(batch[i], prefix); }
+      }
+    };
     var walk = async function (entry, prefix) {
       if (entry.isFile) {
         var file = await new Promise(function (res, rej) { entry.file(res, rej); });
         out.push({ path: prefix + entry.name, file: file });
-        return;
-      }
-      var reader = entry.createReader();
-      for (;;) {
-        var batch = await new Promise(function (res, rej) { reader.readEntries(res, rej); });
-        if (!batch.length) { break; }
-        for (var i = 0; i < batch.length; i++) { await walk(batch[i], prefix + entry.name + '/'); }
+      } else {
+        await inside(entry, prefix + entry.name + '/');
       }
     };
     if (entries.length === 1 && entries[0].isDirectory) {
-      var top = entries[0];
-      var r = top.createReader();
-      for (;;) {
-        var b = await new Promise(function (res, rej) { r.readEntries(res, rej); });
-        if (!b.length) { break; }
-        for (var i = 0; i < b.length; i++) { await walk(b[i], ''); }
-      }
+      await inside(entries[0], '');
     } else if (entries.length) {
       for (var j = 0; j < entries.length; j++) { await walk(entries[j], ''); }
     } else {
@@ -489,14 +487,14 @@
   // public.json is this page's (its source manifest, seed and, for a
   // plan, Merkle root are the ones shown); every file it lists has that
   // SHA-256; and, with results, the log's chain leads to the head shown.
-  var filesCheck = async function (read, how, groups) {
-    var where = how === 'site' ? ['网站上', 'on the website'] : ['所选文件夹中', 'in the chosen folder'];
-    var bytes = await read('public.json');
-    var m = bytes === null ? null : parse(new TextDecoder().decode(bytes));
+  // `manifest` is public.json's bytes (null when there is none).
+  var filesCheck = async function (read, how, manifest) {
+    var place = how === 'site' ? ['网站上', 'on the website'] : ['所选文件夹中', 'in the chosen folder'];
+    var m = manifest === null ? null : parse(new TextDecoder().decode(manifest));
     var bad = [];
     var text = function (id) { var el = document.getElementById(id); return el ? el.textContent : null; };
     if (!m) {
-      bad.push([where[0] + '没有 public.json，或其无法解析', 'public.json is missing ' + where[1] + ' or does not parse']);
+      bad.push([place[0] + '没有 public.json，或其无法解析', 'public.json is missing ' + place[1] + ' or does not parse']);
     } else {
       if (m.source_manifest_sha256 !== text('source-sha256')) {
         bad.push(['public.json 的来源清单 SHA-256 不是本页面的', "public.json's source manifest SHA-256 is not this page's"]);
@@ -510,15 +508,15 @@
       }
     }
     var ok = report('public-json', bad.length ? 'failed' : 'ok',
-      where[0] + '的 public.json 与本页面一致（来源清单、种子' + (text('merkle-root') !== null ? '、Merkle 树根' : '') + '）',
-      'public.json ' + where[1] + ' is this page\u2019s (source manifest, seed' + (text('merkle-root') !== null ? ', Merkle root' : '') + ')', bad);
+      place[0] + '的 public.json 与本页面一致（来源清单、种子' + (text('merkle-root') !== null ? '、Merkle 树根' : '') + '）',
+      'public.json ' + place[1] + ' is this page\u2019s (source manifest, seed' + (text('merkle-root') !== null ? ', Merkle root' : '') + ')', bad);
     if (!m) { return false; }
     bad = [];
     var names = Object.keys(m.files || {}).sort();
     for (var i = 0; i < names.length; i++) {
       var b = await read(names[i]);
       if (b === null) {
-        bad.push([names[i] + '：' + where[0] + '没有此文件', names[i] + ': not found ' + where[1]]);
+        bad.push([names[i] + '：' + place[0] + '没有此文件', names[i] + ': not found ' + place[1]]);
       } else if (hex(await crypto.subtle.digest('SHA-256', b)) !== m.files[names[i]]) {
         bad.push([names[i] + '：SHA-256 与 public.json 所记不符', names[i] + ': its SHA-256 is not the one public.json records']);
       }
@@ -698,7 +696,7 @@
       bad2) && ok;
   };
 
-  window.spotcheckVerify = { ticket: ticket, seed: seedOf, both: both, hex: hex, unhex: unhex };
+  window.spotcheckVerify = { ticket: ticket, seed: seedOf, both: both, hex: hex, unhex: unhex, reporter: reporter, rowsOf: rowsOf };
   if (!window.crypto || !crypto.subtle || typeof BigInt !== 'function') {
     body.setAttribute('data-verify-status', 'failed');
     both(progress, '本浏览器不支持核验所需的 Web Crypto 或 BigInt。', 'This browser lacks Web Crypto or BigInt, which the check needs.');
