@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { args, check, inChromium, parseCsv } from './common.mjs';
+import { args, check, inChromium, parseCsv, settled } from './common.mjs';
 import { besideTheFiles } from './files.mjs';
 import { checkResults } from './results.mjs';
 
@@ -40,11 +40,7 @@ const [vheader, ...visits] = parseCsv(readFileSync(join(dir, 'visits.csv'), 'utf
 const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
 
 /** Waits (120 s at most) for the page's own check to end; its status. */
-async function verdict(page) {
-  await page.waitForFunction(
-    () => ['ok', 'failed'].includes(document.body.getAttribute('data-verify-status')), null, { timeout: 120000 });
-  return page.evaluate(() => document.body.getAttribute('data-verify-status'));
-}
+const verdict = (page) => settled(page, 'data-verify-status', 120000);
 
 await inChromium(screenshot, async (page) => {
   const started = Date.now();

@@ -29,7 +29,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { args, check, inChromium, parseCsv } from './common.mjs';
+import { args, check, inChromium, parseCsv, settled } from './common.mjs';
 import { besideTheFiles } from './files.mjs';
 import { checkResults } from './results.mjs';
 
@@ -45,11 +45,7 @@ const pageUrl = pathToFileURL(join(dir, 'index.html')).href;
 const artifacts = dirname(resolve(screenshot));
 
 /** Waits (60 s at most) for the page's own check to end; its status. */
-async function verdict(page) {
-  await page.waitForFunction(
-    () => ['ok', 'failed'].includes(document.body.getAttribute('data-verify-status')), null, { timeout: 60000 });
-  return page.evaluate(() => document.body.getAttribute('data-verify-status'));
-}
+const verdict = (page) => settled(page, 'data-verify-status', 60000);
 
 await inChromium(screenshot, async (page) => {
   const opened = Date.now();
@@ -277,8 +273,7 @@ async function proofs(page, proofDir) {
   const run = async (text) => {
     await page.locator('#proof-text').fill(text);
     await page.locator('#proof-check').click();
-    await page.waitForFunction(() => ['ok', 'failed'].includes(document.body.getAttribute('data-proof-status')), null, { timeout: 30000 });
-    return [await page.evaluate(() => document.body.getAttribute('data-proof-status')), await page.locator('#proof').innerText()];
+    return [await settled(page, 'data-proof-status', 30000), await page.locator('#proof').innerText()];
   };
   const flip = (hexText) => (hexText[0] === '0' ? '1' : '0') + hexText.slice(1);
   const names = readdirSync(proofDir).filter((n) => n.endsWith('.json')).sort();
@@ -317,7 +312,6 @@ async function proofs(page, proofDir) {
     dt.items.add(new File([text], 'proof.json', { type: 'application/json' }));
     zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, dropped);
-  await page.waitForFunction(() => ['ok', 'failed'].includes(document.body.getAttribute('data-proof-status')), null, { timeout: 30000 });
-  check((await page.evaluate(() => document.body.getAttribute('data-proof-status'))) === 'ok' &&
+  check((await settled(page, 'data-proof-status', 30000)) === 'ok' &&
     (await page.locator('#proof-text').inputValue()) === dropped, `${names[0]} dropped on the page checks out`);
 }

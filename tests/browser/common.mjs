@@ -74,6 +74,16 @@ export function serve(dir) {
   }));
 }
 
+/**
+ * Waits (`timeout` ms at most) until <body>'s attribute `attr`
+ * (data-verify-status, data-proof-status) says ok or failed; its value.
+ */
+export async function settled(page, attr, timeout) {
+  await page.waitForFunction(
+    (a) => ['ok', 'failed'].includes(document.body.getAttribute(a)), attr, { timeout });
+  return page.evaluate((a) => document.body.getAttribute(a), attr);
+}
+
 /** Records one check: prints it, and remembers it when it failed. */
 export function check(ok, what) {
   if (ok) { console.log(`ok: ${what}`); } else { console.log(`FAILED: ${what}`); failures.push(what); }

@@ -6,14 +6,10 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, serve } from './common.mjs';
+import { check, serve, settled } from './common.mjs';
 
 /** Waits (120 s at most) for the page's own check to end; its status. */
-async function verdict(page) {
-  await page.waitForFunction(
-    () => ['ok', 'failed'].includes(document.body.getAttribute('data-verify-status')), null, { timeout: 120000 });
-  return page.evaluate(() => document.body.getAttribute('data-verify-status'));
-}
+const verdict = (page) => settled(page, 'data-verify-status', 120000);
 
 /** The outcome of check `id` (`#verify-…`), once it is on the page. */
 async function outcomeOf(page, id) {
