@@ -116,6 +116,32 @@ rm -rf "$OUT" "$ASIDE"
 
 # The province benchmark: whole processes under /usr/bin/time.
 province_rows=()
+# Draws from and verifies the directory in DIR (N firms), PROVINCE_RUNS
+# times each, and adds a row per command to province_rows.
+province_runs() {
+    local dir=$1 n=$2 columns gb command best peak wall kb
+    columns=$(head -1 "$dir/enterprises.csv" | tr ',' '\n' | wc -l)
+    gb=$(stat -c %s "$dir/enterprises.csv" | awk '{ printf "%.2f", $1 / 1e9 }')
+    for command in draw verify; do
+        best="" peak=0
+        for _ in $(seq "$PROVINCE_RUNS"); do
+            if [ "$command" = draw ]; then
+                rm -rf "$dir/bundle"
+                set -- draw --plan "$dir/plan.toml" --seed "$SEED" --out "$dir/bundle" --quiet
+            else
+                set -- verify "$dir/bundle" --quiet
+            fi
+            /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$BIN" "$@" >/dev/null
+            read -r wall kb <"$WORK/time.txt"
+            echo "bench: $command, $n firms, $columns columns: $wall s, $kb KiB" >&2
+            best=$(awk -v a="$best" -v b="$wall" 'BEGIN { print (a == "" || b < a) ? b : a }')
+            peak=$((kb > peak ? kb : peak))
+        done
+        province_rows+=("$(awk -v c="$command" -v n="$n" -v w="$best" -v kb="$peak" -v cols="$columns" -v gb="$gb" 'BEGIN {
+            printf "| %s | %d | %d, %s GB | %.2f | %.2f | %.0f | %.1f |", c, n, cols, gb, w, w * 1e6 / n, kb / 1024, kb * 1024 / n
+        }')")
+    done
+}
 if [ -n "$PROVINCE" ]; then
     cargo build --release --quiet -p spotcheck-demo
     for n in $PROVINCE_SIZES; do
@@ -132,29 +158,8 @@ if [ -n "$PROVINCE" ]; then
             cut -d, -f1-6 "$dir/enterprises.csv" >"$six/enterprises.csv"
             cp "$dir/history.csv" "$dir/plan.toml" "$six/"
         fi
-        for dir in "$dir" "$six"; do
-        columns=$(head -1 "$dir/enterprises.csv" | tr ',' '\n' | wc -l)
-        for command in draw verify; do
-            best="" peak=0
-            for _ in $(seq "$PROVINCE_RUNS"); do
-                if [ "$command" = draw ]; then
-                    rm -rf "$dir/bundle"
-                    set -- draw --plan "$dir/plan.toml" --seed "$SEED" --out "$dir/bundle" --quiet
-                else
-                    set -- verify "$dir/bundle" --quiet
-                fi
-                /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$BIN" "$@" >/dev/null
-                read -r wall kb <"$WORK/time.txt"
-                echo "bench: $command, $n firms: $wall s, $kb KiB" >&2
-                best=$(awk -v a="$best" -v b="$wall" 'BEGIN { print (a == "" || b < a) ? b : a }')
-                peak=$((kb > peak ? kb : peak))
-            done
-            gb=$(stat -c %s "$dir/enterprises.csv" | awk '{ printf "%.2f", $1 / 1e9 }')
-            province_rows+=("$(awk -v c="$command" -v n="$n" -v w="$best" -v kb="$peak" -v cols="$columns" -v gb="$gb" 'BEGIN {
-                printf "| %s | %d | %d, %s GB | %.2f | %.2f | %.0f | %.1f |", c, n, cols, gb, w, w * 1e6 / n, kb / 1024, kb * 1024 / n
-            }')")
-        done
-        done
+        province_runs "$dir" "$n"
+        province_runs "$six" "$n"
     done
 fi
 
