@@ -218,7 +218,7 @@ pub fn plan_lists(
 ) -> Result<(Lists, Teams), String> {
     let t = &m.task;
     let task = TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, t.items.clone())?;
-    let mut teams = teams_by_key(assignments.iter().map(|a| {
+    let teams = teams_by_key(assignments.iter().map(|a| {
         let member = Member {
             slot: a.slot,
             department: a.department.clone(),
@@ -237,39 +237,17 @@ pub fn plan_lists(
     } else {
         Teams::Withheld
     };
-    let mut visits = Vec::with_capacity(targets.len());
-    let mut inspections = Vec::with_capacity(targets.len());
-    for r in targets {
-        inspections.push(Inspection {
-            task: 0,
-            uscc: r.uscc.clone(),
-            name: r.name.clone(),
-            county: r.county.clone(),
-            credit_class: r.credit_class.clone().unwrap_or_default(),
-            visit: visits.len(),
-        });
-        let mut team = teams.remove(r.uscc.as_str()).unwrap_or_default();
-        team.sort_by_key(|x| x.slot);
-        visits.push(Visit {
-            key: r.uscc.clone(),
-            uscc: r.uscc.clone(),
-            start: task.start,
-            end: task.end,
-            tasks: vec![0],
-            team,
-        });
-    }
-    let lists = Lists {
-        batch: false,
-        id: task.id.clone(),
-        name: task.name.clone(),
-        department: task.department.clone(),
-        manifest_sha256: m.source_manifest_sha256.clone(),
-        tasks: vec![task],
-        visits,
-        inspections,
-        classes: plan.targets.classes.clone(),
-    };
+    let rows = targets.iter().map(|r| {
+        let class = r.credit_class.as_deref().unwrap_or_default();
+        (r.uscc.as_str(), r.name.as_str(), r.county.as_str(), class)
+    });
+    let lists = Lists::of_plan(
+        task,
+        rows,
+        teams,
+        m.source_manifest_sha256.clone(),
+        plan.targets.classes.clone(),
+    );
     Ok((lists, known))
 }
 

@@ -84,6 +84,53 @@ pub struct Lists {
     pub classes: Vec<String>,
 }
 
+impl Lists {
+    /// A plan's lists: its one task, each target (code, name, county,
+    /// credit class, in list order) a visit of its own keyed by its code,
+    /// with its team from `teams` (by code), in slot order.
+    pub fn of_plan<'a>(
+        task: TaskInfo,
+        targets: impl Iterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
+        mut teams: BTreeMap<&str, Vec<Member>>,
+        manifest_sha256: String,
+        classes: Vec<String>,
+    ) -> Lists {
+        let mut visits = Vec::new();
+        let mut inspections = Vec::new();
+        for (uscc, name, county, credit_class) in targets {
+            inspections.push(Inspection {
+                task: 0,
+                uscc: uscc.to_string(),
+                name: name.to_string(),
+                county: county.to_string(),
+                credit_class: credit_class.to_string(),
+                visit: visits.len(),
+            });
+            let mut team = teams.remove(uscc).unwrap_or_default();
+            team.sort_by_key(|x| x.slot);
+            visits.push(Visit {
+                key: uscc.to_string(),
+                uscc: uscc.to_string(),
+                start: task.start,
+                end: task.end,
+                tasks: vec![0],
+                team,
+            });
+        }
+        Lists {
+            batch: false,
+            id: task.id.clone(),
+            name: task.name.clone(),
+            department: task.department.clone(),
+            manifest_sha256,
+            tasks: vec![task],
+            visits,
+            inspections,
+            classes,
+        }
+    }
+}
+
 /// Everything a results log is checked against.
 #[derive(Debug, Clone)]
 pub struct Drawn {
@@ -245,7 +292,7 @@ impl Drawn {
         let t = &view.manifest.task;
         let task = TaskInfo::from_text(&t.id, &t.name, &t.department, &t.start, &t.end, t.items.clone())
             .map_err(unreadable(dir))?;
-        let mut teams = teams_by_key(view.assignments.iter().map(|a| {
+        let teams = teams_by_key(view.assignments.iter().map(|a| {
             let member = Member {
                 slot: a.slot,
                 department: a.department.clone(),
@@ -254,38 +301,22 @@ impl Drawn {
             };
             (a.uscc.as_str(), member)
         }));
-        let mut visits = Vec::new();
-        let mut inspections = Vec::new();
-        for r in &view.targets {
-            inspections.push(Inspection {
-                task: 0,
-                uscc: r.uscc.clone(),
-                name: r.name.clone(),
-                county: r.county.clone(),
-                credit_class: r.credit_class.clone(),
-                visit: visits.len(),
-            });
-            visits.push(Visit {
-                key: r.uscc.clone(),
-                uscc: r.uscc.clone(),
-                start: task.start,
-                end: task.end,
-                tasks: vec![0],
-                team: teams.remove(r.uscc.as_str()).unwrap_or_default(),
-            });
-        }
         let plan = crate::inputs::plan::Plan::parse(&view.manifest.plan.path, &view.manifest.plan.text, dir)?;
-        Ok(Lists {
-            batch: false,
-            id: task.id.clone(),
-            name: task.name.clone(),
-            department: task.department.clone(),
-            manifest_sha256: String::new(),
-            tasks: vec![task],
-            visits,
-            inspections,
-            classes: plan.targets.classes.clone(),
-        })
+        let targets = view.targets.iter().map(|r| {
+            (
+                r.uscc.as_str(),
+                r.name.as_str(),
+                r.county.as_str(),
+                r.credit_class.as_str(),
+            )
+        });
+        Ok(Lists::of_plan(
+            task,
+            targets,
+            teams,
+            String::new(),
+            plan.targets.classes.clone(),
+        ))
     }
 
     /// A batch bundle's lists (`manifest_sha256` left empty).
