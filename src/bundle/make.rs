@@ -6,7 +6,7 @@ use crate::bundle::manifest::{DepartmentLoad, FrameRecord, TeamSummary};
 use crate::bundle::manifest::{ExcludedRecord, MANIFEST_JSON, Manifest, StratumRecord, Totals};
 use crate::draw::SPEC_VERSION;
 use crate::draw::frame::{LEAF_FORMAT, frame_root};
-use crate::draw::targets::{Excluded, TargetDraw, draw_targets_from, exclusions};
+use crate::draw::targets::{Excluded, Target, TargetDraw, draw_targets_from, exclusions};
 use crate::draw::teams::{TeamDraw, TeamInputs, draw_teams, shortfall_report};
 use crate::inputs::directory::Directory;
 use crate::inputs::inspectors::Inspector;
@@ -68,7 +68,8 @@ pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle
         let targets = draw_targets_from(plan, &inputs.enterprises, &exclusions, seed);
         let teams = draw_teams_of(inputs, &targets, seed)?;
         let lists = render_lists(inputs, &targets, teams.as_ref());
-        Ok::<_, Error>((targets, teams, lists, tree.join().expect("frame tree thread")))
+        let tree = tree.join().expect("frame tree thread");
+        Ok::<_, Error>((targets, teams, lists, tree))
     })?;
     let outcome = Outcome { targets, teams, frame };
     let bundle = render(inputs, &outcome, provenance, lists);
@@ -121,31 +122,47 @@ pub fn targets_csv(directory: &Directory, draw: &TargetDraw) -> Vec<u8> {
         "industry",
     ])
     .expect("write to memory");
-    // The names are read back on every processor: a province's draw reads
-    // hundreds of thousands of rows from the file.
+    // A province's draw has hundreds of thousands of targets: their names
+    // are read back, and their rows written, on every processor.
     use rayon::prelude::*;
-    let names: Vec<String> = draw
-        .targets
-        .par_iter()
-        .with_min_len(1 << 10)
-        .map_init(|| directory.details_reader(), |reader, t| reader.details(t.firm).name)
-        .collect();
-    for (t, name) in draw.targets.iter().zip(names) {
+    let firms: Vec<usize> = draw.targets.iter().map(|t| t.firm).collect();
+    let names = directory.details_of(&firms, |d| d.name);
+    let mut out = w.into_inner().expect("flush to memory");
+    // Rows are written a few thousand at a time on each processor, and
+    // each group added to the file as soon as it is written, so that the
+    // list is not held twice.
+    let row = |t: &Target, name: &String, w: &mut csv::Writer<Vec<u8>>| {
         let f = &directory.firms[t.firm];
-        let rank = t.rank.to_string();
         w.write_record([
             draw.strata[t.stratum].label.as_str(),
-            &rank,
+            &t.rank.to_string(),
             t.ticket.as_str(),
             &f.uscc(),
-            &name,
+            name,
             directory.value(f.credit_class),
             directory.value(f.county),
             directory.value(f.industry),
         ])
         .expect("write to memory");
+    };
+    const ROWS: usize = 1 << 12;
+    let group = ROWS * rayon::current_num_threads();
+    for (targets, names) in draw.targets.chunks(group).zip(names.chunks(group)) {
+        let written: Vec<Vec<u8>> = targets
+            .par_chunks(ROWS)
+            .zip(names.par_chunks(ROWS))
+            .map(|(targets, names)| {
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .has_headers(false)
+                    .from_writer(Vec::new());
+                targets.iter().zip(names).for_each(|(t, name)| row(t, name, &mut w));
+                w.into_inner().expect("flush to memory")
+            })
+            .collect();
+        written.iter().for_each(|rows| out.extend_from_slice(rows));
     }
-    w.into_inner().expect("flush to memory")
+    out
 }
 
 /// `assignments.csv`: one row per officer, in target order, then slot.
@@ -243,7 +260,8 @@ fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) ->
     // The two lists are written side by side.
     let (targets, assignments) = std::thread::scope(|scope| {
         let assignments = teams.map(|teams| scope.spawn(|| bom(assignments_csv(inputs, draw, teams))));
-        let targets = bom(targets_csv(&inputs.enterprises, draw));
+        let targets = targets_csv(&inputs.enterprises, draw);
+        let targets = bom(targets);
         (targets, assignments.map(|a| a.join().expect("list thread")))
     });
     let mut files = BTreeMap::new();

@@ -3,7 +3,7 @@
 
 use crate::base::fx::FxHashMap;
 use crate::draw::ticket::{SeedHash, Ticket, TicketKey};
-use crate::inputs::directory::{Directory, Enterprise, InactiveReason, Status, Value};
+use crate::inputs::directory::{Directory, Enterprise, InactiveReason, Status};
 use crate::inputs::history::History;
 use crate::inputs::plan::{Plan, StratumField};
 use crate::inputs::ratio::Ratio;
@@ -88,16 +88,7 @@ pub fn label_parts<'a>(
     directory: &'a Directory,
     firm: &'a Enterprise,
 ) -> impl Iterator<Item = &'a str> + Clone {
-    fields.iter().map(|f| directory.value(field_value(f, firm)))
-}
-
-/// A firm's value of one stratification field.
-fn field_value(field: &StratumField, firm: &Enterprise) -> Value {
-    match field {
-        StratumField::CreditClass => firm.credit_class,
-        StratumField::County => firm.county,
-        StratumField::Industry => firm.industry,
-    }
+    fields.iter().map(|f| directory.value(firm.value_of(*f)))
 }
 
 /// The `k` entries with the lowest keys, in order. Each entry is (the
@@ -304,7 +295,7 @@ pub fn draw_among(
         // At most three fields (a plan names each once), of 32 bits each.
         let key = fields
             .iter()
-            .fold(0u128, |key, f| key << 32 | u128::from(field_value(f, firm).0));
+            .fold(0u128, |key, f| key << 32 | u128::from(firm.value_of(*f).0));
         let b = match last {
             Some((k, b)) if k == key => b,
             _ => *strata_of.entry(key).or_insert_with(|| {

@@ -3,6 +3,7 @@
 
 use crate::base::error::InputError;
 use crate::base::fx::{FxHashMap, FxHasher};
+use crate::inputs::plan::StratumField;
 use crate::inputs::table::{Chunk, Column, Header, Part, RawFile, Row, Split, Table, TextEncoding};
 use crate::inputs::uscc::Uscc;
 use std::hash::Hasher;
@@ -154,6 +155,15 @@ impl Enterprise {
             2 => Status::Inactive(InactiveReason::Revoked),
             3 => Status::Inactive(InactiveReason::Cancelled),
             _ => Status::Inactive(InactiveReason::MovedOut),
+        }
+    }
+
+    /// The firm's value of a field that strata can be formed by.
+    pub fn value_of(&self, field: StratumField) -> Value {
+        match field {
+            StratumField::CreditClass => self.credit_class,
+            StratumField::County => self.county,
+            StratumField::Industry => self.industry,
         }
     }
 
@@ -337,6 +347,35 @@ struct ChunkState {
     /// Each firm's [`code_key`], with its index in the part.
     keys: Vec<u128>,
     interner: Interner,
+    /// What each value means as a credit class (whether the plan accepts
+    /// it) and as a status, once worked out: values are few and rows
+    /// many.
+    meanings: Vec<Meaning>,
+}
+
+/// What a [`Value`] means in the columns that are checked against lists.
+#[derive(Clone, Copy, Default)]
+struct Meaning {
+    /// Whether it is a class the plan accepts.
+    class: Option<bool>,
+    /// The status it names, if any.
+    status: Option<Option<Status>>,
+}
+
+impl Meaning {
+    /// What `v` means, in `meanings` or else by `find`.
+    fn of<T: Copy>(
+        meanings: &mut Vec<Meaning>,
+        v: Value,
+        get: fn(&mut Meaning) -> &mut Option<T>,
+        find: impl FnOnce() -> T,
+    ) -> T {
+        let i = v.0 as usize;
+        if meanings.len() <= i {
+            meanings.resize(i + 1, Meaning::default());
+        }
+        *get(&mut meanings[i]).get_or_insert_with(find)
+    }
 }
 
 impl ChunkState {
@@ -349,6 +388,7 @@ impl ChunkState {
             seen,
             keys: Vec::with_capacity(rows),
             interner: Interner::default(),
+            meanings: Vec::new(),
         }
     }
 }
@@ -398,21 +438,27 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
         return Err(duplicate(table, &code, first, row.line));
     }
     state.keys.push(code_key(packed, state.keys.len()));
-    let interner = &mut state.interner;
+    let ChunkState { interner, meanings, .. } = state;
     let class = interner.field(table, row, CLASS);
-    if !classes.iter().any(|c| *c == interner.text(class)) {
+    let class_text = interner.text(class);
+    if !Meaning::of(
+        meanings,
+        class,
+        |m| &mut m.class,
+        || classes.iter().any(|c| c == class_text),
+    ) {
         return Err(field(
             CLASS,
             format!(
-                "unknown credit class {:?}; accepted: {} (a plan may declare more in targets.classes)",
-                interner.text(class),
+                "unknown credit class {class_text:?}; accepted: {} (a plan may declare more in targets.classes)",
                 classes.join(", ")
             ),
         ));
     }
     let status_value = interner.field(table, row, STATUS);
     let status_text = interner.text(status_value);
-    let status = parse_status(status_text).ok_or_else(|| {
+    let status = Meaning::of(meanings, status_value, |m| &mut m.status, || parse_status(status_text));
+    let status = status.ok_or_else(|| {
         field(
             STATUS,
             format!(
@@ -606,13 +652,73 @@ impl Directory {
     pub fn details_reader(&self) -> DetailsReader<'_> {
         DetailsReader {
             directory: self,
+            in_place: false,
             reader: None,
             record: csv::StringRecord::new(),
             spans: Vec::new(),
             line: Vec::new(),
         }
     }
+
+    /// What `keep` takes of the details of many firms (indices into
+    /// [`Directory::firms`]), in the order given, read on every processor.
+    ///
+    /// A large file's rows are read in place, in file order, a stretch of
+    /// the file at a time, and each stretch's pages are given back once
+    /// its rows are read: one read of the file per row costs more than
+    /// the row.
+    pub fn details_of<T: Send>(&self, firms: &[usize], keep: impl Fn(Details) -> T + Sync) -> Vec<T> {
+        use rayon::prelude::*;
+        if !self.text.is_windowed() {
+            return firms
+                .par_iter()
+                .with_min_len(1 << 10)
+                .map_init(|| self.details_reader(), |reader, &i| keep(reader.details(i)))
+                .collect();
+        }
+        let mut order: Vec<(u64, u32)> = firms
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (self.firms[i].offset(), u32::try_from(k).expect("fewer than 2^32 firms")))
+            .collect();
+        order.par_sort_unstable();
+        let stretches: Vec<&[(u64, u32)]> = order
+            .chunk_by(|a, b| a.0 / DETAILS_STRETCH == b.0 / DETAILS_STRETCH)
+            .collect();
+        let read: Vec<Vec<(u32, T)>> = stretches
+            .into_par_iter()
+            .map(|stretch| {
+                let mut reader = DetailsReader {
+                    in_place: true,
+                    ..self.details_reader()
+                };
+                let read = stretch
+                    .iter()
+                    .map(|&(_, k)| (k, keep(reader.details(firms[k as usize]))))
+                    .collect();
+                // The pages read, and those the system mapped around them.
+                let (first, last) = (stretch[0].0 as usize, stretch[stretch.len() - 1].0 as usize);
+                self.text
+                    .release(first.saturating_sub(DETAILS_AROUND)..last.saturating_add(DETAILS_AROUND));
+                read
+            })
+            .collect();
+        let mut out: Vec<Option<T>> = std::iter::repeat_with(|| None).take(firms.len()).collect();
+        for (k, t) in read.into_iter().flatten() {
+            out[k as usize] = Some(t);
+        }
+        out.into_iter().map(|t| t.expect("every firm read")).collect()
+    }
 }
+
+/// The bytes of a large file whose rows [`Directory::details_of`] reads
+/// in place before giving their pages back.
+const DETAILS_STRETCH: u64 = 16 << 20;
+
+/// How far around the rows read [`Directory::details_of`] gives pages
+/// back: past the end of the last row, and the pages the system maps
+/// beside those read.
+const DETAILS_AROUND: usize = 256 << 10;
 
 impl DetailsReader<'_> {
     /// Reads the text from `offset` to the end of the row there into
@@ -642,6 +748,9 @@ const DETAILS_BUFFER: usize = 512;
 /// Reads firms' details back from a directory's text.
 pub struct DetailsReader<'a> {
     directory: &'a Directory,
+    /// Whether a large file's rows are read in place, as
+    /// [`Directory::details_of`] does, rather than from the file.
+    in_place: bool,
     /// Made for the first row with quotes: most directories have none,
     /// and making a reader costs more than reading a row.
     reader: Option<csv::Reader<std::io::Cursor<&'a [u8]>>>,
@@ -657,7 +766,7 @@ impl DetailsReader<'_> {
         let d = self.directory;
         // A large file's row is read from the file: reading it in place
         // would take its pages (and their neighbours) into memory again.
-        let (text, offset) = if d.text.is_windowed() {
+        let (text, offset) = if d.text.is_windowed() && !self.in_place {
             self.read_line(d.firms[i].offset());
             (&self.line[..], 0)
         } else {
@@ -765,6 +874,10 @@ mod tests {
             };
             assert_eq!(reader.details(i), want, "row {i}");
         }
+        // Many at once, in any order and more than once: the same.
+        let firms = [4, 0, 2, 2, 1, 3];
+        let names = d.details_of(&firms, |details| details.name);
+        assert_eq!(names, firms.map(|i| expected[i].0));
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Reading every input a plan names, once, with its hash.
 
 use crate::base::error::Result;
-use crate::inputs::directory::Directory;
+use crate::inputs::directory::{Directory, Enterprise, Value};
 use crate::inputs::history::History;
 use crate::inputs::inspectors::TeamRules;
 use crate::inputs::inspectors::{Conflicts, InspectorDirectory};
 use crate::inputs::plan::{Frame, Plan, StratumField, Targets};
 use crate::inputs::table::{RawFile, TextEncoding};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// Facts about one input file, for the manifest and the commitment.
@@ -48,8 +48,9 @@ impl Inputs {
             &plan.targets.classes,
             plan.inspectors.as_ref(),
             |directory| {
-                check_directed_names(&plan.path, &plan.targets, &DirectoryNames::of(directory), directory)?;
-                check_stratum_values(&plan.targets.stratify_by, directory)
+                let names = DirectoryNames::of(directory);
+                check_directed_names(&plan.path, &plan.targets, &names, directory)?;
+                check_stratum_values(&plan.targets.stratify_by, directory, &names)
             },
         )?;
         Ok(Inputs {
@@ -177,28 +178,29 @@ impl Read {
 /// join the values with `/`, so `批发/零售` + `凯里市` and `批发` +
 /// `零售/凯里市` would make one label of two strata. The first firm in
 /// file order with such a value is refused, by its line and column.
-pub(crate) fn check_stratum_values(fields: &[StratumField], directory: &Directory) -> Result<()> {
-    let mut slash: Vec<Option<bool>> = Vec::new();
+pub(crate) fn check_stratum_values(
+    fields: &[StratumField],
+    directory: &Directory,
+    names: &DirectoryNames,
+) -> Result<()> {
+    let bad = |field: StratumField, v: Value| names.holds(field, v) && directory.value(v).contains('/');
+    // Values are few: they are looked at first, and the firms only when
+    // one of them is refused.
+    if !fields.iter().any(|&field| names.values(field).any(|v| bad(field, v))) {
+        return Ok(());
+    }
     for firm in &directory.firms {
-        for field in fields {
-            let v = match field {
-                StratumField::CreditClass => firm.credit_class,
-                StratumField::County => firm.county,
-                StratumField::Industry => firm.industry,
-            };
-            let i = v.0 as usize;
-            if slash.len() <= i {
-                slash.resize(i + 1, None);
-            }
-            let text = directory.value(v);
-            if *slash[i].get_or_insert_with(|| text.contains('/')) {
+        for &field in fields {
+            let v = firm.value_of(field);
+            if bad(field, v) {
                 return Err(crate::base::error::InputError::field(
                     &directory.path,
                     firm.line,
                     field.name(),
                     format!(
-                        "{text:?} holds a \"/\", which joins the values of a stratum label \
-                         (targets.stratify_by); write the value without it"
+                        "{:?} holds a \"/\", which joins the values of a stratum label \
+                         (targets.stratify_by); write the value without it",
+                        directory.value(v)
                     ),
                 )
                 .in_sheet(directory.sheet.as_deref())
@@ -206,39 +208,68 @@ pub(crate) fn check_stratum_values(fields: &[StratumField], directory: &Director
             }
         }
     }
-    Ok(())
+    unreachable!("a refused value is some firm's")
 }
 
-/// The counties and the industries that a directory names.
+/// Which values a directory's firms have as their credit class, county
+/// and industry.
 pub(crate) struct DirectoryNames<'a> {
-    counties: BTreeSet<&'a str>,
-    industries: BTreeSet<&'a str>,
+    directory: &'a Directory,
+    /// For each value, whether some firm has it as its class, county,
+    /// industry (in [`DirectoryNames::FIELDS`] order): a mark per value,
+    /// as values are few, made on every processor.
+    marks: Vec<[bool; 3]>,
 }
 
 impl<'a> DirectoryNames<'a> {
+    const FIELDS: [StratumField; 3] = [StratumField::CreditClass, StratumField::County, StratumField::Industry];
+
     pub(crate) fn of(directory: &'a Directory) -> DirectoryNames<'a> {
-        // Which values appear as a county, and as an industry: a mark per
-        // value (they are few), not a set that every firm is put into.
-        let mut seen: Vec<[bool; 2]> = Vec::new();
-        for f in &directory.firms {
-            for (k, v) in [f.county, f.industry].into_iter().enumerate() {
-                let i = v.0 as usize;
-                if seen.len() <= i {
-                    seen.resize(i + 1, [false; 2]);
+        use rayon::prelude::*;
+        let mark = |mut marks: Vec<[bool; 3]>, firm: &Enterprise| {
+            for (k, field) in Self::FIELDS.into_iter().enumerate() {
+                let i = firm.value_of(field).0 as usize;
+                if marks.len() <= i {
+                    marks.resize(i + 1, [false; 3]);
                 }
-                seen[i][k] = true;
+                marks[i][k] = true;
             }
-        }
-        let named = |k: usize| -> BTreeSet<&'a str> {
-            (0..seen.len())
-                .filter(|&i| seen[i][k])
-                .map(|i| directory.value(crate::inputs::directory::Value(i as u32)))
-                .collect()
+            marks
         };
-        DirectoryNames {
-            counties: named(0),
-            industries: named(1),
-        }
+        let either = |mut a: Vec<[bool; 3]>, b: Vec<[bool; 3]>| {
+            if a.len() < b.len() {
+                a.resize(b.len(), [false; 3]);
+            }
+            a.iter_mut()
+                .zip(b)
+                .for_each(|(a, b)| *a = [a[0] | b[0], a[1] | b[1], a[2] | b[2]]);
+            a
+        };
+        let marks = directory
+            .firms
+            .par_iter()
+            .with_min_len(1 << 16)
+            .fold(Vec::new, mark)
+            .reduce(Vec::new, either);
+        DirectoryNames { directory, marks }
+    }
+
+    /// Whether some firm has `v` as its `field`.
+    fn holds(&self, field: StratumField, v: Value) -> bool {
+        let k = Self::FIELDS.iter().position(|&f| f == field).expect("every field");
+        self.marks.get(v.0 as usize).is_some_and(|m| m[k])
+    }
+
+    /// The values some firm has as its `field`.
+    fn values(&self, field: StratumField) -> impl Iterator<Item = Value> + '_ {
+        (0..self.marks.len() as u32)
+            .map(Value)
+            .filter(move |&v| self.holds(field, v))
+    }
+
+    /// Whether some firm has `name` as its `field`.
+    fn names(&self, field: StratumField, name: &str) -> bool {
+        self.values(field).any(|v| self.directory.value(v) == name)
     }
 }
 
@@ -263,13 +294,13 @@ pub(crate) fn check_directed_names_under(
     names: &DirectoryNames,
     directory: &Directory,
 ) -> Result<()> {
-    for (key, wanted, present) in [
-        ("targets.counties", &targets.counties, &names.counties),
-        ("targets.industries", &targets.industries, &names.industries),
+    for (key, wanted, field) in [
+        ("targets.counties", &targets.counties, StratumField::County),
+        ("targets.industries", &targets.industries, StratumField::Industry),
     ] {
         let Some(wanted) = wanted else { continue };
         for name in wanted {
-            if !present.contains(name.as_str()) {
+            if !names.names(field, name) {
                 return Err(crate::base::error::InputError::file(
                     path,
                     format!(

@@ -43,7 +43,7 @@ impl BatchInputs {
                 let prefix = format!("task {:?}: ", t.task.id);
                 check_directed_names_under(&plan.path, &prefix, &t.targets, &names, directory)?;
             }
-            check_stratum_values(&fields, directory)
+            check_stratum_values(&fields, directory, &names)
         })?;
         let path = plan.batch.items.resolved.clone();
         let items = ItemList::parse(RawFile::read(&path)?, plan.frame.encoding)?;

@@ -65,6 +65,25 @@ fn row_order_does_not_change_a_province_draw() {
         }
     }
     verify(&b.out("bundle"), &[]).ok();
+    // The names are read back from the large file in place: each is the
+    // name on the firm's own row.
+    let text = std::fs::read_to_string(a.input("enterprises.csv")).expect("read");
+    let names: std::collections::HashMap<&str, &str> = text
+        .lines()
+        .skip(1)
+        .map(|row| {
+            let mut fields = row.split(',');
+            (fields.next().unwrap(), fields.next().unwrap())
+        })
+        .collect();
+    let targets = String::from_utf8(first["targets.csv"].clone()).unwrap();
+    let mut rows = 0;
+    for row in targets.lines().skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(names[fields[3]], fields[4], "{row}");
+        rows += 1;
+    }
+    assert!(rows > 10_000, "{rows} targets");
 }
 
 #[test]
