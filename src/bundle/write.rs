@@ -96,20 +96,31 @@ pub fn write_new_dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()
     // A batch's thousands of folders and files cost the kernel more than
     // writing their bytes: they are made on every processor.
     use rayon::prelude::*;
+    let few = files.len() <= FEW_FILES;
     files.par_iter().try_for_each(|(file, bytes)| {
         let path = tmp.path().join(file);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(|e| Error::io(p, e))?;
         }
         let mut f = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        f.write_all(bytes).map_err(|e| Error::io(&path, e))
+        f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+        if few {
+            f.sync_all().map_err(|e| Error::io(&path, e))?;
+        }
+        Ok::<(), Error>(())
     })?;
-    // Everything reaches the disk before the directory takes its name: one
-    // flush of the file system for all the files (a batch writes thousands),
-    // or, where that is not available, one per file.
-    let flushed = std::fs::File::open(tmp.path())
-        .ok()
-        .is_some_and(|d| rustix::fs::syncfs(&d).is_ok());
+    // Everything reaches the disk before the directory takes its name: a
+    // few files each as it is written, then the folder that names them;
+    // many (a batch writes thousands) by one flush of the file system; or
+    // where that is not available, one file at a time.
+    let flushed = std::fs::File::open(tmp.path()).ok().is_some_and(|d| {
+        if few {
+            // The files are on the disk; their names are the folder's.
+            d.sync_all().is_ok()
+        } else {
+            rustix::fs::syncfs(&d).is_ok()
+        }
+    });
     if !flushed {
         for file in files.keys() {
             let path = tmp.path().join(file);
@@ -125,6 +136,11 @@ pub fn write_new_dir(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<()
     }
     Ok(())
 }
+
+/// Up to this many files, each is flushed to the disk on its own: a
+/// flush of the whole file system would also wait for what other
+/// programs wrote.
+const FEW_FILES: usize = 64;
 
 fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};

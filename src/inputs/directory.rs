@@ -713,7 +713,7 @@ impl Directory {
 
 /// The bytes of a large file whose rows [`Directory::details_of`] reads
 /// in place before giving their pages back.
-const DETAILS_STRETCH: u64 = 16 << 20;
+const DETAILS_STRETCH: u64 = 4 << 20;
 
 /// How far around the rows read [`Directory::details_of`] gives pages
 /// back: past the end of the last row, and the pages the system maps
