@@ -13,6 +13,7 @@
 //! Merkle Tree Hash: a list of n > 1 leaves splits at the largest power of
 //! two below n. The audit path of a leaf is RFC 6962's too (§2.1.1).
 
+use crate::base::fx::FxHashMap;
 use crate::draw::prepared_block::{IV, digest_bytes, final_block};
 use crate::draw::targets::{Exclusion, exclusions, label_parts, stratum_label};
 use crate::inputs::directory::{Directory, Enterprise};
@@ -77,7 +78,7 @@ fn leaf_hash<'a>(uscc: &[u8], label_parts: impl Iterator<Item = &'a str> + Clone
     // Most leaves fit one block, which is filled and compressed here.
     let mut block = OneBlock::new(0x00);
     if pieces(&mut |p| block.push(p)) {
-        return block.digest();
+        return block.digest().0;
     }
     let mut h = Sha256::new_with_prefix([0u8]);
     pieces(&mut |p| {
@@ -112,11 +113,47 @@ impl OneBlock {
         true
     }
 
-    fn digest(self) -> [u8; 32] {
+    /// The digest, and the block it was worked out from.
+    fn digest(self) -> ([u8; 32], [u8; 64]) {
         let block = final_block(&self.bytes[..self.len], self.len).expect("at most 55 bytes");
-        let mut state = IV;
-        sha2::block_api::compress256(&mut state, &[block]);
-        digest_bytes(&state)
+        (compress_one(block), block)
+    }
+}
+
+/// SHA-256 of a message in one padded block.
+fn compress_one(block: [u8; 64]) -> [u8; 32] {
+    let mut state = IV;
+    sha2::block_api::compress256(&mut state, &[block]);
+    digest_bytes(&state)
+}
+
+/// The bytes of a credit code.
+const CODE_BYTES: usize = 18;
+
+/// The one block of the leaves of a stratum and an eligibility, with the
+/// credit code left blank: the leaves of a directory take few of these,
+/// and each leaf's hash is then its code written into a copy.
+struct LeafBlock([u8; 64]);
+
+impl LeafBlock {
+    /// `None` for leaves of more than one block.
+    fn new<'a>(label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> Option<LeafBlock> {
+        let blank = [0u8; CODE_BYTES];
+        let mut block = OneBlock::new(0x00);
+        let mut put = |p: &[u8]| block.push(p);
+        let mut ok = put(&blank) && put(b"\n");
+        for (i, part) in label_parts.enumerate() {
+            ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
+        }
+        ok = ok && put(b"\n") && put(eligibility.as_bytes());
+        ok.then(|| LeafBlock(block.digest().1))
+    }
+
+    /// The hash of the leaf of `code`.
+    fn hash(&self, code: &[u8; CODE_BYTES]) -> [u8; 32] {
+        let mut block = self.0;
+        block[1..1 + CODE_BYTES].copy_from_slice(code);
+        compress_one(block)
     }
 }
 
@@ -137,9 +174,23 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
             .iter()
             .map(|&i| (firms[i as usize].clone(), exclusions[i as usize]))
             .collect();
+        // The leaves' blocks by stratum (its field values) and
+        // eligibility.
+        let fields = &plan.targets.stratify_by;
+        let mut blocks: FxHashMap<(u128, Option<Exclusion>), Option<LeafBlock>> = FxHashMap::default();
         hashes.extend(block.iter().map(|(f, e)| {
-            let parts = label_parts(&plan.targets.stratify_by, directory, f);
-            leaf_hash(f.uscc().bytes(), parts, Exclusion::describe(*e))
+            let key = fields
+                .iter()
+                .fold(0u128, |key, field| key << 32 | u128::from(f.value_of(*field).0));
+            let parts = || label_parts(fields, directory, f);
+            let uscc = f.uscc();
+            let leaf = blocks
+                .entry((key, *e))
+                .or_insert_with(|| LeafBlock::new(parts(), Exclusion::describe(*e)));
+            match (leaf, <&[u8; CODE_BYTES]>::try_from(uscc.bytes())) {
+                (Some(leaf), Ok(code)) => leaf.hash(code),
+                _ => leaf_hash(uscc.bytes(), parts(), Exclusion::describe(*e)),
+            }
         }));
     });
     (root, order.len() as u64)
@@ -367,10 +418,17 @@ mod tests {
             };
             let label = l.stratum.split('/');
             assert_eq!(
-                leaf_hash(l.uscc.as_bytes(), label, &l.eligibility),
+                leaf_hash(l.uscc.as_bytes(), label.clone(), &l.eligibility),
                 l.hash_of_data(),
                 "{extra}"
             );
+            // The block with the code left blank gives the same hash, for
+            // as long as the leaf is one block.
+            let code: &[u8; CODE_BYTES] = l.uscc.as_bytes().try_into().unwrap();
+            match LeafBlock::new(label, &l.eligibility) {
+                Some(block) => assert_eq!(block.hash(code), l.hash_of_data(), "{extra}"),
+                None => assert!(1 + l.data().len() > 55, "{extra}"),
+            }
         }
     }
 

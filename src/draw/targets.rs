@@ -110,7 +110,7 @@ fn lowest<K: Ord>(mut entries: Vec<(u32, u32)>, k: usize, key: impl Fn(u32) -> K
 }
 
 /// Why a firm is left out of the eligible frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Exclusion {
     /// Not active, and why.
     Inactive(InactiveReason),
