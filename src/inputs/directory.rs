@@ -480,11 +480,12 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
             return Err(field(i, format!("empty; every firm needs {what}")));
         }
     }
-    let area = interner.field(table, row, AREA);
+    // A directory without the column has every firm in its county's care.
+    let area = table.column(AREA).map(|_| interner.field(table, row, AREA));
     Ok(Enterprise {
         code: packed,
         credit_class: class,
-        supervising_area: if interner.text(area).is_empty() { county } else { area },
+        supervising_area: area.filter(|&a| !interner.text(a).is_empty()).unwrap_or(county),
         county,
         industry,
         line: row.line,
