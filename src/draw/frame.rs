@@ -181,7 +181,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
         hashes.extend(block.iter().map(|(f, e)| {
             let key = fields
                 .iter()
-                .fold(0u128, |key, field| key << 32 | u128::from(f.value_of(*field).0));
+                .fold(0u128, |key, field| key << 32 | u128::from(field.value_of(f).0));
             let parts = || label_parts(fields, directory, f);
             let uscc = f.uscc();
             let leaf = blocks

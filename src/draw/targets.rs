@@ -88,7 +88,7 @@ pub fn label_parts<'a>(
     directory: &'a Directory,
     firm: &'a Enterprise,
 ) -> impl Iterator<Item = &'a str> + Clone {
-    fields.iter().map(|f| directory.value(firm.value_of(*f)))
+    fields.iter().map(|f| directory.value(f.value_of(firm)))
 }
 
 /// The `k` entries with the lowest keys, in order. Each entry is (the
@@ -295,7 +295,7 @@ pub fn draw_among(
         // At most three fields (a plan names each once), of 32 bits each.
         let key = fields
             .iter()
-            .fold(0u128, |key, f| key << 32 | u128::from(firm.value_of(*f).0));
+            .fold(0u128, |key, f| key << 32 | u128::from(f.value_of(firm).0));
         let b = match last {
             Some((k, b)) if k == key => b,
             _ => *strata_of.entry(key).or_insert_with(|| {

@@ -3,7 +3,6 @@
 
 use crate::base::error::InputError;
 use crate::base::fx::{FxHashMap, FxHasher};
-use crate::inputs::plan::StratumField;
 use crate::inputs::table::{Chunk, Column, Header, Part, RawFile, Row, Split, Table, TextEncoding};
 use crate::inputs::uscc::Uscc;
 use std::hash::Hasher;
@@ -155,15 +154,6 @@ impl Enterprise {
             2 => Status::Inactive(InactiveReason::Revoked),
             3 => Status::Inactive(InactiveReason::Cancelled),
             _ => Status::Inactive(InactiveReason::MovedOut),
-        }
-    }
-
-    /// The firm's value of a field that strata can be formed by.
-    pub fn value_of(&self, field: StratumField) -> Value {
-        match field {
-            StratumField::CreditClass => self.credit_class,
-            StratumField::County => self.county,
-            StratumField::Industry => self.industry,
         }
     }
 

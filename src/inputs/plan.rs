@@ -3,6 +3,7 @@
 
 use crate::base::error::InputError;
 use crate::base::sha256::sha256_hex;
+use crate::inputs::directory::{Enterprise, Value};
 use crate::inputs::input_path::InputPath;
 use crate::inputs::plan_words::{Days, Firms, error_key, in_user_words};
 use crate::inputs::ratio::Ratio;
@@ -28,6 +29,15 @@ pub enum StratumField {
 }
 
 impl StratumField {
+    /// A firm's value of this field.
+    pub fn value_of(self, firm: &Enterprise) -> Value {
+        match self {
+            StratumField::CreditClass => firm.credit_class,
+            StratumField::County => firm.county,
+            StratumField::Industry => firm.industry,
+        }
+    }
+
     /// The field's name in plans and outputs.
     pub fn name(self) -> &'static str {
         match self {

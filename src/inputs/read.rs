@@ -191,7 +191,7 @@ pub(crate) fn check_stratum_values(
     }
     for firm in &directory.firms {
         for &field in fields {
-            let v = firm.value_of(field);
+            let v = field.value_of(firm);
             if bad(field, v) {
                 return Err(crate::base::error::InputError::field(
                     &directory.path,
@@ -228,7 +228,7 @@ impl<'a> DirectoryNames<'a> {
         use rayon::prelude::*;
         let mark = |mut marks: Vec<[bool; 3]>, firm: &Enterprise| {
             for (k, field) in Self::FIELDS.into_iter().enumerate() {
-                let i = firm.value_of(field).0 as usize;
+                let i = field.value_of(firm).0 as usize;
                 if marks.len() <= i {
                     marks.resize(i + 1, [false; 3]);
                 }
