@@ -152,10 +152,7 @@ pub fn targets_csv(directory: &Directory, draw: &TargetDraw) -> Vec<u8> {
             .par_chunks(ROWS)
             .zip(names.par_chunks(ROWS))
             .map(|(targets, names)| {
-                let mut w = csv::WriterBuilder::new()
-                    .terminator(csv::Terminator::Any(b'\n'))
-                    .has_headers(false)
-                    .from_writer(Vec::new());
+                let mut w = csv_writer();
                 targets.iter().zip(names).for_each(|(t, name)| row(t, name, &mut w));
                 w.into_inner().expect("flush to memory")
             })
