@@ -286,9 +286,8 @@ impl Table {
         init: impl Fn(Part) -> S + Sync,
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
-        Table::fold_rows_split(file, encoding, columns, split, init, f, Vec::new, |all, chunk| {
-            all.push(chunk)
-        })
+        let add = |all: &mut Vec<Chunk<S, T>>, chunk| all.push(chunk);
+        Table::fold_rows_split(file, encoding, columns, split, init, f, Vec::new, add, |_, _, e| e)
     }
 
     /// [`Table::map_rows_split`], handing each chunk to `add` as soon as
@@ -296,7 +295,9 @@ impl Table {
     /// be gathered into what `start` made: a large file is read a window
     /// at a time ([`WINDOW_BYTES`]), and its chunks need not all be kept
     /// until the end. When the file is read again on one thread, what
-    /// was gathered is dropped and gathering starts again.
+    /// was gathered is dropped and gathering starts again; when that
+    /// reading fails, `fail` is given its state, the values read before
+    /// the error and the error, and says what the error is.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn fold_rows_split<S: Send, T: Send, A>(
         file: RawFile,
@@ -307,6 +308,7 @@ impl Table {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
         start: impl Fn() -> A,
         mut add: impl FnMut(&mut A, Chunk<S, T>) + Send,
+        fail: impl FnOnce(S, Vec<T>, InputError) -> InputError,
     ) -> Result<(Table, A), InputError>
     where
         A: Send,
@@ -335,12 +337,13 @@ impl Table {
                 drop(gathered);
                 let mut state = init(Part::Whole);
                 let mut values = Vec::new();
-                decoded
-                    .read(columns, |header, row| {
-                        values.push(f(&mut state, header, row)?);
-                        Ok(())
-                    })
-                    .map(|table| {
+                let read = decoded.read(columns, |header, row| {
+                    values.push(f(&mut state, header, row)?);
+                    Ok(())
+                });
+                match read {
+                    Err(e) => Err(fail(state, values, e)),
+                    Ok(table) => {
                         let mut gathered = start();
                         let chunk = Chunk {
                             state,
@@ -348,8 +351,9 @@ impl Table {
                             line_offset: 0,
                         };
                         add(&mut gathered, chunk);
-                        (table, gathered)
-                    })
+                        Ok((table, gathered))
+                    }
+                }
             }
         };
         end.finish(read)
