@@ -499,6 +499,11 @@ impl Decoded {
             }
             TextEncoding::Auto | TextEncoding::Xlsx => (Vec::new(), TextEncoding::Utf8),
         };
+        // A large file's decoded text is what is read: its stored pages are
+        // given back, and taken again only to be hashed.
+        if encoding == TextEncoding::Gb18030 {
+            bytes.release(0..bytes.len());
+        }
         Ok(Decoded {
             path,
             bytes,
@@ -661,13 +666,17 @@ impl Decoded {
         // its pages given back (a mapped page that has been read counts
         // as the process's memory until then). The text is the file's
         // bytes after the byte-order mark.
-        let windowed = self.encoding == TextEncoding::Utf8 && body.len() - header_end >= 2 * WINDOW_BYTES;
+        // A GB18030 file's text is decoded into memory: it is read in
+        // windows all the same, so that its rows' chunks are not all held
+        // at once, and its stored bytes are hashed and given back a share
+        // a window.
+        let utf8 = self.encoding == TextEncoding::Utf8;
+        let windowed = (utf8 || self.encoding == TextEncoding::Gb18030) && body.len() - header_end >= 2 * WINDOW_BYTES;
         let windows = if windowed {
             chunk_starts(body, header_end, (body.len() - header_end).div_ceil(WINDOW_BYTES), 1)
         } else {
             vec![header_end]
         };
-        let bom = self.bytes.len() - body.len();
         if windowed {
             crate::base::progress::reading(&self.path, self.bytes.len() as u64);
         }
@@ -682,9 +691,17 @@ impl Decoded {
             let Some(cut) = cut_window(header.clone(), body, a..b, line, w == 0, split) else {
                 return Chunked::Declined;
             };
-            // The stored bytes that this window hashes: the first takes in
-            // the byte-order mark and the header, the last the end.
-            let stored = if w == 0 { 0 } else { a + bom }..if last { self.bytes.len() } else { b + bom };
+            // The stored bytes that this window hashes: its own (the first
+            // takes in the byte-order mark and the header, the last the
+            // end), or for a decoded file an equal share.
+            let len = self.bytes.len();
+            let stored = if utf8 {
+                let bom = len - body.len();
+                (if w == 0 { 0 } else { a + bom })..(if last { len } else { b + bom })
+            } else {
+                let share = len.div_ceil(windows.len());
+                (w * share).min(len)..if last { len } else { ((w + 1) * share).min(len) }
+            };
             let pieces = cut.pieces();
             let (front, back) = std::thread::scope(|scope| {
                 let earlier = std::mem::take(&mut pending);
@@ -1536,17 +1553,47 @@ fn csv_error(path: &str, e: &csv::Error, lines: &mut LineCounter) -> InputError 
     }
 }
 
-fn decode_gb18030(path: &str, bytes: &[u8]) -> Result<Vec<u8>, InputError> {
-    let body = bytes.strip_prefix(GB18030_BOM).unwrap_or(bytes);
-    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
-        Some(text) => Ok(text.into_owned().into_bytes()),
-        None => Err(InputError::line(
-            path,
-            first_bad_gb18030_line(body),
-            "not valid GB18030 text; check the file's encoding",
-        )),
+fn decode_gb18030(path: &str, bytes: &FileBytes) -> Result<Vec<u8>, InputError> {
+    use encoding_rs::DecoderResult;
+    let bom = if bytes.starts_with(GB18030_BOM) {
+        GB18030_BOM.len()
+    } else {
+        0
+    };
+    let body = &bytes[bom..];
+    // Decoded a piece at a time into a text that grows as it is written:
+    // decoding the whole at once takes memory for the longest text the
+    // bytes could make, and fills it (4.2 GB for a 1.43 GB file). A large
+    // file's pages are given back behind the decoder.
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut text = Vec::with_capacity(body.len() + body.len() / 4);
+    let mut piece = vec![0u8; 1 << 20];
+    let (mut read, mut released) = (0, 0);
+    loop {
+        let (result, n, written) = decoder.decode_to_utf8_without_replacement(&body[read..], &mut piece, true);
+        text.extend_from_slice(&piece[..written]);
+        read += n;
+        if read - released >= DECODE_RELEASE {
+            bytes.release(bom + released..bom + read);
+            released = read;
+        }
+        match result {
+            DecoderResult::InputEmpty => return Ok(text),
+            DecoderResult::OutputFull => {}
+            DecoderResult::Malformed(..) => {
+                return Err(InputError::line(
+                    path,
+                    first_bad_gb18030_line(body),
+                    "not valid GB18030 text; check the file's encoding",
+                ));
+            }
+        }
     }
 }
+
+/// How much of a large GB18030 file is decoded before its pages are given
+/// back.
+const DECODE_RELEASE: usize = 64 << 20;
 
 /// The UTF-8 byte-order mark: dropped from a UTF-8 input, and written
 /// before CSV output for Excel, which needs it to read the file as UTF-8.
@@ -1709,6 +1756,25 @@ mod tests {
         assert!(!t.has(2));
         assert_eq!(t.extra_columns(), vec![2]);
         assert_eq!(rows[0].line, 3);
+    }
+
+    #[test]
+    fn gb18030_is_decoded_a_piece_at_a_time_as_whole() {
+        // Several of the decoder's pieces, with two- and four-byte
+        // characters across their ends, and a byte-order mark.
+        let text: String = (0..200_000).map(|i| format!("企业{i},𠀀,甲\n")).collect();
+        let (stored, _, _) = encoding_rs::GB18030.encode(&text);
+        let with_bom = [GB18030_BOM, &stored[..]].concat();
+        for bytes in [stored.to_vec(), with_bom] {
+            let decoded = decode_gb18030("e.csv", &FileBytes::from(bytes)).unwrap();
+            assert_eq!(decoded, text.as_bytes());
+        }
+        // A bad byte is refused by its line.
+        let mut bad = stored.to_vec();
+        let at = bad.len() - 3;
+        bad[at] = 0xFF;
+        let e = decode_gb18030("e.csv", &FileBytes::from(bad)).unwrap_err();
+        assert_eq!(e.line, Some(200_000), "{e}");
     }
 
     #[test]

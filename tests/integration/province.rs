@@ -87,6 +87,30 @@ fn row_order_does_not_change_a_province_draw() {
 }
 
 #[test]
+fn a_province_directory_in_gb18030_draws_as_in_utf8() {
+    // The same rows saved as GB18030 (140 MB, its text read in several
+    // windows once decoded): the same list, and the manifest records the
+    // stored file's own hash.
+    let a = province();
+    let b = Work::new();
+    let text = std::fs::read_to_string(a.input("enterprises.csv")).expect("read");
+    let (stored, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    b.write("enterprises.csv", &stored);
+    b.plan(CLASS_TARGETS);
+    let first = a.draw_ok("20250301", "bundle");
+    let (run, second) = b.draw("20250301", "bundle", &["--encoding", "gb18030"]);
+    run.ok();
+    let list = |dir: &Path| std::fs::read(dir.join("targets.csv")).expect("targets.csv");
+    assert!(list(&first) == list(&second), "targets.csv differs");
+    let manifest = std::fs::read_to_string(second.join("manifest.json")).expect("manifest");
+    let hash = spotcheck::base::sha256::sha256_hex(&stored);
+    assert!(manifest.contains(&hash), "the stored file's hash {hash}");
+    assert!(manifest.contains("gb18030"), "{manifest}");
+    verify(&second, &[]).ok();
+}
+
+#[test]
 fn a_bad_last_row_of_a_province_directory_is_refused_by_line_and_field() {
     let w = province();
     let path = w.input("enterprises.csv");
