@@ -336,42 +336,23 @@ struct ChunkState {
     /// ([`Gathered::by_code`]), or when a row fails ([`repeat_before`]):
     /// a set of 20 million codes took 0.8 GiB.
     seen: Option<FxHashMap<u128, u64>>,
-    /// The header, and the line and packed code of the last row whose key
-    /// was kept: for [`repeat_before`] to name a repeated code on the row
-    /// that failed.
-    last: Option<(Header, u64, u128)>,
     /// Each firm's [`code_key`], with its index in the part.
     keys: Vec<u128>,
     interner: Interner,
-    /// What each value means as a credit class (whether the plan accepts
-    /// it) and as a status, once worked out: values are few and rows
-    /// many.
-    meanings: Vec<Meaning>,
+    /// Whether each value is a credit class the plan accepts, and the
+    /// status each names, once worked out ([`once`]): values are few and
+    /// rows many.
+    accepted_class: Vec<Option<bool>>,
+    status: Vec<Option<Option<Status>>>,
 }
 
-/// What a [`Value`] means in the columns that are checked against lists.
-#[derive(Clone, Copy, Default)]
-struct Meaning {
-    /// Whether it is a class the plan accepts.
-    class: Option<bool>,
-    /// The status it names, if any.
-    status: Option<Option<Status>>,
-}
-
-impl Meaning {
-    /// What `v` means, in `meanings` or else by `find`.
-    fn of<T: Copy>(
-        meanings: &mut Vec<Meaning>,
-        v: Value,
-        get: fn(&mut Meaning) -> &mut Option<T>,
-        find: impl FnOnce() -> T,
-    ) -> T {
-        let i = v.0 as usize;
-        if meanings.len() <= i {
-            meanings.resize(i + 1, Meaning::default());
-        }
-        *get(&mut meanings[i]).get_or_insert_with(find)
+/// What `known` holds for `v`, or else what `find` says, kept there.
+fn once<T: Copy>(known: &mut Vec<Option<T>>, v: Value, find: impl FnOnce() -> T) -> T {
+    let i = v.0 as usize;
+    if known.len() <= i {
+        known.resize(i + 1, None);
     }
+    *known[i].get_or_insert_with(find)
 }
 
 impl ChunkState {
@@ -385,10 +366,10 @@ impl ChunkState {
         };
         ChunkState {
             seen,
-            last: None,
             keys: Vec::with_capacity(rows),
             interner: Interner::default(),
-            meanings: Vec::new(),
+            accepted_class: Vec::new(),
+            status: Vec::new(),
         }
     }
 }
@@ -438,19 +419,15 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
         return Err(duplicate(table, &code, first, row.line));
     }
     state.keys.push(code_key(packed, state.keys.len()));
-    match &mut state.last {
-        Some((_, line, code)) => (*line, *code) = (row.line, packed),
-        None => state.last = Some((table.clone(), row.line, packed)),
-    }
-    let ChunkState { interner, meanings, .. } = state;
+    let ChunkState {
+        interner,
+        accepted_class,
+        status,
+        ..
+    } = state;
     let class = interner.field(table, row, CLASS);
     let class_text = interner.text(class);
-    if !Meaning::of(
-        meanings,
-        class,
-        |m| &mut m.class,
-        || classes.iter().any(|c| c == class_text),
-    ) {
+    if !once(accepted_class, class, || classes.iter().any(|c| c == class_text)) {
         return Err(field(
             CLASS,
             format!(
@@ -461,8 +438,7 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
     }
     let status_value = interner.field(table, row, STATUS);
     let status_text = interner.text(status_value);
-    let status = Meaning::of(meanings, status_value, |m| &mut m.status, || parse_status(status_text));
-    let status = status.ok_or_else(|| {
+    let status = once(status, status_value, || parse_status(status_text)).ok_or_else(|| {
         field(
             STATUS,
             format!(
@@ -502,17 +478,17 @@ fn read_firm(state: &mut ChunkState, classes: &[String], table: &Header, row: &R
 /// on that row itself (its code is checked before the rest of it), when
 /// there is one, as a reading that looked for repeats row by row would
 /// have met it first; `error` otherwise.
-fn repeat_before(state: ChunkState, firms: Vec<Enterprise>, error: InputError) -> InputError {
-    let ChunkState { keys, last, .. } = state;
-    let (Some((table, last_line, last_code)), (_, Some((first, second)))) = (last, Gathered::by_code(keys)) else {
+fn repeat_before(state: ChunkState, firms: Vec<Enterprise>, table: Option<&Header>, error: InputError) -> InputError {
+    let (Some(table), (_, Some((first, second)))) = (table, Gathered::by_code(state.keys)) else {
         return error;
     };
-    // A key without its firm is the failed row's, the last kept.
-    let (line, code) = match firms.get(second) {
-        Some(f) => (f.line, f.uscc()),
-        None => (last_line, crate::inputs::uscc::unpack(last_code)),
+    // A key without its firm is the failed row's, whose line the error
+    // names.
+    let Some(line) = firms.get(second).map(|f| f.line).or(error.line) else {
+        return error;
     };
-    duplicate(&table, &code, firms[first].line, line)
+    let first = &firms[first];
+    duplicate(table, &first.uscc(), first.line, line)
 }
 
 /// The firms read so far, in file order, with one table of values, and

@@ -287,7 +287,7 @@ impl Table {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
     ) -> Result<(Table, Vec<Chunk<S, T>>), InputError> {
         let add = |all: &mut Vec<Chunk<S, T>>, chunk| all.push(chunk);
-        Table::fold_rows_split(file, encoding, columns, split, init, f, Vec::new, add, |_, _, e| e)
+        Table::fold_rows_split(file, encoding, columns, split, init, f, Vec::new, add, |_, _, _, e| e)
     }
 
     /// [`Table::map_rows_split`], handing each chunk to `add` as soon as
@@ -297,7 +297,8 @@ impl Table {
     /// until the end. When the file is read again on one thread, what
     /// was gathered is dropped and gathering starts again; when that
     /// reading fails, `fail` is given its state, the values read before
-    /// the error and the error, and says what the error is.
+    /// the error, the header (once a row was read) and the error, and
+    /// says what the error is.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn fold_rows_split<S: Send, T: Send, A>(
         file: RawFile,
@@ -308,7 +309,7 @@ impl Table {
         f: impl Fn(&mut S, &Header, &Row) -> Result<T, InputError> + Sync,
         start: impl Fn() -> A,
         mut add: impl FnMut(&mut A, Chunk<S, T>) + Send,
-        fail: impl FnOnce(S, Vec<T>, InputError) -> InputError,
+        fail: impl FnOnce(S, Vec<T>, Option<&Header>, InputError) -> InputError,
     ) -> Result<(Table, A), InputError>
     where
         A: Send,
@@ -337,12 +338,16 @@ impl Table {
                 drop(gathered);
                 let mut state = init(Part::Whole);
                 let mut values = Vec::new();
+                let mut header_read: Option<Header> = None;
                 let read = decoded.read(columns, |header, row| {
+                    if header_read.is_none() {
+                        header_read = Some(header.clone());
+                    }
                     values.push(f(&mut state, header, row)?);
                     Ok(())
                 });
                 match read {
-                    Err(e) => Err(fail(state, values, e)),
+                    Err(e) => Err(fail(state, values, header_read.as_ref(), e)),
                     Ok(table) => {
                         let mut gathered = start();
                         let chunk = Chunk {
