@@ -504,11 +504,6 @@ impl Decoded {
             }
             TextEncoding::Auto | TextEncoding::Xlsx => (Vec::new(), TextEncoding::Utf8),
         };
-        // A large file's decoded text is what is read: its stored pages are
-        // given back, and taken again only to be hashed.
-        if encoding == TextEncoding::Gb18030 {
-            bytes.release(0..bytes.len());
-        }
         Ok(Decoded {
             path,
             bytes,
@@ -1569,18 +1564,21 @@ fn decode_gb18030(path: &str, bytes: &FileBytes) -> Result<Vec<u8>, InputError> 
     // Decoded a piece at a time into a text that grows as it is written:
     // decoding the whole at once takes memory for the longest text the
     // bytes could make, and fills it (4.2 GB for a 1.43 GB file). A large
-    // file's pages are given back behind the decoder.
+    // file's pages are given back behind the decoder (the decoded text is
+    // what is read; they are taken again only to be hashed).
     let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
     let mut text = Vec::with_capacity(body.len() + body.len() / 4);
     let mut piece = vec![0u8; 1 << 20];
+    // `read` counts the body's bytes, `released` the stored bytes.
     let (mut read, mut released) = (0, 0);
     loop {
         let (result, n, written) = decoder.decode_to_utf8_without_replacement(&body[read..], &mut piece, true);
         text.extend_from_slice(&piece[..written]);
         read += n;
-        if read - released >= DECODE_RELEASE {
-            bytes.release(bom + released..bom + read);
-            released = read;
+        let done = result == DecoderResult::InputEmpty;
+        if done || bom + read - released >= DECODE_RELEASE {
+            bytes.release(released..bom + read);
+            released = bom + read;
         }
         match result {
             DecoderResult::InputEmpty => return Ok(text),
