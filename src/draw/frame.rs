@@ -15,7 +15,7 @@
 
 use crate::base::fx::FxHashMap;
 use crate::draw::prepared_block::{IV, digest_bytes, final_block};
-use crate::draw::targets::{Exclusion, exclusions, label_parts, stratum_label};
+use crate::draw::targets::{Exclusion, exclusions, label_parts, stratum_key, stratum_label};
 use crate::inputs::directory::{Directory, Enterprise};
 use crate::inputs::history::History;
 use crate::inputs::plan::Plan;
@@ -66,26 +66,32 @@ impl Leaf {
 /// SHA-256(0x00 ‖ uscc ‖ "\n" ‖ label ‖ "\n" ‖ eligibility), the label
 /// given as its `/`-joined parts, without building strings.
 fn leaf_hash<'a>(uscc: &[u8], label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> [u8; 32] {
-    // The pieces of the data, in order, given to `put` until it refuses
-    // one; whether all were taken.
-    let pieces = |put: &mut dyn FnMut(&[u8]) -> bool| {
-        let mut ok = put(uscc) && put(b"\n");
-        for (i, part) in label_parts.clone().enumerate() {
-            ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
-        }
-        ok && put(b"\n") && put(eligibility.as_bytes())
-    };
     // Most leaves fit one block, which is filled and compressed here.
     let mut block = OneBlock::new(0x00);
-    if pieces(&mut |p| block.push(p)) {
-        return block.digest().0;
+    if leaf_pieces(uscc, label_parts.clone(), eligibility, &mut |p| block.push(p)) {
+        return compress_one(block.padded());
     }
     let mut h = Sha256::new_with_prefix([0u8]);
-    pieces(&mut |p| {
+    leaf_pieces(uscc, label_parts, eligibility, &mut |p| {
         h.update(p);
         true
     });
     h.finalize().into()
+}
+
+/// Gives the pieces of a leaf's data (without its 0x00), in order, to
+/// `put` until it refuses one; whether all were taken.
+fn leaf_pieces<'a>(
+    uscc: &[u8],
+    label_parts: impl Iterator<Item = &'a str>,
+    eligibility: &str,
+    put: &mut dyn FnMut(&[u8]) -> bool,
+) -> bool {
+    let mut ok = put(uscc) && put(b"\n");
+    for (i, part) in label_parts.enumerate() {
+        ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
+    }
+    ok && put(b"\n") && put(eligibility.as_bytes())
 }
 
 /// A message of at most 55 bytes, which SHA-256 pads into one block.
@@ -113,10 +119,9 @@ impl OneBlock {
         true
     }
 
-    /// The digest, and the block it was worked out from.
-    fn digest(self) -> ([u8; 32], [u8; 64]) {
-        let block = final_block(&self.bytes[..self.len], self.len).expect("at most 55 bytes");
-        (compress_one(block), block)
+    /// The message in its one block, padded.
+    fn padded(self) -> [u8; 64] {
+        final_block(&self.bytes[..self.len], self.len).expect("at most 55 bytes")
     }
 }
 
@@ -138,15 +143,9 @@ struct LeafBlock([u8; 64]);
 impl LeafBlock {
     /// `None` for leaves of more than one block.
     fn new<'a>(label_parts: impl Iterator<Item = &'a str> + Clone, eligibility: &str) -> Option<LeafBlock> {
-        let blank = [0u8; CODE_BYTES];
         let mut block = OneBlock::new(0x00);
-        let mut put = |p: &[u8]| block.push(p);
-        let mut ok = put(&blank) && put(b"\n");
-        for (i, part) in label_parts.enumerate() {
-            ok = ok && (i == 0 || put(b"/")) && put(part.as_bytes());
-        }
-        ok = ok && put(b"\n") && put(eligibility.as_bytes());
-        ok.then(|| LeafBlock(block.digest().1))
+        let whole = leaf_pieces(&[0; CODE_BYTES], label_parts, eligibility, &mut |p| block.push(p));
+        whole.then(|| LeafBlock(block.padded()))
     }
 
     /// The hash of the leaf of `code`.
@@ -179,9 +178,7 @@ pub fn frame_root(plan: &Plan, directory: &Directory, exclusions: &[Option<Exclu
         let fields = &plan.targets.stratify_by;
         let mut blocks: FxHashMap<(u128, Option<Exclusion>), Option<LeafBlock>> = FxHashMap::default();
         hashes.extend(block.iter().map(|(f, e)| {
-            let key = fields
-                .iter()
-                .fold(0u128, |key, field| key << 32 | u128::from(field.value_of(f).0));
+            let key = stratum_key(fields, f);
             let parts = || label_parts(fields, directory, f);
             let uscc = f.uscc();
             let leaf = blocks

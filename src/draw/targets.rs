@@ -91,6 +91,15 @@ pub fn label_parts<'a>(
     fields.iter().map(|f| directory.value(f.value_of(firm)))
 }
 
+/// A firm's stratum as a number: its `stratify_by` values, at most three
+/// (a plan names each field once) of 32 bits each. Firms with the same
+/// key have the same label.
+pub fn stratum_key(fields: &[StratumField], firm: &Enterprise) -> u128 {
+    fields
+        .iter()
+        .fold(0u128, |key, f| key << 32 | u128::from(f.value_of(firm).0))
+}
+
 /// The `k` entries with the lowest keys, in order. Each entry is (the
 /// key's prefix, an index), and `key` gives an index's full key: keys
 /// with different prefixes order as their prefixes, so only the entries
@@ -292,10 +301,7 @@ pub fn draw_among(
     for index in eligible_firms {
         let firm = &directory.firms[index as usize];
         eligible += 1;
-        // At most three fields (a plan names each once), of 32 bits each.
-        let key = fields
-            .iter()
-            .fold(0u128, |key, f| key << 32 | u128::from(f.value_of(firm).0));
+        let key = stratum_key(fields, firm);
         let b = match last {
             Some((k, b)) if k == key => b,
             _ => *strata_of.entry(key).or_insert_with(|| {
