@@ -153,15 +153,6 @@ impl SeedHash {
 /// bytes) as a big-endian u64, SHA-256's standard padding. `None` for ids
 /// longer than 55 bytes, which take two blocks.
 fn last_block(id: &[u8]) -> Option<[u8; 64]> {
-    // A credit code, the id of most tickets, is padded by copies of
-    // fixed sizes.
-    if let Ok(code) = <&[u8; 18]>::try_from(id) {
-        let mut block = [0u8; 64];
-        block[..18].copy_from_slice(code);
-        block[18] = 0x80;
-        block[56..].copy_from_slice(&((64 + 18) as u64 * 8).to_be_bytes());
-        return Some(block);
-    }
     final_block(id, 64 + id.len())
 }
 
