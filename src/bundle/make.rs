@@ -68,8 +68,7 @@ pub fn make(inputs: &Inputs, provenance: &Provenance) -> Result<(Outcome, Bundle
         let targets = draw_targets_from(plan, &inputs.enterprises, &exclusions, seed);
         let teams = draw_teams_of(inputs, &targets, seed)?;
         let lists = render_lists(inputs, &targets, teams.as_ref());
-        let tree = tree.join().expect("frame tree thread");
-        Ok::<_, Error>((targets, teams, lists, tree))
+        Ok::<_, Error>((targets, teams, lists, tree.join().expect("frame tree thread")))
     })?;
     let outcome = Outcome { targets, teams, frame };
     let bundle = render(inputs, &outcome, provenance, lists);
@@ -257,8 +256,7 @@ fn render_lists(inputs: &Inputs, draw: &TargetDraw, teams: Option<&TeamDraw>) ->
     // The two lists are written side by side.
     let (targets, assignments) = std::thread::scope(|scope| {
         let assignments = teams.map(|teams| scope.spawn(|| bom(assignments_csv(inputs, draw, teams))));
-        let targets = targets_csv(&inputs.enterprises, draw);
-        let targets = bom(targets);
+        let targets = bom(targets_csv(&inputs.enterprises, draw));
         (targets, assignments.map(|a| a.join().expect("list thread")))
     });
     let mut files = BTreeMap::new();
