@@ -648,8 +648,7 @@ fn check_proof_fails_after_any_edit() {
 
 #[test]
 fn the_page_works_in_a_browser() {
-    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
-        eprintln!("skipped: set SPOTCHECK_BROWSER=1 to check index.html in Chromium (see tests/browser/check.mjs)");
+    if !browser_wanted("index.html in Chromium (see tests/browser/check.mjs)") {
         return;
     }
     // With credit classes published, the ratios are public and the page
@@ -692,10 +691,7 @@ fn the_page_works_in_a_browser() {
 
 #[test]
 fn the_pages_bls_check_works_in_a_browser() {
-    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
-        eprintln!(
-            "skipped: set SPOTCHECK_BROWSER=1 to check the page's BLS check in Chromium (tests/browser/check-bls.mjs)"
-        );
+    if !browser_wanted("the page's BLS check in Chromium (tests/browser/check-bls.mjs)") {
         return;
     }
     let out = Command::new("node")
@@ -712,10 +708,7 @@ fn the_pages_bls_check_works_in_a_browser() {
 
 #[test]
 fn a_long_page_loads_and_checks_itself_in_a_browser() {
-    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
-        eprintln!(
-            "skipped: set SPOTCHECK_BROWSER=1 to check a long list in Chromium (see tests/browser/check-long.mjs)"
-        );
+    if !browser_wanted("a long list in Chromium (see tests/browser/check-long.mjs)") {
         return;
     }
     // 120,000 demo firms, every eligible one drawn: a list of over
@@ -769,10 +762,7 @@ fn record_results(bundle: &Path, work: &Path, pick: impl Fn(usize) -> bool) {
 
 #[test]
 fn the_results_page_works_in_a_browser() {
-    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
-        eprintln!(
-            "skipped: set SPOTCHECK_BROWSER=1 to check a page with results in Chromium (see tests/browser/results.mjs)"
-        );
+    if !browser_wanted("a page with results in Chromium (see tests/browser/results.mjs)") {
         return;
     }
     let w = Work::new(None);
@@ -782,6 +772,16 @@ fn the_results_page_works_in_a_browser() {
     spotcheck(["verify", &p(&public)]).ok();
     check_in_browser("check.mjs", &public, "results-page.png");
     assert!(repo().join("target/test-artifacts/results.png").exists());
+}
+
+/// Whether the browser checks are to run (`SPOTCHECK_BROWSER=1`); says
+/// which check is skipped when not.
+fn browser_wanted(what: &str) -> bool {
+    let wanted = std::env::var_os("SPOTCHECK_BROWSER").is_some_and(|v| v == "1");
+    if !wanted {
+        eprintln!("skipped: set SPOTCHECK_BROWSER=1 to check {what}");
+    }
+    wanted
 }
 
 /// Runs `tests/browser/<script>` in Node on the public bundle `public`,
@@ -816,10 +816,7 @@ fn check_in_browser_with(script: &str, public: &Path, shot: &str, env: &[(&str, 
 
 #[test]
 fn the_batch_page_works_in_a_browser() {
-    if std::env::var_os("SPOTCHECK_BROWSER").is_none_or(|v| v != "1") {
-        eprintln!(
-            "skipped: set SPOTCHECK_BROWSER=1 to check a batch's index.html in Chromium (see tests/browser/check-batch.mjs)"
-        );
+    if !browser_wanted("a batch's index.html in Chromium (see tests/browser/check-batch.mjs)") {
         return;
     }
     let tmp = tempfile::Builder::new().prefix("spotcheck-public-").tempdir().unwrap();
